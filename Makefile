@@ -1,0 +1,64 @@
+# Accord: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+CHROMIUM ?= /usr/bin/chromium
+# `make test` only: a fixed key, so tests never touch a real one.
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: run test install install-test serve demo migrate lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip uv
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]"
+	touch $(VENV)/.installed $@
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
+	@test -x $(CHROMIUM) || { \
+		echo "Installing Debian's Chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+migrate: install
+	$(BIN)/python manage.py migrate --verbosity 0
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo
+	@echo "  Accord is at http://$(HOST):$(PORT)/"
+	@echo "  Sign in as the demo coordinator: dana@harvest-food.example / accord-demo"
+	@echo
+	$(BIN)/uvicorn accord.asgi:application --host $(HOST) --port $(PORT) --no-access-log
+
+test: install-test
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd accord && ../$(BIN)/python ../manage.py makemessages -l es --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

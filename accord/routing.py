@@ -1,0 +1,3 @@
+"""WebSocket routes. Live meetings add theirs here."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import ProfileForm, SignUpForm
+from accounts.models import User
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if not settings.SIGNUP_OPEN:
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect("alliances:home")
+    form = SignUpForm(request.POST or None)
+    if form.is_valid():
+        user = User.objects.create_user(
+            form.cleaned_data["email"],
+            form.cleaned_data["password1"],
+            name=form.cleaned_data["name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Accord. Start by creating your alliance."))
+        return redirect("alliances:create")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Your name is saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})

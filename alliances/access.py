@@ -1,0 +1,93 @@
+"""The one way views (and, later, consumers) load an alliance's data.
+
+Every function takes the request's user and the identifiers from the URL, and returns the
+object only if the user belongs to the object's alliance. Anyone else gets a 404, so an
+outsider cannot even learn that the object exists. A member whose role does not allow the
+action gets a 403 that names the role which would.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from alliances.models import Invitation, Membership, Partner
+
+# What each ability needs, and how the 403 page explains it.
+ABILITIES = {
+    "coordinate": ("can_coordinate", _("Only a coordinator of this alliance can do this.")),
+    "facilitate": (
+        "can_facilitate",
+        _("Only a coordinator or a facilitator of this alliance can do this."),
+    ),
+    "write": (
+        "can_write",
+        _(
+            "Observers can read but not change anything; a member, facilitator or "
+            "coordinator can do this."
+        ),
+    ),
+}
+
+
+def require(membership: Membership, ability: str) -> None:
+    attribute, message = ABILITIES[ability]
+    if not getattr(membership, attribute):
+        raise PermissionDenied(message)
+
+
+def get_membership(user, slug: str, ability: str | None = None) -> Membership:
+    """The user's membership of the alliance at `slug`, checked for `ability`."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = get_object_or_404(
+        Membership.objects.select_related("alliance", "partner", "user"),
+        alliance__slug=slug,
+        user=user,
+    )
+    if ability:
+        require(membership, ability)
+    return membership
+
+
+def get_partner(membership: Membership, partner_id: int) -> Partner:
+    return get_object_or_404(Partner, alliance=membership.alliance, pk=partner_id)
+
+
+def get_invitation(membership: Membership, invitation_id: int) -> Invitation:
+    return get_object_or_404(Invitation, alliance=membership.alliance, pk=invitation_id)
+
+
+def get_review(membership: Membership, review_id: int):
+    from reviews.models import Review
+
+    return get_object_or_404(Review, alliance=membership.alliance, pk=review_id)
+
+
+def get_component_record(membership: Membership, review_id: int, component_key: str):
+    from reviews.models import ComponentRecord
+
+    return get_object_or_404(
+        ComponentRecord.objects.select_related("review", "opened_by", "recorded_by"),
+        review__alliance=membership.alliance,
+        review_id=review_id,
+        component_key=component_key,
+    )
+
+
+def get_commitment(membership: Membership, commitment_id: int):
+    from reviews.models import Commitment
+
+    return get_object_or_404(
+        Commitment.objects.select_related("review", "partner", "owner"),
+        alliance=membership.alliance,
+        pk=commitment_id,
+    )
+
+
+def get_member(membership: Membership, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user", "partner", "alliance"),
+        alliance=membership.alliance,
+        pk=membership_id,
+    )

@@ -1,0 +1,105 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alliances.models import Alliance, Invitation, Membership, Partner, Role
+from history.forms import VersionedForm
+
+ROLES_WITHOUT_PARTNER = {Role.FACILITATOR, Role.OBSERVER}
+
+
+class AllianceForm(VersionedForm):
+    class Meta:
+        model = Alliance
+        fields = ["name", "community", "purpose"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
+
+
+class PartnerForm(VersionedForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "description", "website", "contact_name", "contact_email"]
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.alliance = alliance
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = Partner.objects.filter(alliance=self.instance.alliance, name__iexact=name)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("This alliance already has a partner named “%(name)s”."), params={"name": name}
+            )
+        return name
+
+    def validate_constraints(self):
+        # clean_name gives the friendly message; the database constraint stays the backstop.
+        pass
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "role", "partner"]
+        help_texts = {
+            "partner": _(
+                "Everyone but an outside facilitator or an observer (a funder, a "
+                "board member, an evaluator) represents a partner organization."
+            ),
+        }
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alliance = alliance
+        self.fields["partner"].queryset = Partner.objects.filter(alliance=alliance)
+        self.fields["role"].initial = Role.MEMBER
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if Membership.objects.filter(alliance=self.alliance, user__email__iexact=email).exists():
+            raise forms.ValidationError(_("This person is already in the alliance."))
+        if Invitation.objects.pending().filter(alliance=self.alliance, email=email).exists():
+            raise forms.ValidationError(
+                _(
+                    "An invitation to this address is already waiting for an answer. Revoke it "
+                    "first to send a new one."
+                )
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        role, partner = cleaned.get("role"), cleaned.get("partner")
+        if role and role not in ROLES_WITHOUT_PARTNER and partner is None:
+            self.add_error(
+                "partner",
+                _("Choose the partner organization this person represents."),
+            )
+        return cleaned
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role", "partner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(alliance=self.instance.alliance)
+
+    def clean(self):
+        cleaned = super().clean()
+        role, partner = cleaned.get("role"), cleaned.get("partner")
+        if role and role not in ROLES_WITHOUT_PARTNER and partner is None:
+            self.add_error("partner", _("Choose the partner organization this person represents."))
+        if (
+            self.instance.role == Role.COORDINATOR
+            and role != Role.COORDINATOR
+            and not Membership.objects.filter(
+                alliance=self.instance.alliance, role=Role.COORDINATOR
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("role", _("An alliance needs at least one coordinator."))
+        return cleaned

@@ -1,0 +1,79 @@
+"""Workflows of an alliance: creating it, inviting people, letting them in."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliances.models import Alliance, Invitation, Membership, Role
+from history.services import create_with_history
+
+
+class InvitationError(Exception):
+    """The invitation cannot be used; the message says why, in plain words."""
+
+
+def create_alliance(*, name: str, community: str, purpose: str, creator) -> Alliance:
+    """A new alliance, with its creator as its first coordinator."""
+    with transaction.atomic():
+        alliance = Alliance(name=name, community=community, purpose=purpose)
+        create_with_history(alliance, alliance=alliance, author=creator)
+        Membership.objects.create(alliance=alliance, user=creator, role=Role.COORDINATOR)
+    return alliance
+
+
+def invite(*, alliance, email: str, role: str, partner, invited_by) -> Invitation:
+    """Create an invitation and email its link."""
+    invitation = Invitation(
+        alliance=alliance, email=email.lower(), role=role, partner=partner, invited_by=invited_by
+    )
+    token = invitation.issue_token()
+    invitation.save()
+    link = settings.SITE_URL + reverse("invitation", args=[token])
+    context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
+    transaction.on_commit(
+        lambda: send_mail(
+            _("You are invited to %(alliance)s on Accord") % {"alliance": alliance.name},
+            render_to_string("alliances/email/invitation.txt", context),
+            None,
+            [invitation.email],
+        )
+    )
+    return invitation
+
+
+def accept_invitation(*, invitation: Invitation, user) -> Membership:
+    """Let the user into the invitation's alliance with its role. An invitation works once."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.state != "pending":
+            raise InvitationError(invitation_problem(locked))
+        membership, created = Membership.objects.get_or_create(
+            alliance=locked.alliance,
+            user=user,
+            defaults={"role": locked.role, "partner": locked.partner},
+        )
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+        user.last_alliance = locked.alliance
+        user.save(update_fields=["last_alliance"])
+    return membership
+
+
+def revoke_invitation(*, invitation: Invitation) -> None:
+    if invitation.state == "pending":
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+def invitation_problem(invitation: Invitation) -> str:
+    return {
+        "accepted": _("This invitation has already been used. If it was you, sign in."),
+        "revoked": _(
+            "This invitation was withdrawn. Ask the alliance's coordinator for a new one."
+        ),
+        "expired": _("This invitation has expired. Ask the alliance's coordinator for a new one."),
+    }.get(invitation.state, "")

@@ -1,0 +1,310 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import SetPasswordFields
+from accounts.models import User
+from alliances import access, services
+from alliances.forms import AllianceForm, InvitationForm, MembershipForm, PartnerForm
+from alliances.models import Alliance, Invitation, Membership, Partner
+from history.models import Revision
+from history.services import EditConflict, create_with_history, save_edit
+from reviews.models import ComponentRecord, Review
+
+
+@login_required
+@require_GET
+def home(request):
+    """Straight to the alliance the person last worked in; otherwise, their list."""
+    last = request.user.last_alliance_id
+    if last and Membership.objects.filter(user=request.user, alliance_id=last).exists():
+        return redirect("alliances:detail", Alliance.objects.get(pk=last).slug)
+    return redirect("alliances:list")
+
+
+@login_required
+@require_GET
+def alliance_list(request):
+    return render(request, "alliances/list.html", {})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    form = AllianceForm(request.POST or None)
+    if form.is_valid():
+        alliance = services.create_alliance(
+            name=form.cleaned_data["name"],
+            community=form.cleaned_data["community"],
+            purpose=form.cleaned_data["purpose"],
+            creator=request.user,
+        )
+        messages.success(request, _("Your alliance is ready. Next, add its partner organizations."))
+        return redirect("alliances:partners", alliance.slug)
+    return render(request, "alliances/create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def detail(request, slug):
+    membership = access.get_membership(request.user, slug)
+    alliance = membership.alliance
+    if request.user.last_alliance_id != alliance.pk:
+        request.user.last_alliance = alliance
+        request.user.save(update_fields=["last_alliance"])
+    recorded = Count("records", filter=Q(records__state=ComponentRecord.State.RECORDED))
+    reviews = Review.objects.filter(alliance=alliance).annotate(recorded_count=recorded)
+    context = {
+        "membership": membership,
+        "alliance": alliance,
+        "reviews": reviews,
+        "partners": Partner.objects.filter(alliance=alliance),
+        "people_count": Membership.objects.filter(alliance=alliance).count(),
+    }
+    return render(request, "alliances/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    membership = access.get_membership(request.user, slug, "coordinate")
+    alliance = membership.alliance
+    form = AllianceForm(request.POST or None, instance=alliance)
+    conflict = None
+    if form.is_valid():
+        try:
+            save_edit(form, alliance=alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            messages.success(request, _("The alliance's description is saved."))
+            return redirect("alliances:detail", alliance.slug)
+    return render(
+        request,
+        "alliances/edit.html",
+        {"membership": membership, "alliance": alliance, "form": form, "conflict": conflict},
+    )
+
+
+@login_required
+@require_GET
+def partners(request, slug):
+    membership = access.get_membership(request.user, slug)
+    partner_list = Partner.objects.filter(alliance=membership.alliance).annotate(
+        people=Count("memberships")
+    )
+    return render(
+        request,
+        "alliances/partners.html",
+        {"membership": membership, "alliance": membership.alliance, "partners": partner_list},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_create(request, slug):
+    membership = access.get_membership(request.user, slug, "coordinate")
+    alliance = membership.alliance
+    form = PartnerForm(request.POST or None, alliance=alliance)
+    if form.is_valid():
+        create_with_history(form.instance, alliance=alliance, author=request.user)
+        messages.success(request, _("%(name)s is a partner now.") % {"name": form.instance.name})
+        return redirect("alliances:partners", alliance.slug)
+    return render(
+        request,
+        "alliances/partner_form.html",
+        {"membership": membership, "alliance": alliance, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_edit(request, slug, partner_id):
+    membership = access.get_membership(request.user, slug, "coordinate")
+    alliance = membership.alliance
+    partner = access.get_partner(membership, partner_id)
+    form = PartnerForm(request.POST or None, instance=partner, alliance=alliance)
+    conflict = None
+    if form.is_valid():
+        try:
+            save_edit(form, alliance=alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": partner.name})
+            return redirect("alliances:partners", alliance.slug)
+    return render(
+        request,
+        "alliances/partner_form.html",
+        {
+            "membership": membership,
+            "alliance": alliance,
+            "form": form,
+            "partner": partner,
+            "conflict": conflict,
+        },
+    )
+
+
+@login_required
+@require_GET
+def people(request, slug):
+    membership = access.get_membership(request.user, slug)
+    alliance = membership.alliance
+    context = {
+        "membership": membership,
+        "alliance": alliance,
+        "members": Membership.objects.filter(alliance=alliance)
+        .select_related("user", "partner")
+        .order_by("user__name"),
+        "invitations": Invitation.objects.filter(alliance=alliance).select_related("partner")
+        if membership.can_coordinate
+        else [],
+    }
+    return render(request, "alliances/people.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, slug):
+    membership = access.get_membership(request.user, slug, "coordinate")
+    alliance = membership.alliance
+    form = InvitationForm(request.POST or None, alliance=alliance)
+    if form.is_valid():
+        invitation = services.invite(
+            alliance=alliance, invited_by=request.user, **form.cleaned_data
+        )
+        messages.success(
+            request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email}
+        )
+        return redirect("alliances:people", alliance.slug)
+    return render(
+        request,
+        "alliances/invite.html",
+        {"membership": membership, "alliance": alliance, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def revoke(request, slug, invitation_id):
+    membership = access.get_membership(request.user, slug, "coordinate")
+    invitation = access.get_invitation(membership, invitation_id)
+    services.revoke_invitation(invitation=invitation)
+    messages.success(
+        request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+    )
+    return redirect("alliances:people", slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, slug, membership_id):
+    membership = access.get_membership(request.user, slug, "coordinate")
+    alliance = membership.alliance
+    other = access.get_member(membership, membership_id)
+    form = MembershipForm(request.POST or None, instance=other)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("%(name)s's role is saved.") % {"name": other.user})
+        return redirect("alliances:people", alliance.slug)
+    return render(
+        request,
+        "alliances/member_form.html",
+        {"membership": membership, "alliance": alliance, "form": form, "other": other},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    """The page an invitation link opens: join the alliance, with a new account if needed."""
+    try:
+        invitation = Invitation.objects.get_by_token(token)
+    except Invitation.DoesNotExist:
+        return render(
+            request,
+            "alliances/invitation_problem.html",
+            {
+                "problem": _(
+                    "This invitation link is not valid. Check that the whole "
+                    "link was copied, or ask for a new invitation."
+                )
+            },
+            status=404,
+        )
+    if invitation.state != "pending":
+        return render(
+            request,
+            "alliances/invitation_problem.html",
+            {"problem": services.invitation_problem(invitation), "invitation": invitation},
+            status=410,
+        )
+    account_exists = User.objects.filter(email__iexact=invitation.email).exists()
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            return _accept(request, invitation, request.user)
+        return render(request, "alliances/invitation.html", {"invitation": invitation})
+    if account_exists:
+        return render(
+            request, "alliances/invitation.html", {"invitation": invitation, "sign_in_first": True}
+        )
+    form = SetPasswordFields(request.POST or None)
+    form.email_for_validation = invitation.email
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.create_user(
+            invitation.email, form.cleaned_data["password1"], name=form.cleaned_data["name"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return _accept(request, invitation, user)
+    return render(request, "alliances/invitation.html", {"invitation": invitation, "form": form})
+
+
+def _accept(request, invitation, user):
+    try:
+        membership = services.accept_invitation(invitation=invitation, user=user)
+    except services.InvitationError as error:
+        return render(
+            request,
+            "alliances/invitation_problem.html",
+            {"problem": str(error), "invitation": invitation},
+            status=410,
+        )
+    messages.success(
+        request, _("Welcome to %(alliance)s.") % {"alliance": membership.alliance.name}
+    )
+    return redirect("alliances:detail", membership.alliance.slug)
+
+
+@login_required
+@require_GET
+def history(request, slug, model, object_id):
+    """The change history of one record of the alliance."""
+    membership = access.get_membership(request.user, slug)
+    try:
+        app_label, model_name = model.split(".")
+        content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+    except (ValueError, ContentType.DoesNotExist):
+        raise Http404 from None
+    revisions = list(
+        Revision.objects.filter(
+            alliance=membership.alliance, content_type=content_type, object_id=object_id
+        ).select_related("author")
+    )
+    if not revisions:
+        raise Http404
+    return render(
+        request,
+        "alliances/history.html",
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "revisions": revisions,
+            "subject": revisions[0].object_repr,
+        },
+    )

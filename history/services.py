@@ -1,0 +1,164 @@
+"""Saving shared records without losing anyone's work.
+
+Every edit of a `Versioned` row goes through `save_edit`: it refuses a save made from a
+version that someone else has since replaced (raising `EditConflict`, which carries both
+versions for the person to merge) and keeps a `Revision` of what changed.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models, transaction
+
+from history.models import Revision
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    label: str
+    theirs: str
+    yours: str
+
+
+class EditConflict(Exception):
+    def __init__(self, current, fields: list[FieldConflict], last_revision: Revision | None):
+        super().__init__("The record was changed by someone else.")
+        self.current = current
+        self.fields = fields
+        self.last_revision = last_revision
+
+
+def display_value(instance, field: models.Field) -> str:
+    """A field's value as a person reads it."""
+    if field.choices:
+        return str(getattr(instance, f"get_{field.name}_display")())
+    if field.is_relation:
+        related = getattr(instance, field.name)
+        return "" if related is None else str(related)
+    value = field.value_from_object(instance)
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _edited_fields(form) -> list[models.Field]:
+    names = [name for name in form.fields if name != "base_version"]
+    return [form.instance._meta.get_field(name) for name in names]
+
+
+def _differences(before, after, fields) -> dict:
+    return {
+        field.name: {
+            "label": str(field.verbose_name),
+            "old": display_value(before, field),
+            "new": display_value(after, field),
+        }
+        for field in fields
+        if field.value_from_object(before) != field.value_from_object(after)
+    }
+
+
+def log_change(instance, *, action, alliance, author, changes) -> Revision:
+    from django.contrib.contenttypes.models import ContentType
+
+    return Revision.objects.create(
+        alliance=alliance,
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        version=instance.version,
+        action=action,
+        author=author,
+        changes=changes,
+    )
+
+
+def create_with_history(instance, *, alliance, author) -> None:
+    """Save a new Versioned row and its first revision."""
+    fields = [f for f in instance._meta.concrete_fields if f.editable and not f.primary_key]
+    with transaction.atomic():
+        instance.save()
+        changes = {
+            f.name: {"label": str(f.verbose_name), "old": "", "new": display_value(instance, f)}
+            for f in fields
+            if display_value(instance, f)
+        }
+        log_change(
+            instance,
+            action=Revision.Action.CREATED,
+            alliance=alliance,
+            author=author,
+            changes=changes,
+        )
+
+
+def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
+    """Save a valid ModelForm of a Versioned row, unless it was edited since the form was
+    loaded. On a conflict, the form is re-armed with the current version so that the person
+    can merge and save again."""
+    instance = form.instance
+    for name, value in (extra_fields or {}).items():
+        setattr(instance, name, value)
+    model = type(instance)
+    fields = _edited_fields(form) + [model._meta.get_field(n) for n in (extra_fields or {})]
+    base_version = form.cleaned_data["base_version"]
+    with transaction.atomic():
+        current = model.objects.get(pk=instance.pk)
+        changes = _differences(current, instance, fields)
+        if not changes:
+            return current
+        # Someone saved since this form was loaded: fine if they changed other fields than
+        # the ones this person is changing, a conflict if the two edits overlap.
+        if current.version != base_version and set(changes) & _changed_since(current, base_version):
+            raise _conflict(form, current, fields)
+        # The conditional UPDATE is the guard: of two concurrent saves from one version,
+        # exactly one claims the next version number.
+        claimed = model.objects.filter(pk=instance.pk, version=current.version).update(
+            version=current.version + 1
+        )
+        if not claimed:
+            raise _conflict(form, model.objects.get(pk=instance.pk), fields)
+        instance.version = current.version + 1
+        instance.save(update_fields=[f.name for f in fields] + ["version"])
+        log_change(
+            instance,
+            action=Revision.Action.CHANGED,
+            alliance=alliance,
+            author=author,
+            changes=changes,
+        )
+    return instance
+
+
+def _changed_since(instance, version: int) -> set[str]:
+    names: set[str] = set()
+    for changes in (
+        Revision.objects.for_object(instance)
+        .filter(version__gt=version)
+        .values_list("changes", flat=True)
+    ):
+        names.update(changes)
+    return names
+
+
+def _conflict(form, current, fields) -> EditConflict:
+    differing = [
+        FieldConflict(
+            label=str(field.verbose_name),
+            theirs=display_value(current, field),
+            yours=display_value(form.instance, field),
+        )
+        for field in fields
+        if field.value_from_object(current) != field.value_from_object(form.instance)
+    ]
+    form.data = form.data.copy()
+    form.data[form.add_prefix("base_version")] = current.version
+    last = Revision.objects.for_object(current).first()
+    return EditConflict(current, differing, last)
+
+
+def log_deletion(instance, *, alliance, author) -> None:
+    log_change(
+        instance, action=Revision.Action.DELETED, alliance=alliance, author=author, changes={}
+    )

@@ -1,0 +1,75 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from alliances.models import Partner
+from history.forms import VersionedForm
+from reviews.models import Commitment, ComponentRecord, Review
+
+MARKDOWN_HELP = _("You can use Markdown: *emphasis*, **bold**, lists starting with “- ”.")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["name", "started_on"]
+        widgets = {"started_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate
+
+
+class ComponentRecordForm(VersionedForm):
+    class Meta:
+        model = ComponentRecord
+        fields = ["notes", "agreements", "concerns", "ideas"]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+        help_texts = {name: MARKDOWN_HELP for name in fields}
+
+
+class OpenComponentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why open this component before the one before it is recorded?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class CommitmentForm(VersionedForm):
+    class Meta:
+        model = Commitment
+        fields = ["description", "partner", "owner", "due_on", "status", "status_reason"]
+        widgets = {"due_on": DateInput(), "status_reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "status_reason": _("Needed when the commitment was not done: what got in the way?"),
+        }
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.alliance = alliance
+        self.fields["partner"].queryset = Partner.objects.filter(alliance=alliance)
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__alliance=alliance
+        ).order_by("name")
+        self.fields["due_on"].error_messages["invalid"] = _(
+            "Enter the date as year-month-day, for example 2027-03-31."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == Commitment.Status.NOT_DONE
+            and not (cleaned.get("status_reason") or "").strip()
+        ):
+            self.add_error("status_reason", _("Say why it was not done."))
+        return cleaned

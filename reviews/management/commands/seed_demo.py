@@ -1,0 +1,430 @@
+"""A demo alliance to show Accord with: invented partners, people and a review half done.
+
+Every name, address and number in it is made up. Running the command again does nothing.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import User
+from alliances.models import Alliance, Membership, Partner, Role
+from alliances.services import create_alliance
+from history.models import Revision
+from history.services import create_with_history, log_change
+from reviews.models import Commitment, ComponentRecord
+from reviews.services import record_component, start_review
+
+SLUG = "harvest-county-food-security-alliance"
+PASSWORD = "accord-demo"
+
+ALLIANCE = {
+    "name": "Harvest County Food Security Alliance",
+    "community": "Families in Harvest County who cannot count on enough food",
+    "purpose": (
+        "Six organizations that feed people in Harvest County came together because no one "
+        "of them can close the gaps alone: families who use two or three pantries and tell "
+        "their story at each, children who lose their school meals every summer, pantries "
+        "that close before working parents get off their shifts, and fresh food that spoils "
+        "for want of a refrigerated truck. Together we want every family in the county to "
+        "know where to get enough good food this week, and to be able to get there."
+    ),
+}
+
+# key: (name, description, website)
+PARTNERS = {
+    "food_bank": (
+        "Harvest County Food Bank",
+        "The county's food warehouse: buys, stores and delivers food to pantries, runs the "
+        "food helpline and holds the county's emergency food contract.",
+        "https://harvestfoodbank.example",
+    ),
+    "kitchen": (
+        "Northside Community Kitchen",
+        "Serves hot meals six days a week from a commercial kitchen on the north side, "
+        "including the only weekend meals in the county.",
+        "https://northsidekitchen.example",
+    ),
+    "schools": (
+        "Riverbend School District",
+        "Nutrition services for 14 schools: free school meals, and the summer meal sites.",
+        "https://riverbendschools.example",
+    ),
+    "health": (
+        "Harvest County Health Department",
+        "Runs WIC and the county clinics, where families are screened for food insecurity.",
+        "https://health.harvestcounty.example",
+    ),
+    "church": (
+        "Grace Street Church Pantry",
+        "A volunteer pantry open twice a week, known for asking families very little.",
+        "https://gracestreetpantry.example",
+    ),
+    "farm": (
+        "Farm to Family Cooperative",
+        "Twenty-two small growers who sell and donate fresh produce from June to October.",
+        "https://farmtofamily.example",
+    ),
+}
+
+# (name, email, role, partner key or None); the first is the coordinator.
+PEOPLE = [
+    ("Dana Whitfield", "dana@harvest-food.example", Role.COORDINATOR, "food_bank"),
+    ("Marisol Ortega", "marisol@harvest-food.example", Role.FACILITATOR, None),
+    ("Kwame Asante", "kwame@harvest-food.example", Role.MEMBER, "food_bank"),
+    ("Luis Carrillo", "luis@harvest-food.example", Role.MEMBER, "kitchen"),
+    ("Priya Raman", "priya@harvest-food.example", Role.MEMBER, "schools"),
+    ("Tom Lindqvist", "tom@harvest-food.example", Role.MEMBER, "schools"),
+    ("Renee Jackson", "renee@harvest-food.example", Role.MEMBER, "health"),
+    ("Samuel Greer", "samuel@harvest-food.example", Role.MEMBER, "church"),
+    ("Hannah Brandt", "hannah@harvest-food.example", Role.MEMBER, "farm"),
+    ("Evelyn Park", "evelyn@harvest-food.example", Role.OBSERVER, None),
+]
+
+# The person each partner names as its contact.
+CONTACTS = {
+    "food_bank": "dana@harvest-food.example",
+    "kitchen": "luis@harvest-food.example",
+    "schools": "priya@harvest-food.example",
+    "health": "renee@harvest-food.example",
+    "church": "samuel@harvest-food.example",
+    "farm": "hannah@harvest-food.example",
+}
+
+PURPOSE_RECORD = {
+    "notes": """\
+Meeting of 15 September 2026 in the Food Bank's community room; all six partners present.
+Marisol read the framework's question and asked each partner to say, in two sentences, what
+it wants the alliance to achieve by next autumn.
+
+- **Food Bank**: fewer families falling through the gaps between pantries, and one picture
+  of need across the county.
+- **Northside Community Kitchen**: hot meals at weekends, when nobody else serves.
+- **Riverbend School District**: no child hungry in the summer. Last summer only 31% of the
+  children who get free school meals came to a summer meal site.
+- **Health Department**: screen for food insecurity at every WIC and clinic visit, and refer
+  families to someone who answers the phone.
+- **Grace Street Church Pantry**: stay a place where people are known by name; fewer forms.
+- **Farm to Family Cooperative**: more fresh produce on pantry shelves, at a price that keeps
+  small growers going.
+
+The goals overlap more than people expected. The real tension is between *reach* (more
+families served, one intake for all) and *dignity* (Grace Street's worry that a shared form
+makes a church pantry feel like an agency).
+""",
+    "agreements": """\
+- The alliance exists so that **every family in Harvest County knows where to get food this
+  week, and can get there**.
+- Three goals for the year to September 2027, each one measurable:
+  1. Summer meal participation up from 31% to 45% of eligible children.
+  2. Every pantry in the alliance open at least one evening or weekend slot a week.
+  3. One shared intake form, used by at least four partners, so that a family tells its
+     story once.
+- Referrals from the Health Department's screening go to the Food Bank's helpline, which
+  knows every pantry's hours, rather than to single pantries.
+""",
+    "concerns": """\
+- Grace Street fears the shared intake form will ask more than it does today (a first name
+  and the size of the household). Not settled: the form will come back as a draft.
+- The school district cannot share student data. Summer meal numbers will be counts per
+  site, never names.
+- Farm to Family's second goal (fair prices for growers) is not yet a shared goal. Some
+  partners see it as the cooperative's own business; Hannah does not.
+""",
+    "ideas": """\
+- Put the three goals on one page and read them at the start of every meeting.
+- Ask two families who use more than one pantry to try the draft intake form.
+- Map the summer meal sites against the school bus routes, and add sites where the buses
+  already stop.
+""",
+}
+
+POWER_RECORD = {
+    "notes": """\
+Meeting of 29 September 2026 at Northside Community Kitchen. We listed what the three goals
+need, and who brings it today.
+
+| What the work needs | Who brings it today |
+|---|---|
+| Warehouse, bulk purchasing, the helpline | Food Bank |
+| A refrigerated truck | Food Bank (one truck, nineteen years old) |
+| A commercial kitchen and weekend cooks | Northside Community Kitchen |
+| Buses, school buildings, contact with families | Riverbend School District |
+| Screening at clinic visits, skill with data | Health Department |
+| Trust of families who avoid agencies; 40 volunteers | Grace Street Church Pantry |
+| Fresh produce from June to October | Farm to Family Cooperative |
+
+The conversation turned to who decides. The Food Bank holds the county contract and the
+truck, and several partners said that delivery routes are settled at the Food Bank without
+them. Dana agreed this is how it has worked, and that it should change.
+""",
+    "agreements": """\
+- The refrigerated truck's routes are set each month by a small routing group (Food Bank,
+  Farm to Family, Grace Street), not by the Food Bank alone.
+- Volunteers are shared: one sign-up list, kept by Kwame at the Food Bank, where any partner
+  can post shifts.
+- Grace Street and Northside will try a Thursday evening pantry (5 to 7 pm) for eight weeks
+  from October.
+- The Health Department (skill with data) and Grace Street (trust of families) draft the
+  shared intake form together.
+""",
+    "concerns": """\
+- The county contract names the Food Bank alone, so the other partners have no say in how
+  it is spent. Everyone called this a real imbalance; nobody has an answer yet.
+- The school district brings a great deal (buses, buildings) but has the least staff time:
+  Priya can come to one meeting in two.
+- If the truck breaks down, produce deliveries stop. There is no backup.
+""",
+    "ideas": """\
+- Apply together to the Harvest County Community Foundation for a second refrigerated truck,
+  with Farm to Family as co-applicant.
+- Rotate who chairs the routing group.
+- Ask the county to name the alliance, not the Food Bank, when the contract is renewed in
+  July 2027.
+""",
+}
+
+INTERDEPENDENCE_NOTES = """\
+Meeting of 13 October 2026 in the library of Riverbend High School; to be continued on
+8 December.
+
+First round: each partner named one thing it could not do without another partner.
+
+- Grace Street: "Without the Food Bank's truck we would have no fresh food at all."
+- Northside: the Saturday meal runs on Grace Street's volunteers.
+- School district: summer sites only fill when the Health Department's clinics tell
+  families about them.
+- Farm to Family: without the pantries, the growers' surplus goes to compost.
+
+Not discussed yet: what the Food Bank depends on the others for. Dana asked to start there
+next time.
+"""
+
+# (component, partner key, owner email, description, due, status, reason)
+COMMITMENTS = [
+    (
+        "purpose",
+        "health",
+        "renee@harvest-food.example",
+        "Draft the shared intake form with Grace Street and bring it to the alliance",
+        date(2026, 10, 30),
+        Commitment.Status.DONE,
+        "",
+    ),
+    (
+        "purpose",
+        "schools",
+        "priya@harvest-food.example",
+        "Map summer meal sites against school bus routes and share the map",
+        date(2027, 1, 15),
+        Commitment.Status.OPEN,
+        "",
+    ),
+    (
+        "power",
+        "food_bank",
+        "kwame@harvest-food.example",
+        "Start one volunteer sign-up list where every partner can post shifts",
+        date(2026, 10, 15),
+        Commitment.Status.DONE,
+        "",
+    ),
+    (
+        "power",
+        "church",
+        "samuel@harvest-food.example",
+        "Run a Thursday evening pantry (5 to 7 pm) with Northside for eight weeks",
+        date(2026, 11, 26),
+        Commitment.Status.PARTLY,
+        "Six of the eight Thursdays took place; two were cancelled when the church hall was "
+        "needed for funerals. Fourteen households came on an average evening.",
+    ),
+    (
+        "power",
+        "farm",
+        "hannah@harvest-food.example",
+        "Draft the joint application to the Community Foundation for a second refrigerated truck",
+        date(2026, 12, 11),
+        Commitment.Status.OPEN,
+        "",
+    ),
+]
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment in the demo's story, in the site's time zone."""
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+
+
+FOUNDED = _at(date(2026, 6, 2), 10)
+FIRST_MEETING = _at(date(2026, 9, 15), 18)
+SECOND_MEETING = _at(date(2026, 9, 29), 18)
+THIRD_MEETING = _at(date(2026, 10, 13), 18)
+
+
+class _Story:
+    """Dates the revisions the demo writes, so that its history reads in the order the
+    alliance lived it rather than all at the moment the command ran."""
+
+    def __init__(self):
+        self.mark = self._last_id()
+
+    @staticmethod
+    def _last_id() -> int:
+        return Revision.objects.aggregate(last=Max("id"))["last"] or 0
+
+    def happened(self, alliance, when: datetime) -> None:
+        Revision.objects.filter(alliance=alliance, id__gt=self.mark).update(created_at=when)
+        self.mark = self._last_id()
+
+
+def _write_record(record, *, alliance, author, **texts) -> None:
+    """Fill a component record's text, with a revision, as the facilitator would."""
+    changes = {
+        name: {
+            "label": str(ComponentRecord._meta.get_field(name).verbose_name),
+            "old": getattr(record, name),
+            "new": text,
+        }
+        for name, text in texts.items()
+    }
+    for name, text in texts.items():
+        setattr(record, name, text)
+    record.version += 1
+    record.save(update_fields=[*texts, "version"])
+    log_change(
+        record,
+        action=Revision.Action.CHANGED,
+        alliance=alliance,
+        author=author,
+        changes=changes,
+    )
+
+
+def _person(name: str, email: str) -> User:
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing:
+        return existing
+    return User.objects.create_user(email, PASSWORD, name=name, date_joined=FOUNDED)
+
+
+def build_demo() -> Alliance:
+    story = _Story()
+    people = {email: _person(name, email) for name, email, _role, _partner in PEOPLE}
+    dana = people[PEOPLE[0][1]]
+    marisol = next(people[email] for _n, email, role, _p in PEOPLE if role == Role.FACILITATOR)
+
+    alliance = create_alliance(creator=dana, **ALLIANCE)
+    Alliance.objects.filter(pk=alliance.pk).update(created_at=FOUNDED)
+    partners = {}
+    for key, (name, description, website) in PARTNERS.items():
+        contact = people[CONTACTS[key]]
+        partner = Partner(
+            alliance=alliance,
+            name=name,
+            description=description,
+            website=website,
+            contact_name=contact.name,
+            contact_email=contact.email,
+        )
+        create_with_history(partner, alliance=alliance, author=dana)
+        partners[key] = partner
+    for _name, email, role, partner_key in PEOPLE:
+        partner = partners[partner_key] if partner_key else None
+        Membership.objects.update_or_create(
+            alliance=alliance,
+            user=people[email],
+            defaults={"role": role, "partner": partner, "joined_at": FOUNDED},
+        )
+    User.objects.filter(pk__in=[p.pk for p in people.values()], last_alliance=None).update(
+        last_alliance=alliance
+    )
+    story.happened(alliance, FOUNDED)
+
+    # First meeting: shared purpose, recorded the same evening.
+    review = start_review(
+        alliance=alliance,
+        name="Autumn 2026 review",
+        started_on=FIRST_MEETING.date(),
+        author=marisol,
+    )
+    type(review).objects.filter(pk=review.pk).update(created_at=FIRST_MEETING)
+    story.happened(alliance, FIRST_MEETING)
+    records = {r.component_key: r for r in review.records.all()}
+    _write_record(records["purpose"], alliance=alliance, author=marisol, **PURPOSE_RECORD)
+    record_component(record=records["purpose"], author=marisol)
+    _add_commitments(alliance, review, "purpose", partners, people, marisol, FIRST_MEETING)
+    story.happened(alliance, FIRST_MEETING + timedelta(hours=2))
+
+    # Second meeting: shared power, recorded; interdependence opens.
+    records["power"].refresh_from_db()
+    _write_record(records["power"], alliance=alliance, author=marisol, **POWER_RECORD)
+    record_component(record=records["power"], author=marisol)
+    _add_commitments(alliance, review, "power", partners, people, marisol, SECOND_MEETING)
+    story.happened(alliance, SECOND_MEETING + timedelta(hours=2))
+
+    # Third meeting: interdependence, still in discussion.
+    records["interdependence"].refresh_from_db()
+    _write_record(
+        records["interdependence"],
+        alliance=alliance,
+        author=marisol,
+        notes=INTERDEPENDENCE_NOTES,
+    )
+    story.happened(alliance, THIRD_MEETING + timedelta(hours=2))
+
+    # The meetings' times, in place of the moment the command ran.
+    times = {
+        "purpose": (FIRST_MEETING, FIRST_MEETING + timedelta(hours=2)),
+        "power": (FIRST_MEETING + timedelta(hours=2), SECOND_MEETING + timedelta(hours=2)),
+        "interdependence": (SECOND_MEETING + timedelta(hours=2), None),
+    }
+    for key, (opened_at, recorded_at) in times.items():
+        ComponentRecord.objects.filter(pk=records[key].pk).update(
+            opened_at=opened_at, recorded_at=recorded_at
+        )
+    return alliance
+
+
+def _add_commitments(alliance, review, component_key, partners, people, author, when):
+    for key, partner_key, owner, description, due_on, status, reason in COMMITMENTS:
+        if key != component_key:
+            continue
+        commitment = Commitment(
+            alliance=alliance,
+            review=review,
+            component_key=key,
+            description=description,
+            partner=partners[partner_key],
+            owner=people[owner],
+            due_on=due_on,
+            status=status,
+            status_reason=reason,
+            created_by=author,
+            created_at=when + timedelta(hours=2),
+        )
+        create_with_history(commitment, alliance=alliance, author=author)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the invented Harvest County Food Security Alliance, with partners, people "
+        f"(password {PASSWORD!r}) and a review half done. Does nothing if it exists."
+    )
+
+    def handle(self, *args, **options):
+        if Alliance.objects.filter(slug=SLUG).exists():
+            self.stdout.write("The demo alliance already exists; nothing was changed.")
+            return
+        with transaction.atomic():
+            alliance = build_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"The demo alliance “{alliance.name}” is ready. Sign in as "
+                f"{PEOPLE[0][1]} (or any @harvest-food.example person) with the password "
+                f"{PASSWORD!r}."
+            )
+        )

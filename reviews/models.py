@@ -1,0 +1,198 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from history.models import Versioned
+from reviews.framework import framework
+
+
+class Question(models.Model):
+    """One wording of one question. Rows are never edited: a new wording is a new version,
+    and the old one is retired, so that answers from different years stay comparable."""
+
+    class Origin(models.TextChoices):
+        FRAMEWORK = "framework", _("the framework")
+        ALLIANCE = "alliance", _("the alliance")
+
+    component_key = models.CharField(max_length=30)
+    position = models.PositiveSmallIntegerField()
+    version = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField()
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.FRAMEWORK)
+    # An alliance's own questions belong to one review; the framework's belong to none.
+    review = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.CASCADE, related_name="own_questions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["component_key", "position", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                "component_key",
+                "position",
+                "version",
+                condition=models.Q(review__isnull=True),
+                name="framework_question_version_unique",
+            ),
+            models.UniqueConstraint(
+                "review",
+                "component_key",
+                "position",
+                "version",
+                condition=models.Q(review__isnull=False),
+                name="review_question_version_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Review(Versioned):
+    """One pass of an alliance through the six components, over one or more meetings."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="reviews"
+    )
+    name = models.CharField(
+        _("name"), max_length=120, help_text=_("For example: Spring 2027 review.")
+    )
+    started_on = models.DateField(_("start date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-started_on", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reviews:detail", args=[self.alliance.slug, self.pk])
+
+
+class ComponentRecord(Versioned):
+    """What a review found for one component: its state and the record of the conversation."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_DISCUSSION = "in_discussion", _("in discussion")
+        RECORDED = "recorded", _("recorded")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    component_key = models.CharField(max_length=30, editable=False)
+    number = models.PositiveSmallIntegerField(editable=False)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.NOT_STARTED
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    agreements = models.TextField(_("what the partners agree on"), blank=True)
+    concerns = models.TextField(_("where they still disagree or have concerns"), blank=True)
+    ideas = models.TextField(_("ideas to improve the alliance"), blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    out_of_order_reason = models.TextField(_("reason for opening out of order"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("component record")
+        verbose_name_plural = _("component records")
+        ordering = ["review", "number"]
+        constraints = [
+            models.UniqueConstraint("review", "component_key", name="one_record_per_component")
+        ]
+
+    def __str__(self):
+        return f"{self.component.name} ({self.review})"
+
+    @property
+    def component(self):
+        return framework().get(self.component_key)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.NOT_STARTED
+
+    def get_absolute_url(self):
+        return reverse(
+            "reviews:component",
+            args=[self.review.alliance.slug, self.review_id, self.component_key],
+        )
+
+
+class Commitment(Versioned):
+    """Something a partner said it would do, by a date, and whether it was done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("not yet due or in progress")
+        DONE = "done", _("done")
+        PARTLY = "partly", _("partly done")
+        NOT_DONE = "not_done", _("not done")
+        DROPPED = "dropped", _("dropped")
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="commitments"
+    )
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments"
+    )
+    component_key = models.CharField(max_length=30, blank=True, editable=False)
+    description = models.CharField(_("what will be done"), max_length=300)
+    partner = models.ForeignKey(
+        "alliances.Partner",
+        verbose_name=_("partner organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+    )
+    due_on = models.DateField(_("due by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()

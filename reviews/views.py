@@ -1,0 +1,232 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliances import access
+from history.models import Revision
+from history.services import EditConflict, create_with_history, save_edit
+from reviews import services, triangle
+from reviews.forms import CommitmentForm, ComponentRecordForm, OpenComponentForm, ReviewForm
+from reviews.models import Commitment, ComponentRecord, Question
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request, slug):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    alliance = membership.alliance
+    form = ReviewForm(request.POST or None)
+    if form.is_valid():
+        review = services.start_review(alliance=alliance, author=request.user, **form.cleaned_data)
+        messages.success(request, _("The review has started with shared purpose."))
+        return redirect(review)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"membership": membership, "alliance": alliance, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def review_detail(request, slug, review_id):
+    membership = access.get_membership(request.user, slug)
+    review = access.get_review(membership, review_id)
+    records = list(review.records.all())
+    for record in records:
+        record.review = review
+    context = {
+        "membership": membership,
+        "alliance": membership.alliance,
+        "review": review,
+        "records": records,
+        "nodes": triangle.nodes(records),
+        "outline": triangle.outline(),
+        "open_commitments": Commitment.objects.filter(
+            review=review, status=Commitment.Status.OPEN
+        ).count(),
+    }
+    return render(request, "reviews/review_detail.html", context)
+
+
+def _component_context(membership, record, **extra):
+    review = record.review
+    records = {r.number: r for r in review.records.all()}
+    previous = records.get(record.number - 1)
+    return {
+        "membership": membership,
+        "alliance": membership.alliance,
+        "review": review,
+        "record": record,
+        "component": record.component,
+        "records": [records[n] for n in sorted(records)],
+        "previous": previous,
+        "next": records.get(record.number + 1),
+        "in_order": previous is None or previous.state == ComponentRecord.State.RECORDED,
+        **extra,
+    }
+
+
+def _component_page(membership, record, open_form):
+    return _component_context(
+        membership,
+        record,
+        questions=Question.objects.filter(
+            component_key=record.component_key, origin=Question.Origin.FRAMEWORK, retired_at=None
+        ),
+        commitments=Commitment.objects.filter(
+            review_id=record.review_id, component_key=record.component_key
+        ).select_related("partner", "owner"),
+        last_change=Revision.objects.for_object(record).first(),
+        open_form=open_form,
+    )
+
+
+@login_required
+@require_GET
+def component(request, slug, review_id, key):
+    membership = access.get_membership(request.user, slug)
+    record = access.get_component_record(membership, review_id, key)
+    return render(
+        request, "reviews/component.html", _component_page(membership, record, OpenComponentForm())
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request, slug, review_id, key):
+    membership = access.get_membership(request.user, slug, "write")
+    record = access.get_component_record(membership, review_id, key)
+    if not record.is_open:
+        messages.error(request, _("This component is not open for discussion yet."))
+        return redirect(record)
+    form = ComponentRecordForm(request.POST or None, instance=record)
+    conflict = None
+    if form.is_valid():
+        try:
+            save_edit(form, alliance=membership.alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            messages.success(request, _("The record is saved."))
+            return redirect(record)
+    return render(
+        request,
+        "reviews/record_form.html",
+        _component_context(membership, record, form=form, conflict=conflict),
+    )
+
+
+@login_required
+@require_POST
+def component_open(request, slug, review_id, key):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    record = access.get_component_record(membership, review_id, key)
+    form = OpenComponentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_component(
+                record=record, author=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ReviewRuleError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(
+                request, _("%(name)s is open for discussion.") % {"name": record.component.name}
+            )
+            return redirect(record)
+    return render(
+        request, "reviews/component.html", _component_page(membership, record, form), status=400
+    )
+
+
+@login_required
+@require_POST
+def component_record(request, slug, review_id, key):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    record = access.get_component_record(membership, review_id, key)
+    try:
+        opened = services.record_component(record=record, author=request.user)
+    except services.ReviewRuleError as error:
+        messages.error(request, str(error))
+        return redirect(record)
+    if opened:
+        messages.success(
+            request,
+            _("%(done)s is recorded. %(next)s is open for discussion.")
+            % {"done": record.component.name, "next": opened.component.name},
+        )
+        return redirect(opened)
+    messages.success(request, _("%(done)s is recorded.") % {"done": record.component.name})
+    return redirect(record.review)
+
+
+@login_required
+@require_POST
+def component_reopen(request, slug, review_id, key):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    record = access.get_component_record(membership, review_id, key)
+    try:
+        services.reopen_component(record=record, author=request.user)
+    except services.ReviewRuleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(name)s is back in discussion.") % {"name": record.component.name}
+        )
+    return redirect(record)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_create(request, slug, review_id, key):
+    membership = access.get_membership(request.user, slug, "write")
+    record = access.get_component_record(membership, review_id, key)
+    form = CommitmentForm(request.POST or None, alliance=membership.alliance)
+    if form.is_valid():
+        commitment = form.instance
+        commitment.review = record.review
+        commitment.component_key = key
+        commitment.created_by = request.user
+        create_with_history(commitment, alliance=membership.alliance, author=request.user)
+        messages.success(request, _("The commitment is saved."))
+        return redirect(record)
+    return render(
+        request,
+        "reviews/commitment_form.html",
+        _component_context(membership, record, form=form),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_edit(request, slug, commitment_id):
+    membership = access.get_membership(request.user, slug, "write")
+    commitment = access.get_commitment(membership, commitment_id)
+    form = CommitmentForm(request.POST or None, instance=commitment, alliance=membership.alliance)
+    conflict = None
+    if form.is_valid():
+        try:
+            save_edit(form, alliance=membership.alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            messages.success(request, _("The commitment is saved."))
+            if commitment.review_id:
+                return redirect(
+                    "reviews:component", slug, commitment.review_id, commitment.component_key
+                )
+            return redirect("alliances:detail", slug)
+    return render(
+        request,
+        "reviews/commitment_edit.html",
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "form": form,
+            "commitment": commitment,
+            "conflict": conflict,
+        },
+    )
