@@ -6,11 +6,16 @@ from accounts.forms import SignInForm
 
 app_name = "accounts"
 
+# Django's form views take PUT as a POST; like every other view here, they answer GET and
+# POST only, and 405 to anything else.
+FORM_METHODS = ["get", "post"]
+
 urlpatterns = [
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
             template_name="accounts/login.html",
+            http_method_names=FORM_METHODS,
             authentication_form=SignInForm,
             redirect_authenticated_user=True,
         ),
@@ -23,6 +28,7 @@ urlpatterns = [
         "password/reset/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
+            http_method_names=FORM_METHODS,
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),
@@ -38,6 +44,7 @@ urlpatterns = [
         "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
+            http_method_names=FORM_METHODS,
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
@@ -53,6 +60,7 @@ urlpatterns = [
         "password/change/",
         auth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change.html",
+            http_method_names=FORM_METHODS,
             success_url=reverse_lazy("accounts:profile"),
         ),
         name="password_change",

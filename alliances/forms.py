@@ -15,6 +15,11 @@ class AllianceForm(VersionedForm):
 
 
 class PartnerForm(VersionedForm):
+    # People type "foodbank.org"; read it as https, as browsers do.
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     class Meta:
         model = Partner
         fields = ["name", "description", "website", "contact_name", "contact_email"]

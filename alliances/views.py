@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -96,8 +97,11 @@ def edit(request, slug):
 @require_GET
 def partners(request, slug):
     membership = access.get_membership(request.user, slug)
-    partner_list = Partner.objects.filter(alliance=membership.alliance).annotate(
-        people=Count("memberships")
+    # An aggregate drops Meta.ordering (Django 3.1+), so the order is restated.
+    partner_list = (
+        Partner.objects.filter(alliance=membership.alliance)
+        .annotate(people=Count("memberships"))
+        .order_by(Lower("name"))
     )
     return render(
         request,

@@ -94,9 +94,10 @@ def create_with_history(instance, *, alliance, author) -> None:
 
 
 def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
-    """Save a valid ModelForm of a Versioned row, unless it was edited since the form was
-    loaded. On a conflict, the form is re-armed with the current version so that the person
-    can merge and save again."""
+    """Save a valid ModelForm of a Versioned row. If someone saved the row since the form
+    was loaded, their changes are kept where this person left a field untouched; where both
+    changed the same field, EditConflict is raised and the form is re-armed with the current
+    version, so that the person can merge and save again."""
     instance = form.instance
     for name, value in (extra_fields or {}).items():
         setattr(instance, name, value)
@@ -105,12 +106,12 @@ def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
     base_version = form.cleaned_data["base_version"]
     with transaction.atomic():
         current = model.objects.get(pk=instance.pk)
+        changed_meanwhile = _values_at(current, base_version)
+        _keep_their_changes(instance, current, fields, changed_meanwhile)
         changes = _differences(current, instance, fields)
         if not changes:
             return current
-        # Someone saved since this form was loaded: fine if they changed other fields than
-        # the ones this person is changing, a conflict if the two edits overlap.
-        if current.version != base_version and set(changes) & _changed_since(current, base_version):
+        if set(changes) & set(changed_meanwhile):
             raise _conflict(form, current, fields)
         # The conditional UPDATE is the guard: of two concurrent saves from one version,
         # exactly one claims the next version number.
@@ -131,15 +132,22 @@ def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
     return instance
 
 
-def _changed_since(instance, version: int) -> set[str]:
-    names: set[str] = set()
-    for changes in (
-        Revision.objects.for_object(instance)
-        .filter(version__gt=version)
-        .values_list("changes", flat=True)
-    ):
-        names.update(changes)
-    return names
+def _values_at(instance, version: int) -> dict[str, str]:
+    """For each field changed after `version`, its value (as displayed) in that version."""
+    values: dict[str, str] = {}
+    later = Revision.objects.for_object(instance).filter(version__gt=version).order_by("version")
+    for changes in later.values_list("changes", flat=True):
+        for name, change in changes.items():
+            values.setdefault(name, change["old"])
+    return values
+
+
+def _keep_their_changes(instance, current, fields, changed_meanwhile: dict[str, str]) -> None:
+    """Where the other editor changed a field and this person left it as they found it,
+    the other's value stands."""
+    for field in fields:
+        if display_value(instance, field) == changed_meanwhile.get(field.name):
+            setattr(instance, field.attname, getattr(current, field.attname))
 
 
 def _conflict(form, current, fields) -> EditConflict:

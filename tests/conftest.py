@@ -100,3 +100,47 @@ def review(alliance, fiona):
         started_on=datetime.date(2027, 3, 1),
         author=fiona,
     )
+
+
+# Appended for the view tests (access, accounts, alliances, reviews).
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """Argon2 takes about 0.4 s a hash here; tests that do not check hashing use a fast one."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
+def make_invitation(alliance: Alliance, email: str, role: str, partner=None, invited_by=None):
+    """An invitation and its token (the link's secret), as `alliances.services.invite` makes
+    them, without the email."""
+    from alliances.models import Invitation
+
+    invitation = Invitation(
+        alliance=alliance, email=email, role=role, partner=partner, invited_by=invited_by
+    )
+    token = invitation.issue_token()
+    invitation.save()
+    return invitation, token
+
+
+@pytest.fixture
+def commitment(review, kitchen, mia):
+    from history.services import create_with_history
+    from reviews.models import Commitment
+
+    commitment = Commitment(
+        alliance=review.alliance,
+        review=review,
+        component_key="purpose",
+        description="Share the pantry schedule with every partner",
+        partner=kitchen,
+        owner=mia,
+        due_on=datetime.date(2027, 4, 30),
+        created_by=mia,
+    )
+    create_with_history(commitment, alliance=review.alliance, author=mia)
+    return commitment

@@ -1,0 +1,507 @@
+"""Who may use each view, in one matrix.
+
+Every view of an alliance is listed once with how to reach it, the methods it accepts and
+the ability it needs. From that one list the tests check, for each view: an anonymous
+visitor is sent to sign in, an outsider gets 404, each role without the ability gets 403
+naming the role that would have it, a wrong method gets 405, and each role with the
+ability is served. A test also checks that the list covers every view, so that a new view
+cannot be added without saying who may use it.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+import alliances.urls
+import reviews.urls
+from alliances.models import Alliance, Invitation, Membership, Partner, Role
+from history.services import create_with_history
+from reviews.models import Commitment, ComponentRecord, Review
+from reviews.services import record_component, start_review
+from tests import pages
+from tests.conftest import PASSWORD, make_invitation, make_partner
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+MEMBERS = ("carol", "fiona", "mia", "otto")
+EVERYONE = (*MEMBERS, "olga")
+
+# Who has each ability in Harvest: carol coordinates, fiona facilitates, mia is a member
+# and otto observes. "signed_in" views belong to no alliance: anyone signed in may use them.
+MAY = {
+    "coordinate": {"carol"},
+    "facilitate": {"carol", "fiona"},
+    "write": {"carol", "fiona", "mia"},
+    "read": set(MEMBERS),
+    "signed_in": set(EVERYONE),
+}
+
+REFUSALS = {
+    "coordinate": "Only a coordinator of this alliance can do this.",
+    "facilitate": "Only a coordinator or a facilitator of this alliance can do this.",
+    "write": (
+        "Observers can read but not change anything; a member, facilitator or coordinator "
+        "can do this."
+    ),
+}
+
+GET, POST = "GET", "POST"
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    path: Callable[[SimpleNamespace], str]
+    methods: tuple[str, ...]
+    ability: str
+    # The data of a POST that succeeds, and where it then leads.
+    post: Callable[[SimpleNamespace], dict] | None = None
+    done: Callable[[SimpleNamespace], str] | None = None
+    # What a GET by an allowed person answers: a page, or (home) a redirect.
+    get_status: int = 200
+    # State the view needs before it can succeed.
+    prepare: Callable[[SimpleNamespace], None] | None = None
+
+
+def _url(name, *args):
+    return lambda c: reverse(name, args=[arg(c) if callable(arg) else arg for arg in args])
+
+
+def _slug(c):
+    return c.alliance.slug
+
+
+def _review(c):
+    return c.review.pk
+
+
+def _component_url(key):
+    return _url("reviews:component", _slug, _review, key)
+
+
+def _record_purpose(c):
+    record_component(record=c.records["purpose"], author=c.people["fiona"])
+
+
+def _new_review_url(c):
+    return Review.objects.get(name="Autumn 2027 review").get_absolute_url()
+
+
+def _commitment_data(c):
+    return {
+        "description": "Count the meals served each week",
+        "partner": c.kitchen.pk,
+        "owner": c.people["mia"].pk,
+        "due_on": "2027-06-30",
+        "status": "open",
+        "base_version": "1",
+    }
+
+
+VIEWS = [
+    View("alliances:home", _url("alliances:home"), (GET,), "signed_in", get_status=302),
+    View("alliances:list", _url("alliances:list"), (GET,), "signed_in"),
+    View(
+        "alliances:create",
+        _url("alliances:create"),
+        (GET, POST),
+        "signed_in",
+        post=lambda c: {
+            "name": "Harvest Youth Alliance",
+            "community": "Young people in Harvest County",
+            "purpose": "Summer meals for every child.",
+        },
+        done=lambda c: "/a/harvest-youth-alliance/partners/",
+    ),
+    View("alliances:detail", _url("alliances:detail", _slug), (GET,), "read"),
+    View(
+        "alliances:edit",
+        _url("alliances:edit", _slug),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {
+            "name": "Harvest Alliance",
+            "community": "Families in Harvest County",
+            "purpose": "End hunger in Harvest County, together.",
+            "base_version": "1",
+        },
+        done=_url("alliances:detail", _slug),
+    ),
+    View("alliances:partners", _url("alliances:partners", _slug), (GET,), "read"),
+    View(
+        "alliances:partner_create",
+        _url("alliances:partner_create", _slug),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {"name": "Shelter House"},
+        done=_url("alliances:partners", _slug),
+    ),
+    View(
+        "alliances:partner_edit",
+        _url("alliances:partner_edit", _slug, lambda c: c.food_bank.pk),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {"name": "Harvest Food Bank", "base_version": "1"},
+        done=_url("alliances:partners", _slug),
+    ),
+    View("alliances:people", _url("alliances:people", _slug), (GET,), "read"),
+    View(
+        "alliances:invite",
+        _url("alliances:invite", _slug),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {"email": "nell@example.org", "role": "observer"},
+        done=_url("alliances:people", _slug),
+    ),
+    View(
+        "alliances:member_edit",
+        _url("alliances:member_edit", _slug, lambda c: c.mia_membership.pk),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {"role": "member", "partner": c.kitchen.pk},
+        done=_url("alliances:people", _slug),
+    ),
+    View(
+        "alliances:revoke",
+        _url("alliances:revoke", _slug, lambda c: c.invitation.pk),
+        (POST,),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("alliances:people", _slug),
+    ),
+    View(
+        "alliances:history",
+        _url("alliances:history", _slug, "alliances.alliance", lambda c: c.alliance.pk),
+        (GET,),
+        "read",
+    ),
+    View(
+        "reviews:create",
+        _url("reviews:create", _slug),
+        (GET, POST),
+        "facilitate",
+        post=lambda c: {"name": "Autumn 2027 review", "started_on": "2027-09-01"},
+        done=_new_review_url,
+    ),
+    View("reviews:detail", _url("reviews:detail", _slug, _review), (GET,), "read"),
+    View("reviews:component", _component_url("purpose"), (GET,), "read"),
+    View(
+        "reviews:record_edit",
+        _url("reviews:record_edit", _slug, _review, "purpose"),
+        (GET, POST),
+        "write",
+        post=lambda c: {"notes": "Everyone wants fewer hungry families.", "base_version": "1"},
+        done=_component_url("purpose"),
+    ),
+    View(
+        "reviews:open",
+        _url("reviews:open", _slug, _review, "power"),
+        (POST,),
+        "facilitate",
+        post=lambda c: {"reason": "The funder needs the resource list this month."},
+        done=_component_url("power"),
+    ),
+    View(
+        "reviews:record",
+        _url("reviews:record", _slug, _review, "purpose"),
+        (POST,),
+        "facilitate",
+        post=lambda c: {},
+        done=_component_url("power"),
+    ),
+    View(
+        "reviews:reopen",
+        _url("reviews:reopen", _slug, _review, "purpose"),
+        (POST,),
+        "facilitate",
+        post=lambda c: {},
+        done=_component_url("purpose"),
+        prepare=_record_purpose,
+    ),
+    View(
+        "reviews:commitment_create",
+        _url("reviews:commitment_create", _slug, _review, "purpose"),
+        (GET, POST),
+        "write",
+        post=_commitment_data,
+        done=_component_url("purpose"),
+    ),
+    View(
+        "reviews:commitment_edit",
+        _url("reviews:commitment_edit", _slug, lambda c: c.commitment.pk),
+        (GET, POST),
+        "write",
+        post=_commitment_data,
+        done=_component_url("purpose"),
+    ),
+    View(
+        "accounts:profile",
+        _url("accounts:profile"),
+        (GET, POST),
+        "signed_in",
+        post=lambda c: {"name": "A New Name"},
+        done=lambda c: "/accounts/profile/",
+    ),
+    View(
+        "accounts:password_change",
+        _url("accounts:password_change"),
+        (GET, POST),
+        "signed_in",
+        post=lambda c: {
+            "old_password": PASSWORD,
+            "new_password1": "a fresh and long passphrase",
+            "new_password2": "a fresh and long passphrase",
+        },
+        done=lambda c: "/accounts/profile/",
+    ),
+]
+
+
+def _cases(select):
+    """One pytest parameter per (view, extra...) that `select` yields for each view."""
+    return [
+        pytest.param(view, *extra, id="-".join([view.name, *map(str, extra)]))
+        for view in VIEWS
+        for extra in select(view)
+    ]
+
+
+@pytest.fixture
+def ctx(people, alliance, food_bank, kitchen, review, commitment):
+    invitation, _ = make_invitation(
+        alliance, "nadia@example.org", Role.OBSERVER, invited_by=people["carol"]
+    )
+    return SimpleNamespace(
+        people=people,
+        alliance=alliance,
+        food_bank=food_bank,
+        kitchen=kitchen,
+        review=review,
+        records={r.component_key: r for r in review.records.select_related("review")},
+        commitment=commitment,
+        invitation=invitation,
+        mia_membership=Membership.objects.get(alliance=alliance, user=people["mia"]),
+    )
+
+
+def _request(client, method, path, data=None):
+    if method == POST:
+        return client.post(path, data or {})
+    return client.generic(method, path)
+
+
+def test_matrix_covers_every_view():
+    names = {f"alliances:{p.name}" for p in alliances.urls.urlpatterns}
+    names |= {f"reviews:{p.name}" for p in reviews.urls.urlpatterns}
+    names |= {"accounts:profile", "accounts:password_change"}
+    assert sorted(view.name for view in VIEWS) == sorted(names)
+
+
+@pytest.mark.parametrize(("view", "method"), _cases(lambda view: [(m,) for m in view.methods]))
+def test_view_sends_anonymous_visitor_to_sign_in(client, ctx, view, method):
+    path = view.path(ctx)
+
+    response = _request(client, method, path)
+
+    assert response.status_code == 302
+    assert response.url == f"/accounts/sign-in/?next={path}"
+
+
+@pytest.mark.parametrize(
+    ("view", "method"),
+    _cases(lambda view: [(m,) for m in view.methods] if view.ability != "signed_in" else []),
+)
+def test_view_is_not_found_for_outsider(client, ctx, view, method):
+    client.force_login(ctx.people["olga"])
+
+    response = _request(client, method, view.path(ctx), view.post(ctx) if view.post else None)
+
+    assert response.status_code == 404
+    assert "This page does not exist" in pages.text(response)
+
+
+@pytest.mark.parametrize(
+    ("view", "role", "method"),
+    _cases(
+        lambda view: [
+            (role, method)
+            for role in MEMBERS
+            if role not in MAY[view.ability]
+            for method in view.methods
+        ]
+    ),
+)
+def test_view_refuses_role_without_the_ability(client, ctx, view, role, method):
+    if view.prepare:
+        view.prepare(ctx)
+    client.force_login(ctx.people[role])
+
+    response = _request(client, method, view.path(ctx), view.post(ctx) if view.post else None)
+
+    assert response.status_code == 403
+    page = pages.text(response)
+    assert "Your role does not allow this" in page
+    assert REFUSALS[view.ability] in page
+
+
+@pytest.mark.parametrize(
+    ("view", "method"),
+    _cases(
+        lambda view: [
+            (m,)
+            for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+            if m not in view.methods
+        ]
+    ),
+)
+def test_view_refuses_wrong_method(client, ctx, view, method):
+    client.force_login(ctx.people["carol"])
+
+    response = _request(client, method, view.path(ctx))
+
+    assert response.status_code == 405
+    assert sorted(response["Allow"].split(", ")) == sorted(view.methods)
+
+
+@pytest.mark.parametrize(
+    ("view", "role", "method"),
+    _cases(
+        lambda view: [
+            (role, method) for role in EVERYONE if role in MAY[view.ability] for method in view.methods
+        ]
+    ),
+)
+def test_view_serves_role_with_the_ability(client, ctx, view, role, method):
+    if view.prepare:
+        view.prepare(ctx)
+    client.force_login(ctx.people[role])
+
+    response = _request(client, method, view.path(ctx), view.post(ctx) if view.post else None)
+
+    if method == GET:
+        assert response.status_code == view.get_status
+    else:
+        assert response.status_code == 302
+        assert response.url == view.done(ctx)
+
+
+# Another alliance's objects, named inside a URL of the alliance carol coordinates.
+
+
+@pytest.fixture
+def riverside(olga):
+    alliance = Alliance.objects.get(slug="riverside-alliance")
+    partner = make_partner(alliance, "Riverside Housing")
+    review = start_review(
+        alliance=alliance,
+        name="Riverside review",
+        started_on=datetime.date(2027, 2, 1),
+        author=olga,
+    )
+    commitment = Commitment(
+        alliance=alliance,
+        review=review,
+        component_key="purpose",
+        description="Map the empty flats",
+        partner=partner,
+        owner=olga,
+        due_on=datetime.date(2027, 5, 1),
+        created_by=olga,
+    )
+    create_with_history(commitment, alliance=alliance, author=olga)
+    invitation, _ = make_invitation(alliance, "rita@example.org", Role.MEMBER, partner, olga)
+    return SimpleNamespace(
+        alliance=alliance,
+        partner=partner,
+        review=review,
+        commitment=commitment,
+        invitation=invitation,
+        membership=Membership.objects.get(alliance=alliance, user=olga),
+    )
+
+
+def _riverside_state(riverside) -> dict:
+    """Everything a wrongly scoped request could change in Riverside."""
+    return {
+        "partner": Partner.objects.get(pk=riverside.partner.pk).name,
+        "membership": Membership.objects.get(pk=riverside.membership.pk).role,
+        "invitation": Invitation.objects.get(pk=riverside.invitation.pk).state,
+        "commitment": Commitment.objects.get(pk=riverside.commitment.pk).description,
+        "records": list(
+            ComponentRecord.objects.filter(review=riverside.review).values_list(
+                "component_key", "state", "notes"
+            )
+        ),
+        "commitments": Commitment.objects.filter(alliance=riverside.alliance).count(),
+    }
+
+
+HARVEST = "harvest-alliance"
+
+FOREIGN = [
+    ("alliances:partner_edit", GET, lambda r: [HARVEST, r.partner.pk]),
+    ("alliances:partner_edit", POST, lambda r: [HARVEST, r.partner.pk]),
+    ("alliances:member_edit", GET, lambda r: [HARVEST, r.membership.pk]),
+    ("alliances:member_edit", POST, lambda r: [HARVEST, r.membership.pk]),
+    ("alliances:revoke", POST, lambda r: [HARVEST, r.invitation.pk]),
+    ("alliances:history", GET, lambda r: [HARVEST, "alliances.alliance", r.alliance.pk]),
+    ("alliances:history", GET, lambda r: [HARVEST, "alliances.partner", r.partner.pk]),
+    ("alliances:history", GET, lambda r: [HARVEST, "reviews.review", r.review.pk]),
+    ("reviews:detail", GET, lambda r: [HARVEST, r.review.pk]),
+    ("reviews:component", GET, lambda r: [HARVEST, r.review.pk, "purpose"]),
+    ("reviews:record_edit", GET, lambda r: [HARVEST, r.review.pk, "purpose"]),
+    ("reviews:record_edit", POST, lambda r: [HARVEST, r.review.pk, "purpose"]),
+    ("reviews:open", POST, lambda r: [HARVEST, r.review.pk, "power"]),
+    ("reviews:record", POST, lambda r: [HARVEST, r.review.pk, "purpose"]),
+    ("reviews:reopen", POST, lambda r: [HARVEST, r.review.pk, "purpose"]),
+    ("reviews:commitment_create", GET, lambda r: [HARVEST, r.review.pk, "purpose"]),
+    ("reviews:commitment_create", POST, lambda r: [HARVEST, r.review.pk, "purpose"]),
+    ("reviews:commitment_edit", GET, lambda r: [HARVEST, r.commitment.pk]),
+    ("reviews:commitment_edit", POST, lambda r: [HARVEST, r.commitment.pk]),
+]
+
+FOREIGN_POST = {
+    "description": "Changed from Harvest",
+    "due_on": "2027-06-30",
+    "status": "done",
+    "notes": "Changed from Harvest",
+    "name": "Changed from Harvest",
+    "role": "observer",
+    "reason": "Changed from Harvest",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "args"),
+    [pytest.param(*case, id=f"{case[0]}-{case[1]}-{n}") for n, case in enumerate(FOREIGN)],
+)
+def test_view_hides_object_of_another_alliance(client, ctx, riverside, name, method, args):
+    client.force_login(ctx.people["carol"])
+    before = _riverside_state(riverside)
+
+    response = _request(client, method, reverse(name, args=args(riverside)), FOREIGN_POST)
+
+    assert response.status_code == 404
+    assert _riverside_state(riverside) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/a/{HARVEST}/reviews/{{review}}/budget/",
+        f"/a/{HARVEST}/history/alliances.nothing/{{alliance}}/",
+        f"/a/{HARVEST}/history/nonsense/{{alliance}}/",
+        f"/a/{HARVEST}/reviews/999999/",
+        "/a/no-such-alliance/",
+    ],
+)
+def test_view_of_unknown_object_is_not_found(client, ctx, path):
+    client.force_login(ctx.people["carol"])
+
+    response = client.get(path.format(review=ctx.review.pk, alliance=ctx.alliance.pk))
+
+    assert response.status_code == 404
