@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "alliances",
     "history",
     "reviews",
+    "ratings",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ STORAGES = {
 }
 # Serve straight from the app folders, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
 
 LOGGING = {
