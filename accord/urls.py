@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("invitations/<str:token>/", alliance_views.invitation, name="invitation"),
     path("admin/", admin.site.urls),
+    path("", include("ratings.urls")),
     path("", include("reviews.urls")),
     path("", include("alliances.urls")),
 ]

@@ -20,6 +20,10 @@ ABILITIES = {
         "can_facilitate",
         _("Only a coordinator or a facilitator of this alliance can do this."),
     ),
+    "answer": (
+        "can_answer",
+        _("Observers and outside facilitators do not answer; the partners' people do."),
+    ),
     "write": (
         "can_write",
         _(
@@ -90,4 +94,14 @@ def get_member(membership: Membership, membership_id: int) -> Membership:
         Membership.objects.select_related("user", "partner", "alliance"),
         alliance=membership.alliance,
         pk=membership_id,
+    )
+
+
+def get_check_in(membership: Membership, check_in_id: int):
+    from ratings.models import CheckIn
+
+    return get_object_or_404(
+        CheckIn.objects.select_related("review", "review__alliance"),
+        review__alliance=membership.alliance,
+        pk=check_in_id,
     )

@@ -75,7 +75,9 @@ class InvitationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         role, partner = cleaned.get("role"), cleaned.get("partner")
-        if role and role not in ROLES_WITHOUT_PARTNER and partner is None:
+        # An unknown partner already has its error beside the field: one message is enough.
+        missing = partner is None and not self.has_error("partner")
+        if role and role not in ROLES_WITHOUT_PARTNER and missing:
             self.add_error(
                 "partner",
                 _("Choose the partner organization this person represents."),
@@ -95,7 +97,9 @@ class MembershipForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         role, partner = cleaned.get("role"), cleaned.get("partner")
-        if role and role not in ROLES_WITHOUT_PARTNER and partner is None:
+        # An unknown partner already has its error beside the field: one message is enough.
+        missing = partner is None and not self.has_error("partner")
+        if role and role not in ROLES_WITHOUT_PARTNER and missing:
             self.add_error("partner", _("Choose the partner organization this person represents."))
         if (
             self.instance.role == Role.COORDINATOR

@@ -135,6 +135,14 @@ class Membership(models.Model):
     def can_write(self) -> bool:
         return self.role != Role.OBSERVER
 
+    @property
+    def can_answer(self) -> bool:
+        """Ratings and reflections come from the partners' people: not from observers, nor
+        from a facilitator who comes from outside the partners."""
+        if self.role == Role.OBSERVER:
+            return False
+        return not (self.role == Role.FACILITATOR and self.partner_id is None)
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -6,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from history.models import Versioned
 from reviews.framework import framework
+
+# Below three answers, a spread of ratings can give a person away.
+MIN_THRESHOLD = 3
 
 
 class Question(models.Model):
@@ -66,17 +70,54 @@ class Review(Versioned):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The rules of private answers. Fixed once the first answer is in (see rules_locked).
+    anonymous = models.BooleanField(
+        _("anonymous answers"),
+        default=True,
+        help_text=_(
+            "Anonymous: nobody, not even the coordinator or the site's administrator, can "
+            "see who gave which rating or wrote which reflection. Named: every answer shows "
+            "its author."
+        ),
+    )
+    rating_threshold = models.PositiveSmallIntegerField(
+        _("answers needed before ratings are shown"),
+        default=3,
+        validators=[MinValueValidator(MIN_THRESHOLD)],
+        help_text=_("At least 3. Below it, only the number of answers is shown."),
+    )
+    reflection_threshold = models.PositiveSmallIntegerField(
+        _("written answers needed before they are shown"),
+        default=5,
+        validators=[MinValueValidator(MIN_THRESHOLD)],
+        help_text=_("At least 3, per question. Below it, only their number is shown."),
+    )
 
     class Meta:
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    rating_threshold__gte=MIN_THRESHOLD, reflection_threshold__gte=MIN_THRESHOLD
+                ),
+                name="review_thresholds_at_least_3",
+            )
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("reviews:detail", args=[self.alliance.slug, self.pk])
+
+    @property
+    def rules_locked(self) -> bool:
+        """The rules of private answers cannot change once anyone has answered."""
+        from ratings.models import Participation
+
+        return Participation.objects.filter(round__review=self).exists()
 
 
 class ComponentRecord(Versioned):

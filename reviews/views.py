@@ -131,6 +131,11 @@ def component_open(request, slug, review_id, key):
                 record=record, author=request.user, reason=form.cleaned_data["reason"]
             )
         except services.ReviewRuleError as error:
+            if record.is_open:
+                # Opened meanwhile (a second click, another facilitator): the page has no
+                # open form to show the error beside, so say it at the top.
+                messages.error(request, str(error))
+                return redirect(record)
             form.add_error("reason", str(error))
         else:
             messages.success(
@@ -184,6 +189,9 @@ def component_reopen(request, slug, review_id, key):
 def commitment_create(request, slug, review_id, key):
     membership = access.get_membership(request.user, slug, "write")
     record = access.get_component_record(membership, review_id, key)
+    if not record.is_open:
+        messages.error(request, _("This component is not open for discussion yet."))
+        return redirect(record)
     form = CommitmentForm(request.POST or None, alliance=membership.alliance)
     if form.is_valid():
         commitment = form.instance

@@ -1,0 +1,147 @@
+"""Private ratings and written reflections.
+
+A Round collects answers about one component of one review (in a check-in before a meeting,
+or in a meeting's reflect step). Who has answered and what was answered live in separate
+tables with nothing that joins them in an anonymous review:
+
+- `Participation` says that a person answered a round (to count, and to refuse a second
+  answer). It holds the person and the day, nothing of the answer.
+- `Rating` and `Reflection` hold the answers: a random id, the round, the day, and in a
+  named review only, the author. No foreign key, id, time or insertion order links them
+  to a participation: their ids are random and the round's answers are rewritten in a
+  shuffled order on every submission (see `ratings.services.submit`).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+RATING_MIN, RATING_MAX = 1, 5
+SCALE = {
+    1: _("Not at all true of our alliance"),
+    2: _("A little true"),
+    3: _("Partly true"),
+    4: _("Mostly true"),
+    5: _("Fully true of our alliance"),
+}
+REFLECTION_MAX_LENGTH = 2000
+
+
+class CheckIn(models.Model):
+    """A private check-in before a meeting: members rate and write about some components
+    of a review, from their own device, until it closes."""
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="check_ins")
+    closes_at = models.DateTimeField(_("closes at"))
+    message = models.TextField(_("message to the members"), blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"{self.review} check-in {self.opened_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None and timezone.now() < self.closes_at
+
+
+class Round(models.Model):
+    """One collection of answers about one component of one review."""
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="rounds")
+    component_key = models.CharField(max_length=30)
+    check_in = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="rounds"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+
+    def __str__(self):
+        return f"{self.review} / {self.component_key}"
+
+    @property
+    def component(self):
+        from reviews.framework import framework
+
+        return framework().get(self.component_key)
+
+    @property
+    def is_open(self) -> bool:
+        if self.check_in_id and not self.check_in.is_open:
+            return False
+        return self.closed_at is None
+
+
+class Participation(models.Model):
+    """That a person has answered a round. Nothing here says what they answered."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("round", "user", name="one_answer_per_person_per_round")
+        ]
+
+    def __str__(self):
+        return f"{self.user} answered {self.round}"
+
+
+class Answer(models.Model):
+    """Common to ratings and reflections: a random id, the round, the day. The author is
+    kept only in a named review."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(default=timezone.localdate)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Rating(Answer):
+    value = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=RATING_MIN, value__lte=RATING_MAX),
+                name="rating_between_1_and_5",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.value)
+
+
+class Reflection(Answer):
+    question = models.ForeignKey("reviews.Question", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=REFLECTION_MAX_LENGTH)
+
+    def __str__(self):
+        return self.text[:60]

@@ -1,0 +1,169 @@
+"""What anyone may see of a round's answers. The one place where the review's thresholds
+(K) are applied: every page, partial, live event, export and report asks here.
+
+A spread of ratings is shown once the round is closed and at least K people answered; the
+written answers to a question once the round is closed and at least K reflections were
+written to it. Waiting for the round to close stops a watcher from working out one
+person's answer by comparing the results before and after they answered.
+"""
+
+import random
+import statistics
+from dataclasses import dataclass, replace
+
+from django.db.models import Count
+
+from ratings.models import SCALE, Participation, Rating, Reflection, Round
+
+_shuffle = random.SystemRandom().shuffle
+
+
+@dataclass(frozen=True)
+class Bar:
+    value: int
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class QuestionReflections:
+    question: object
+    count: int
+    needed: int
+    texts: tuple[tuple[str, str], ...]  # (text, author in a named review); empty unless shown
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.texts)
+
+    @property
+    def more_needed(self) -> int:
+        return max(self.needed - self.count, 0)
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    round: Round
+    count: int
+    needed: int
+    closed: bool
+    bars: tuple[Bar, ...]  # empty unless shown
+    median: float | None
+    reflections: tuple[QuestionReflections, ...]
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.bars)
+
+    @property
+    def more_needed(self) -> int:
+        return max(self.needed - self.count, 0)
+
+
+def _bars(values: list[int]) -> tuple[Bar, ...]:
+    total = len(values)
+    return tuple(
+        Bar(v, str(label), values.count(v), round(100 * values.count(v) / total))
+        for v, label in SCALE.items()
+    )
+
+
+def summarize(rounds) -> dict[int, RoundResult]:
+    """Counts, spreads and medians of several rounds in two queries (no reflections)."""
+    rounds = list(rounds)
+    counts = dict(
+        Participation.objects.filter(round__in=rounds)
+        .values_list("round_id")
+        .annotate(n=Count("id"))
+        .values_list("round_id", "n")
+    )
+    shown = [
+        r for r in rounds if not r.is_open and counts.get(r.pk, 0) >= r.review.rating_threshold
+    ]
+    values: dict[int, list[int]] = {r.pk: [] for r in shown}
+    if shown:
+        for round_id, value in Rating.objects.filter(round__in=shown).values_list(
+            "round_id", "value"
+        ):
+            values[round_id].append(value)
+    return {
+        r.pk: RoundResult(
+            round=r,
+            count=counts.get(r.pk, 0),
+            needed=r.review.rating_threshold,
+            closed=not r.is_open,
+            bars=_bars(values[r.pk]) if values.get(r.pk) else (),
+            median=statistics.median(values[r.pk]) if values.get(r.pk) else None,
+            reflections=(),
+        )
+        for r in rounds
+    }
+
+
+def result(round: Round, questions=()) -> RoundResult:
+    """The result of one round, reflections included, with nothing below the thresholds."""
+    summary = summarize([round])[round.pk]
+    return replace(summary, reflections=_reflections(round, questions, summary.closed))
+
+
+def review_results(review) -> dict[str, RoundResult]:
+    """The result of the latest round of each component of a review, keyed by component."""
+    latest = latest_rounds(review)
+    by_round = summarize(latest.values())
+    return {key: by_round[r.pk] for key, r in latest.items()}
+
+
+def change_since(review, results: dict[str, RoundResult]) -> dict[str, float]:
+    """For each component, how far its median moved since the alliance's previous review
+    (only where both medians could be shown)."""
+    from reviews.models import Review
+
+    previous = (
+        Review.objects.filter(alliance_id=review.alliance_id, started_on__lt=review.started_on)
+        .order_by("-started_on", "-id")
+        .first()
+    )
+    if previous is None:
+        return {}
+    before = review_results(previous)
+    return {
+        key: now.median - before[key].median
+        for key, now in results.items()
+        if now.median is not None and key in before and before[key].median is not None
+    }
+
+
+def _reflections(round: Round, questions, closed: bool) -> tuple[QuestionReflections, ...]:
+    needed = round.review.reflection_threshold
+    counts = dict(
+        Reflection.objects.filter(round=round)
+        .values_list("question_id")
+        .annotate(n=Count("id"))
+        .values_list("question_id", "n")
+    )
+    shown_ids = [q.pk for q in questions if closed and counts.get(q.pk, 0) >= needed]
+    texts: dict[int, list[tuple[str, str]]] = {pk: [] for pk in shown_ids}
+    if shown_ids:
+        # author is only ever set in a named review
+        for question_id, text, author in Reflection.objects.filter(
+            round=round, question_id__in=shown_ids
+        ).values_list("question_id", "text", "author__name"):
+            texts[question_id].append((text, author or ""))
+    result = []
+    for question in questions:
+        written = texts.get(question.pk, [])
+        _shuffle(written)
+        result.append(
+            QuestionReflections(question, counts.get(question.pk, 0), needed, tuple(written))
+        )
+    return tuple(result)
+
+
+def latest_rounds(review) -> dict[str, Round]:
+    """The latest round of each component of a review, in one query."""
+    rounds = {}
+    for round in Round.objects.filter(review=review).select_related("check_in"):
+        round.review = review
+        rounds[round.component_key] = round  # ordered by opening, so the latest wins
+    return rounds

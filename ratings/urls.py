@@ -1,0 +1,24 @@
+from django.urls import path
+
+from ratings import views
+
+app_name = "ratings"
+
+urlpatterns = [
+    path(
+        "a/<slug:slug>/reviews/<int:review_id>/check-ins/new/",
+        views.check_in_create,
+        name="check_in_create",
+    ),
+    path("a/<slug:slug>/check-ins/<int:check_in_id>/", views.check_in, name="check_in"),
+    path(
+        "a/<slug:slug>/check-ins/<int:check_in_id>/answer/",
+        views.check_in_answer,
+        name="check_in_answer",
+    ),
+    path(
+        "a/<slug:slug>/check-ins/<int:check_in_id>/close/",
+        views.check_in_close,
+        name="check_in_close",
+    ),
+]

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliances import access
+from alliances.models import Membership
+from ratings import results, services
+from ratings.forms import AnswerForm, CheckInForm
+from ratings.models import Participation, Rating, Reflection
+from reviews.models import Question
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in_create(request, slug, review_id):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    review = access.get_review(membership, review_id)
+    form = CheckInForm(request.POST or None, records=list(review.records.all()))
+    if form.is_valid():
+        check_in = services.open_check_in(
+            review=review,
+            component_keys=form.cleaned_data["components"],
+            closes_at=form.cleaned_data["closes_at"],
+            message=form.cleaned_data["message"],
+            author=request.user,
+        )
+        messages.success(request, _("The check-in is open; the members have its link by email."))
+        return redirect("ratings:check_in", slug, check_in.pk)
+    return render(
+        request,
+        "ratings/check_in_form.html",
+        {"membership": membership, "alliance": membership.alliance, "review": review, "form": form},
+    )
+
+
+def questions_by_component(keys) -> dict[str, list[Question]]:
+    grouped: dict[str, list[Question]] = {key: [] for key in keys}
+    for question in Question.objects.filter(
+        component_key__in=keys, origin=Question.Origin.FRAMEWORK, retired_at=None
+    ):
+        grouped[question.component_key].append(question)
+    return grouped
+
+
+def _page(request, membership, check_in, form=None, status=200):
+    review = check_in.review
+    rounds = _rounds(check_in)
+    answered = Participation.objects.filter(round__in=rounds, user=request.user).exists()
+    questions = questions_by_component([r.component_key for r in rounds])
+    if form is None and membership.can_answer and check_in.is_open and not answered:
+        form = AnswerForm(rounds=rounds, questions_by_key=questions)
+    summaries = results.summarize(rounds)
+    closed = not check_in.is_open
+    context = {
+        "membership": membership,
+        "alliance": membership.alliance,
+        "review": review,
+        "check_in": check_in,
+        "form": form,
+        "answered": answered,
+        "eligible": sum(
+            m.can_answer for m in Membership.objects.filter(alliance=membership.alliance)
+        ),
+        "results": [
+            results.result(r, questions[r.component_key]) if closed else summaries[r.pk]
+            for r in rounds
+        ],
+        "my_ratings": _my_named_answers(review, rounds, request.user),
+    }
+    return render(request, "ratings/check_in.html", context, status=status)
+
+
+def _refusal(check_in, rounds, user) -> str:
+    if not check_in.is_open:
+        return _("This check-in is closed; answers are no longer taken.")
+    if Participation.objects.filter(round__in=rounds, user=user).exists():
+        return _("You have answered already. Each person answers once.")
+    return ""
+
+
+def _rounds(check_in):
+    rounds = sorted(check_in.rounds.all(), key=lambda r: r.component.number)
+    for round in rounds:
+        round.check_in, round.review = check_in, check_in.review
+    return rounds
+
+
+@login_required
+@require_GET
+def check_in(request, slug, check_in_id):
+    membership = access.get_membership(request.user, slug)
+    return _page(request, membership, access.get_check_in(membership, check_in_id))
+
+
+@login_required
+@require_POST
+def check_in_answer(request, slug, check_in_id):
+    membership = access.get_membership(request.user, slug, "answer")
+    check_in = access.get_check_in(membership, check_in_id)
+    rounds = _rounds(check_in)
+    refusal = _refusal(check_in, rounds, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return _page(request, membership, check_in, status=400)
+    form = AnswerForm(
+        request.POST,
+        rounds=rounds,
+        questions_by_key=questions_by_component([r.component_key for r in rounds]),
+    )
+    if not form.is_valid():
+        return _page(request, membership, check_in, form)
+    try:
+        services.submit(membership=membership, answers=form.answers())
+    except services.AnswerError as error:
+        messages.error(request, str(error))
+        return _page(request, membership, check_in, status=400)
+    messages.success(request, _("Your answers were received. Thank you."))
+    return redirect("ratings:check_in", slug, check_in.pk)
+
+
+def _my_named_answers(review, rounds, user):
+    """In a named review, a person sees what they answered. In an anonymous one, nobody
+    can, since nothing links an answer to its author."""
+    if review.anonymous:
+        return None
+    return {
+        "ratings": list(Rating.objects.filter(round__in=rounds, author=user)),
+        "reflections": list(
+            Reflection.objects.filter(round__in=rounds, author=user).select_related("question")
+        ),
+    }
+
+
+@login_required
+@require_POST
+def check_in_close(request, slug, check_in_id):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    check_in = access.get_check_in(membership, check_in_id)
+    services.close_check_in(check_in=check_in)
+    messages.success(
+        request, _("The check-in is closed. The results below follow the review's rules.")
+    )
+    return redirect("ratings:check_in", slug, check_in.pk)

@@ -1,0 +1,50 @@
+"""Helpers for tests of private answers: a room of members and a quick way to answer."""
+
+import datetime
+
+from django.utils import timezone
+
+from accounts.models import User
+from alliances.models import Membership, Partner, Role
+from ratings.models import CheckIn, Round
+from ratings.services import ComponentAnswer, open_check_in, submit
+from reviews.models import Question
+from tests.conftest import add_member
+
+
+def add_members(alliance, count: int, start: int = 0) -> list[Membership]:
+    partner, _ = Partner.objects.get_or_create(alliance=alliance, name="Answering Partner")
+    return [
+        # No password: hashing thirty Argon2 passwords would only slow the tests down.
+        add_member(
+            alliance,
+            User.objects.create_user(f"member{n}@example.org", None, name=f"Member {n}"),
+            Role.MEMBER,
+            partner,
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def check_in_on(review, keys=("purpose",), author=None) -> CheckIn:
+    return open_check_in(
+        review=review,
+        component_keys=list(keys),
+        closes_at=timezone.now() + datetime.timedelta(days=7),
+        message="",
+        author=author,
+    )
+
+
+def answer(membership, round: Round, rating: int, **texts_by_position) -> None:
+    questions = {
+        q.position: q
+        for q in Question.objects.filter(
+            component_key=round.component_key, review=None, retired_at=None
+        )
+    }
+    reflections = {questions[int(p[1:])]: text for p, text in texts_by_position.items()}
+    submit(
+        membership=membership,
+        answers=[ComponentAnswer(round=round, rating=rating, reflections=reflections)],
+    )

@@ -1,0 +1,300 @@
+"""Signing in and out, resetting a password, and creating an account."""
+
+import re
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+
+import accord.settings as project_settings
+from accounts.models import User
+from tests import pages
+from tests.conftest import PASSWORD
+
+fast = pytest.mark.usefixtures("fast_passwords")
+
+SIGN_IN = "/accounts/sign-in/"
+NEW_PASSWORD = "a fresh and long passphrase"
+WRONG_LOGIN = (
+    "Please enter a correct email address and password. Note that both fields may be "
+    "case-sensitive."
+)
+
+
+def signed_in_user_id(client) -> int | None:
+    value = client.session.get(SESSION_KEY)
+    return None if value is None else int(value)
+
+
+@fast
+@pytest.mark.parametrize("email", ["carol@example.org", "Carol@Example.ORG", " carol@example.org "])
+def test_sign_in_with_email_in_any_case(client, carol, email):
+    response = client.post(SIGN_IN, {"username": email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == "/"
+    assert signed_in_user_id(client) == carol.pk
+
+
+@fast
+def test_sign_in_goes_on_to_next_page(client, carol, alliance):
+    response = client.post(
+        SIGN_IN,
+        {"username": "carol@example.org", "password": PASSWORD, "next": "/a/harvest-alliance/"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/a/harvest-alliance/"
+
+
+@fast
+def test_sign_in_with_wrong_password_shows_error_and_keeps_email(client, carol):
+    response = client.post(SIGN_IN, {"username": "Carol@Example.org", "password": "not it"})
+
+    assert response.status_code == 200
+    assert WRONG_LOGIN in pages.text(response)
+    fields = pages.form_fields(response)
+    assert fields["username"].value == "Carol@Example.org"
+    assert fields["password"].value is None
+    assert signed_in_user_id(client) is None
+
+
+@fast
+def test_sign_in_page_sends_signed_in_person_home(client, carol):
+    client.force_login(carol)
+
+    response = client.get(SIGN_IN)
+
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
+@fast
+def test_sign_out_by_post(client, carol):
+    client.force_login(carol)
+
+    response = client.post("/accounts/sign-out/")
+
+    assert response.status_code == 302
+    assert response.url == SIGN_IN
+    assert signed_in_user_id(client) is None
+
+
+@fast
+def test_sign_out_by_get_is_refused(client, carol):
+    client.force_login(carol)
+
+    response = client.get("/accounts/sign-out/")
+
+    assert response.status_code == 405
+    assert signed_in_user_id(client) == carol.pk
+
+
+@fast
+def test_password_reset_email_link_sets_new_password(client, carol, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": "Carol@Example.org"})
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/password/reset/sent/"
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == ["carol@example.org"]
+    assert email.subject == "Choose a new password for Accord"
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", email.body).group(1)
+
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response.url.endswith("/set-password/")
+    form_page = response.url
+    assert sorted(pages.form_fields(client.get(form_page))) == ["new_password1", "new_password2"]
+
+    response = client.post(
+        form_page, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == "/accounts/password/reset/complete/"
+
+    old = client.post(SIGN_IN, {"username": "carol@example.org", "password": PASSWORD})
+    assert old.status_code == 200
+    new = client.post(SIGN_IN, {"username": "carol@example.org", "password": NEW_PASSWORD})
+    assert new.status_code == 302
+    assert signed_in_user_id(client) == carol.pk
+
+
+@fast
+def test_password_reset_link_works_once(client, carol, mailoutbox):
+    client.post("/accounts/password/reset/", {"email": "carol@example.org"})
+    link = re.search(r"http://testserver(/\S+/)", mailoutbox[0].body).group(1)
+    form_page = client.get(link).url
+    client.post(form_page, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert "This link no longer works" in pages.text(response)
+    assert pages.form_fields(response) == {}
+
+
+@fast
+def test_password_reset_for_unknown_email_sends_nothing(client, carol, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/password/reset/sent/"
+    assert mailoutbox == []
+
+
+def test_password_is_stored_with_argon2(client, settings, db):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    settings.SIGNUP_OPEN = True
+
+    client.post(
+        "/accounts/sign-up/",
+        {
+            "name": "Nell Newcomer",
+            "email": "nell@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    user = User.objects.get(email="nell@example.org")
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(PASSWORD)
+
+
+@fast
+def test_password_change_keeps_person_signed_in(client, carol):
+    client.force_login(carol)
+
+    response = client.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/profile/"
+    carol.refresh_from_db()
+    assert carol.check_password(NEW_PASSWORD)
+    assert signed_in_user_id(client) == carol.pk
+
+
+@fast
+def test_password_change_with_wrong_old_password_is_refused_beside_field(client, carol):
+    client.force_login(carol)
+
+    response = client.post(
+        "/accounts/password/change/",
+        {"old_password": "not it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert pages.form_fields(response)["old_password"].errors == [
+        "Your old password was entered incorrectly. Please enter it again."
+    ]
+    carol.refresh_from_db()
+    assert carol.check_password(PASSWORD)
+
+
+@fast
+def test_profile_saves_name(client, carol):
+    client.force_login(carol)
+
+    response = client.post("/accounts/profile/", {"name": "Carol Coordinates"}, follow=True)
+
+    assert response.redirect_chain == [("/accounts/profile/", 302)]
+    assert pages.messages(response) == ["Your name is saved."]
+    carol.refresh_from_db()
+    assert carol.name == "Carol Coordinates"
+
+
+@fast
+def test_sign_up_when_open_creates_account_and_signs_in(client, settings, db):
+    settings.SIGNUP_OPEN = True
+
+    response = client.post(
+        "/accounts/sign-up/",
+        {
+            "name": "Nell Newcomer",
+            "email": "Nell@Example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/alliances/new/"
+    user = User.objects.get()
+    assert (user.email, user.name) == ("nell@example.org", "Nell Newcomer")
+    assert user.check_password(PASSWORD)
+    assert signed_in_user_id(client) == user.pk
+
+
+@fast
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_sign_up_when_closed_is_not_found(client, settings, db, method):
+    settings.SIGNUP_OPEN = False
+
+    response = getattr(client, method)(
+        "/accounts/sign-up/",
+        {"name": "Nell", "email": "nell@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 404
+    assert User.objects.count() == 0
+
+
+@fast
+@pytest.mark.parametrize(("open_", "shown"), [(True, True), (False, False)])
+def test_sign_in_page_offers_sign_up_only_when_open(client, settings, db, open_, shown):
+    settings.SIGNUP_OPEN = open_
+
+    response = client.get(SIGN_IN)
+
+    assert ("/accounts/sign-up/" in pages.links(response)) is shown
+
+
+@fast
+def test_sign_up_with_taken_email_shows_error_beside_field_and_keeps_input(client, settings, carol):
+    settings.SIGNUP_OPEN = True
+
+    response = client.post(
+        "/accounts/sign-up/",
+        {
+            "name": "Carol Again",
+            "email": "CAROL@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    assert response.status_code == 200
+    fields = pages.form_fields(response)
+    assert fields["email"].errors == [
+        "An account with this email address exists already. Sign in instead."
+    ]
+    assert fields["email"].value == "CAROL@example.org"
+    assert fields["name"].value == "Carol Again"
+    assert fields["name"].errors == []
+    assert User.objects.count() == 1
+    assert signed_in_user_id(client) is None
+
+
+@fast
+def test_sign_up_with_two_different_passwords_is_refused_beside_field(client, settings, db):
+    settings.SIGNUP_OPEN = True
+
+    response = client.post(
+        "/accounts/sign-up/",
+        {
+            "name": "Nell Newcomer",
+            "email": "nell@example.org",
+            "password1": PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+
+    assert response.status_code == 200
+    fields = pages.form_fields(response)
+    assert fields["password2"].errors == ["The two passwords are not the same."]
+    assert fields["email"].value == "nell@example.org"
+    assert User.objects.count() == 0

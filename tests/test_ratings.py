@@ -1,0 +1,356 @@
+"""Private ratings and reflections: taking answers, refusing bad ones, and showing results
+only under the review's thresholds."""
+
+import datetime
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from alliances.models import Membership
+from ratings import results
+from ratings.models import CheckIn, Participation, Rating, Reflection
+from ratings.services import AnswerError, ComponentAnswer, close_check_in, submit
+from reviews.services import start_review
+from tests.answering import add_members, answer, check_in_on
+
+
+def page_url(check_in):
+    return reverse("ratings:check_in", args=[check_in.review.alliance.slug, check_in.pk])
+
+
+def membership_of(user):
+    return Membership.objects.get(user=user)
+
+
+# Opening a check-in
+
+
+def test_facilitator_opens_a_check_in_and_members_are_emailed(
+    client, review, fiona, carol, mia, otto, food_bank, django_capture_on_commit_callbacks
+):
+    client.force_login(fiona)
+    url = reverse("ratings:check_in_create", args=[review.alliance.slug, review.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {"components": ["purpose", "power"], "closes_at": "2030-01-31T17:00", "message": "Hi"},
+        )
+    check_in = CheckIn.objects.get()
+    assert response.status_code == 302
+    assert response.url == page_url(check_in)
+    assert sorted(check_in.rounds.values_list("component_key", flat=True)) == ["power", "purpose"]
+    # Carol and Mia answer; Fiona (outside facilitator) and Otto (observer) do not.
+    assert sorted(m.to[0] for m in mail.outbox) == ["carol@example.org", "mia@example.org"]
+    assert page_url(check_in) in mail.outbox[0].body
+    assert "anonymous" in mail.outbox[0].body
+
+
+def test_check_in_needs_components_and_a_future_closing_time(client, review, fiona):
+    client.force_login(fiona)
+    url = reverse("ratings:check_in_create", args=[review.alliance.slug, review.pk])
+    response = client.post(url, {"closes_at": "2001-01-01T10:00", "message": "Kept"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors == {
+        "components": ["Choose at least one component."],
+        "closes_at": ["Choose a time in the future."],
+    }
+    assert form["message"].value() == "Kept"
+    assert not CheckIn.objects.exists()
+
+
+def test_a_member_cannot_open_a_check_in(client, review, mia):
+    client.force_login(mia)
+    url = reverse("ratings:check_in_create", args=[review.alliance.slug, review.pk])
+    assert client.get(url).status_code == 403
+
+
+# Answering
+
+
+def post_answers(client, check_in, **fields):
+    url = reverse("ratings:check_in_answer", args=[check_in.review.alliance.slug, check_in.pk])
+    return client.post(url, fields)
+
+
+def test_a_member_answers_from_the_check_in_page(client, review, mia):
+    check_in = check_in_on(review, ["purpose", "interdependence"])
+    client.force_login(mia)
+    page = client.get(page_url(check_in))
+    assert page.status_code == 200
+    assert "Do we really believe that we are interdependent?" in page.content.decode()
+    question_fields = [n for n in page.context["form"].fields if "-q" in n]
+    response = post_answers(
+        client,
+        check_in,
+        **{"purpose-rating": "4", "interdependence-rating": "2", question_fields[0]: "Mostly"},
+    )
+    assert response.status_code == 302
+    assert sorted(Rating.objects.values_list("value", flat=True)) == [2, 4]
+    assert list(Reflection.objects.values_list("text", flat=True)) == ["Mostly"]
+    after = client.get(page_url(check_in)).content.decode()
+    assert "Your answers were received." in after
+    assert "They cannot be changed, and nobody can trace them back to you." in after
+
+
+def test_an_empty_submission_is_refused_beside_each_rating(client, review, mia):
+    check_in = check_in_on(review, ["purpose", "power"])
+    client.force_login(mia)
+    response = post_answers(client, check_in)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "purpose-rating": ["Choose a rating from 1 to 5."],
+        "power-rating": ["Choose a rating from 1 to 5."],
+    }
+    assert not Participation.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "6", "five", "-1"])
+def test_a_rating_outside_one_to_five_is_refused(client, review, mia, value):
+    check_in = check_in_on(review)
+    client.force_login(mia)
+    response = post_answers(client, check_in, **{"purpose-rating": value})
+    assert response.context["form"].errors == {"purpose-rating": ["A rating goes from 1 to 5."]}
+    assert not Rating.objects.exists()
+
+
+def test_the_service_refuses_a_rating_outside_one_to_five(review, mia):
+    round = check_in_on(review).rounds.get()
+    with pytest.raises(AnswerError, match="from 1 to 5"):
+        submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 7)])
+    assert not Participation.objects.exists()
+
+
+def test_a_written_answer_over_the_limit_is_refused_and_kept(client, review, mia):
+    check_in = check_in_on(review)
+    client.force_login(mia)
+    name = next(n for n in client.get(page_url(check_in)).context["form"].fields if "-q" in n)
+    long_text = "x" * 2001
+    response = post_answers(client, check_in, **{"purpose-rating": "3", name: long_text})
+    assert response.context["form"].errors[name] == [
+        "Ensure this value has at most 2000 characters (it has 2001)."
+    ]
+    assert response.context["form"][name].value() == long_text
+    assert not Rating.objects.exists()
+
+
+def test_written_answers_are_kept_as_plain_text(client, review, mia):
+    check_in = check_in_on(review)
+    client.force_login(mia)
+    name = next(n for n in client.get(page_url(check_in)).context["form"].fields if "-q" in n)
+    post_answers(client, check_in, **{"purpose-rating": "3", name: "<script>alert(1)</script>"})
+    assert Reflection.objects.get().text == "<script>alert(1)</script>"
+    # Shown escaped on every page: see test_reflections_are_escaped_in_results.
+
+
+def test_a_second_answer_is_refused_and_changes_nothing(client, review, mia):
+    check_in = check_in_on(review)
+    client.force_login(mia)
+    post_answers(client, check_in, **{"purpose-rating": "4"})
+    response = post_answers(client, check_in, **{"purpose-rating": "1"})
+    assert response.status_code == 400
+    assert "You have answered already. Each person answers once." in response.content.decode()
+    assert list(Rating.objects.values_list("value", flat=True)) == [4]
+
+
+def test_the_service_refuses_a_second_answer(review, mia):
+    round = check_in_on(review).rounds.get()
+    submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 4)])
+    with pytest.raises(AnswerError, match="answered already"):
+        submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 2)])
+    assert Rating.objects.count() == 1
+
+
+def test_an_answer_to_a_closed_check_in_is_refused(client, review, mia):
+    check_in = check_in_on(review)
+    close_check_in(check_in=check_in)
+    client.force_login(mia)
+    response = post_answers(client, check_in, **{"purpose-rating": "4"})
+    assert response.status_code == 400
+    assert "This check-in is closed" in response.content.decode()
+    assert not Rating.objects.exists()
+
+
+def test_a_check_in_closes_by_itself_at_its_time(client, review, mia):
+    check_in = check_in_on(review)
+    CheckIn.objects.filter(pk=check_in.pk).update(closes_at=timezone.now())
+    round = check_in.rounds.get()
+    with pytest.raises(AnswerError, match="closed"):
+        submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 4)])
+
+
+def test_an_observer_cannot_answer(client, review, otto):
+    check_in = check_in_on(review)
+    client.force_login(otto)
+    assert client.get(page_url(check_in)).context["form"] is None
+    response = post_answers(client, check_in, **{"purpose-rating": "4"})
+    assert response.status_code == 403
+    assert not Rating.objects.exists()
+
+
+def test_an_outsider_cannot_see_or_answer(client, review, olga):
+    check_in = check_in_on(review)
+    client.force_login(olga)
+    assert client.get(page_url(check_in)).status_code == 404
+    assert post_answers(client, check_in, **{"purpose-rating": "4"}).status_code == 404
+    assert not Rating.objects.exists()
+
+
+def test_the_service_refuses_a_member_of_another_alliance(review, olga):
+    round = check_in_on(review).rounds.get()
+    with pytest.raises(AnswerError, match="not part of this alliance"):
+        submit(membership=membership_of(olga), answers=[ComponentAnswer(round, 3)])
+
+
+# Results and the thresholds
+
+
+def test_the_facilitator_sees_how_many_answered_but_no_spread_while_open(client, review, fiona):
+    check_in = check_in_on(review)
+    members = add_members(review.alliance, 4)
+    for m in members:
+        answer(m, check_in.rounds.get(), 5)
+    client.force_login(fiona)
+    page = client.get(page_url(check_in)).content.decode()
+    assert "4 people answered." in page
+    assert "The spread of ratings is shown once answers are closed." in page
+    assert "Median rating" not in page
+
+
+@pytest.mark.parametrize("answers, shown", [(2, False), (3, True)])
+def test_ratings_show_from_the_threshold(client, review, fiona, answers, shown):
+    check_in = check_in_on(review)
+    for n, m in enumerate(add_members(review.alliance, answers)):
+        answer(m, check_in.rounds.get(), [1, 4, 5][n])
+    close_check_in(check_in=check_in)
+    client.force_login(fiona)
+    page = client.get(page_url(check_in)).content.decode()
+    assert ("Median rating: <strong>4</strong>" in page) is shown
+    assert ("1 more answer needed before ratings are shown." in page) is not shown
+
+
+@pytest.mark.parametrize("written, shown", [(4, False), (5, True)])
+def test_reflections_show_from_their_threshold(client, review, fiona, written, shown):
+    check_in = check_in_on(review)
+    for n, m in enumerate(add_members(review.alliance, 5)):
+        texts = {"q1": f"Thought {n}"} if n < written else {}
+        answer(m, check_in.rounds.get(), 3, **texts)
+    close_check_in(check_in=check_in)
+    client.force_login(fiona)
+    page = client.get(page_url(check_in)).content.decode()
+    assert ("Thought 0" in page) is shown
+    assert ("1 more needed before they are shown." in page) is not shown
+    assert f"{written} written answers." in page or shown
+
+
+def test_result_counts_spread_and_median(review):
+    check_in = check_in_on(review)
+    for value, m in zip([2, 4, 4, 5], add_members(review.alliance, 4), strict=True):
+        answer(m, check_in.rounds.get(), value)
+    close_check_in(check_in=check_in)
+    result = results.result(check_in.rounds.get())
+    assert result.count == 4
+    assert [(b.value, b.count, b.percent) for b in result.bars] == [
+        (1, 0, 0),
+        (2, 1, 25),
+        (3, 0, 0),
+        (4, 2, 50),
+        (5, 1, 25),
+    ]
+    assert result.median == 4
+
+
+def test_in_a_two_member_alliance_the_spread_never_shows(review, alliance):
+    Membership.objects.filter(alliance=alliance).delete()
+    check_in = check_in_on(review)
+    for m in add_members(alliance, 2):
+        answer(m, check_in.rounds.get(), 5)
+    close_check_in(check_in=check_in)
+    result = results.result(check_in.rounds.get())
+    assert (result.shown, result.median, result.bars, result.more_needed) == (False, None, (), 1)
+
+
+def test_reflections_are_escaped_in_results(client, review, fiona):
+    check_in = check_in_on(review)
+    for m in add_members(review.alliance, 5):
+        answer(m, check_in.rounds.get(), 3, q1="<b>bold</b>")
+    close_check_in(check_in=check_in)
+    client.force_login(fiona)
+    page = client.get(page_url(check_in)).content.decode()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<b>bold</b>" not in page
+
+
+def test_change_since_the_previous_review(alliance, review, fiona):
+    members = add_members(alliance, 3)
+    earlier = start_review(
+        alliance=alliance, name="2026", started_on=datetime.date(2026, 3, 1), author=fiona
+    )
+    for r, values in ((earlier, [2, 2, 3]), (review, [4, 4, 5])):
+        check_in = check_in_on(r)
+        for value, m in zip(values, members, strict=True):
+            answer(m, check_in.rounds.get(), value)
+        close_check_in(check_in=check_in)
+    now = results.review_results(review)
+    assert results.change_since(review, now) == {"purpose": 2}
+    assert results.change_since(earlier, results.review_results(earlier)) == {}
+
+
+# Named reviews
+
+
+def test_named_answers_keep_their_author_and_say_so(client, review, mia):
+    review.anonymous = False
+    review.save()
+    check_in = check_in_on(review)
+    answer(membership_of(mia), check_in.rounds.get(), 4, q1="My view")
+    assert Rating.objects.get().author == mia
+    client.force_login(mia)
+    page = client.get(page_url(check_in)).content.decode()
+    assert "Answers are named." in page
+    assert "What you answered" in page
+    assert "My view" in page
+
+
+# Many at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_members_answering_in_the_same_second_are_all_counted_once(review):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that runs writers in parallel")
+    members = add_members(review.alliance, 50)
+    round = check_in_on(review).rounds.get()
+    barrier = threading.Barrier(50)
+    errors = []
+
+    def answer_now(membership, value):
+        try:
+            barrier.wait()
+            answer(membership, round, value, q1=f"Text {value}")
+            # A second, simultaneous attempt by the same person must be refused.
+            answer(membership, round, value)
+        except AnswerError as error:
+            errors.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=answer_now, args=(m, n % 5 + 1)) for n, m in enumerate(members)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == ["You have answered already. Each person answers once."] * 50
+    assert Participation.objects.filter(round=round).count() == 50
+    assert Rating.objects.filter(round=round).count() == 50
+    assert Reflection.objects.filter(round=round).count() == 50
+    assert sorted(Rating.objects.values_list("value", flat=True)) == sorted(
+        n % 5 + 1 for n in range(50)
+    )
