@@ -113,7 +113,9 @@ def submit(*, membership: Membership, answers: list[ComponentAnswer]) -> None:
             _take(answer, membership)
 
 
-def open_check_in(*, review, component_keys: list[str], closes_at, message: str, author) -> CheckIn:
+def open_check_in(
+    *, review, component_keys: list[str], closes_at, message: str, author, notify: bool = True
+) -> CheckIn:
     """Open a check-in on some components and email its link to everyone who answers."""
     with transaction.atomic():
         check_in = CheckIn.objects.create(
@@ -122,7 +124,8 @@ def open_check_in(*, review, component_keys: list[str], closes_at, message: str,
         Round.objects.bulk_create(
             Round(review=review, component_key=key, check_in=check_in) for key in component_keys
         )
-        transaction.on_commit(lambda: _email_check_in(check_in))
+        if notify:
+            transaction.on_commit(lambda: _email_check_in(check_in))
     return check_in
 
 

@@ -17,10 +17,47 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ReviewForm(forms.ModelForm):
+ANONYMITY_CHOICES = [
+    (True, _("Anonymous (recommended): nobody can see who said what")),
+    (False, _("Named: every rating and reflection shows its author")),
+]
+
+
+class RulesForm(forms.ModelForm):
+    """How private answers work in a review. Fixed once the first answer is in."""
+
+    anonymous = forms.TypedChoiceField(
+        label=_("Ratings and written reflections are"),
+        choices=ANONYMITY_CHOICES,
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        initial=True,
+    )
+
     class Meta:
         model = Review
-        fields = ["name", "started_on"]
+        fields = ["anonymous", "rating_threshold", "reflection_threshold"]
+        error_messages = {
+            "rating_threshold": {
+                "min_value": _("At least 3: fewer answers can give a person away.")
+            },
+            "reflection_threshold": {
+                "min_value": _("At least 3: fewer answers can give a person away.")
+            },
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.rules_locked:
+            raise forms.ValidationError(
+                _("These rules are fixed: answers have been given under them.")
+            )
+        return cleaned
+
+
+class ReviewForm(RulesForm):
+    class Meta(RulesForm.Meta):
+        fields = ["name", "started_on", "anonymous", "rating_threshold", "reflection_threshold"]
         widgets = {"started_on": DateInput()}
 
     def __init__(self, *args, **kwargs):

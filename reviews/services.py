@@ -63,10 +63,27 @@ def _state_change(record, new_state) -> dict:
     }
 
 
-def start_review(*, alliance, name: str, started_on, author) -> Review:
+def start_review(
+    *,
+    alliance,
+    name: str,
+    started_on,
+    author,
+    anonymous: bool = True,
+    rating_threshold: int = 3,
+    reflection_threshold: int = 5,
+) -> Review:
     """Create a review with a record for each component; the first one opens at once."""
     with transaction.atomic():
-        review = Review(alliance=alliance, name=name, started_on=started_on, created_by=author)
+        review = Review(
+            alliance=alliance,
+            name=name,
+            started_on=started_on,
+            created_by=author,
+            anonymous=anonymous,
+            rating_threshold=rating_threshold,
+            reflection_threshold=reflection_threshold,
+        )
         create_with_history(review, alliance=alliance, author=author)
         now = timezone.now()
         ComponentRecord.objects.bulk_create(

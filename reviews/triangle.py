@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 # viewBox 0 0 720 620: three corners, and the three links half-way along the sides.
 COORDINATES = {
     "apex": (360, 90),
@@ -22,6 +26,8 @@ class Node:
     y: int
     radius: int
     label_lines: tuple[str, ...]
+    result: object = None  # ratings.results.RoundResult of the component's latest round
+    change: float | None = None
 
     @property
     def label_y(self) -> int:
@@ -30,6 +36,34 @@ class Node:
     @property
     def state_y(self) -> int:
         return self.label_y + 22 * len(self.label_lines)
+
+    @property
+    def result_y(self) -> int:
+        return self.state_y + 20
+
+    @property
+    def result_words(self) -> str:
+        """The component's ratings in words: the median where it may be shown, and always
+        the number of people behind it."""
+        return summary_words(self.result, self.change)
+
+
+def summary_words(result, change=None) -> str:
+    if result is None or result.count == 0:
+        return ""
+    answers = ngettext("%(n)d answer", "%(n)d answers", result.count) % {"n": result.count}
+    if result.median is None:
+        return answers
+    words = _("median %(median)s, %(answers)s") % {
+        "median": floatformat(result.median, -1),
+        "answers": answers,
+    }
+    if change:
+        words += " " + (
+            _("(%(change)s since the last review)")
+            % {"change": f"{'+' if change > 0 else '−'}{floatformat(abs(change), -1)}"}
+        )
+    return words
 
 
 def _wrap(name: str, width: int = 18) -> tuple[str, ...]:
@@ -42,14 +76,25 @@ def _wrap(name: str, width: int = 18) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def nodes(records) -> list[Node]:
-    result = []
+def nodes(records, results=None, changes=None) -> list[Node]:
+    results, changes = results or {}, changes or {}
+    drawn = []
     for record in records:
         component = record.component
         x, y = COORDINATES[component.position]
         radius = 46 if component.position in CORNERS else 38
-        result.append(Node(record, x, y, radius, _wrap(component.name)))
-    return result
+        drawn.append(
+            Node(
+                record,
+                x,
+                y,
+                radius,
+                _wrap(component.name),
+                results.get(record.component_key),
+                changes.get(record.component_key),
+            )
+        )
+    return drawn
 
 
 def outline() -> dict:

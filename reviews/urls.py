@@ -9,6 +9,7 @@ component = "a/<slug:slug>/reviews/<int:review_id>/<slug:key>/"
 urlpatterns = [
     path("a/<slug:slug>/reviews/new/", views.review_create, name="create"),
     path("a/<slug:slug>/reviews/<int:review_id>/", views.review_detail, name="detail"),
+    path("a/<slug:slug>/reviews/<int:review_id>/rules/", views.rules, name="rules"),
     path(component, views.component, name="component"),
     path(component + "edit/", views.record_edit, name="record_edit"),
     path(component + "open/", views.component_open, name="open"),

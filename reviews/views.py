@@ -7,8 +7,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliances import access
 from history.models import Revision
 from history.services import EditConflict, create_with_history, save_edit
+from ratings import results
+from ratings.models import Round
 from reviews import services, triangle
-from reviews.forms import CommitmentForm, ComponentRecordForm, OpenComponentForm, ReviewForm
+from reviews.forms import (
+    CommitmentForm,
+    ComponentRecordForm,
+    OpenComponentForm,
+    ReviewForm,
+    RulesForm,
+)
 from reviews.models import Commitment, ComponentRecord, Question
 
 
@@ -37,18 +45,39 @@ def review_detail(request, slug, review_id):
     records = list(review.records.all())
     for record in records:
         record.review = review
+    answers = results.review_results(review)
+    changes = results.change_since(review, answers)
     context = {
         "membership": membership,
         "alliance": membership.alliance,
         "review": review,
         "records": records,
-        "nodes": triangle.nodes(records),
+        "nodes": triangle.nodes(records, answers, changes),
         "outline": triangle.outline(),
         "open_commitments": Commitment.objects.filter(
             review=review, status=Commitment.Status.OPEN
         ).count(),
+        "check_ins": review.check_ins.all(),
     }
     return render(request, "reviews/review_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules(request, slug, review_id):
+    """The coordinator sets how private answers work, until the first answer is in."""
+    membership = access.get_membership(request.user, slug, "coordinate")
+    review = access.get_review(membership, review_id)
+    form = RulesForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The rules of this review are saved."))
+        return redirect(review)
+    return render(
+        request,
+        "reviews/rules_form.html",
+        {"membership": membership, "alliance": membership.alliance, "review": review, "form": form},
+    )
 
 
 def _component_context(membership, record, **extra):
@@ -69,13 +98,35 @@ def _component_context(membership, record, **extra):
     }
 
 
+def _ratings(record, questions):
+    """The latest round of answers about this component, and the change of its median
+    since the previous review, both under the review's thresholds."""
+    round = (
+        Round.objects.filter(review=record.review, component_key=record.component_key)
+        .select_related("check_in")
+        .last()
+    )
+    if round is None:
+        return None, None
+    round.review = record.review
+    result = results.result(round, questions)
+    change = results.change_since(record.review, {record.component_key: result})
+    return result, change.get(record.component_key)
+
+
 def _component_page(membership, record, open_form):
+    questions = list(
+        Question.objects.filter(
+            component_key=record.component_key, origin=Question.Origin.FRAMEWORK, retired_at=None
+        )
+    )
+    result, change = _ratings(record, questions)
     return _component_context(
         membership,
         record,
-        questions=Question.objects.filter(
-            component_key=record.component_key, origin=Question.Origin.FRAMEWORK, retired_at=None
-        ),
+        result=result,
+        change=change,
+        questions=questions,
         commitments=Commitment.objects.filter(
             review_id=record.review_id, component_key=record.component_key
         ).select_related("partner", "owner"),

@@ -54,6 +54,9 @@ REFUSALS = {
 
 GET, POST = "GET", "POST"
 
+# The rules of private answers, as the review form sends them by default.
+RULES = {"anonymous": "True", "rating_threshold": "3", "reflection_threshold": "5"}
+
 
 @dataclass(frozen=True)
 class View:
@@ -191,10 +194,18 @@ VIEWS = [
         _url("reviews:create", _slug),
         (GET, POST),
         "facilitate",
-        post=lambda c: {"name": "Autumn 2027 review", "started_on": "2027-09-01"},
+        post=lambda c: {"name": "Autumn 2027 review", "started_on": "2027-09-01", **RULES},
         done=_new_review_url,
     ),
     View("reviews:detail", _url("reviews:detail", _slug, _review), (GET,), "read"),
+    View(
+        "reviews:rules",
+        _url("reviews:rules", _slug, _review),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {**RULES, "anonymous": "False"},
+        done=lambda c: c.review.get_absolute_url(),
+    ),
     View("reviews:component", _component_url("purpose"), (GET,), "read"),
     View(
         "reviews:record_edit",

@@ -123,7 +123,7 @@ def test_the_coordinator_sees_counts_and_results_but_no_author(client, answered,
         "ratings:check_in", args=[answered["round"].review.alliance.slug, answered["check_in"].pk]
     )
     page = client.get(url).content.decode()
-    assert "30 people answered." in page
+    assert "30 of 31 people answered." in page
     assert "Reflection number 7" in page
     for membership in answered["members"]:
         assert membership.user.name not in page

@@ -10,19 +10,38 @@ from alliances.models import Membership, Partner, Role
 from history.services import create_with_history
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import record_component, start_review
+from ratings.services import ComponentAnswer, close_check_in, submit
+from tests.answering import add_members, check_in_on
 from tests.conftest import make_user
 
 # Each page: session, user, membership (with its alliance), the alliance switcher, and the
 # page's own rows, each list in a single query.
-REVIEW_HOME_QUERIES = 7  # + review, records, open commitments count
-COMPONENT_PAGE_QUERIES = 9  # + record, all six records, questions, commitments, last change
+# + review, records, open commitments count, check-ins, whether the rules are locked, and
+# the ratings of this review and of the previous one (rounds, counts, values: 3 each)
+REVIEW_HOME_QUERIES = 15
+# + record, all six records, questions, commitments, last change, and the ratings: this
+# component's rounds, counts, values and reflection counts, and the previous review's
+# review, rounds, counts and values
+COMPONENT_PAGE_QUERIES = 17
 # + remembering the last alliance opened (first visit only), reviews, partners, people count
 ALLIANCE_HOME_QUERIES = 8
 
 
+def rate(review, members, keys=("purpose", "power")):
+    """A closed check-in on `keys` that every one of `members` answered."""
+    check_in = check_in_on(review, keys)
+    for membership in members:
+        submit(
+            membership=membership,
+            answers=[ComponentAnswer(r, 4) for r in check_in.rounds.all()],
+        )
+    close_check_in(check_in=check_in)
+
+
 def grow(alliance, author, times: int):
-    """Add `times` partners, people, reviews (two components recorded in each), and five
-    commitments per review."""
+    """Add `times` partners, people, reviews (two components recorded and rated in each),
+    and five commitments per review."""
+    raters = add_members(alliance, 3, start=100)
     for n in range(times):
         partner = Partner.objects.create(alliance=alliance, name=f"Partner {n}")
         person = make_user(f"Person {n}", f"person{n}@example.org")
@@ -38,6 +57,7 @@ def grow(alliance, author, times: int):
             record.notes = f"Notes {n}"
             record.save()
             record_component(record=record, author=author)
+        rate(review, raters)
         for c in range(5):
             create_with_history(
                 Commitment(
@@ -58,6 +78,7 @@ def grow(alliance, author, times: int):
 @pytest.fixture(params=[1, 10], ids=["small", "ten-times"])
 def grown(request, alliance, review, fiona):
     grow(alliance, fiona, request.param)
+    rate(review, Membership.objects.filter(user__email__startswith="member1"))
     for c in range(request.param):
         create_with_history(
             Commitment(

@@ -216,7 +216,7 @@ def test_the_facilitator_sees_how_many_answered_but_no_spread_while_open(client,
         answer(m, check_in.rounds.get(), 5)
     client.force_login(fiona)
     page = client.get(page_url(check_in)).content.decode()
-    assert "4 people answered." in page
+    assert "4 of 5 people answered." in page
     assert "The spread of ratings is shown once answers are closed." in page
     assert "Median rating" not in page
 
@@ -354,3 +354,108 @@ def test_fifty_members_answering_in_the_same_second_are_all_counted_once(review)
     assert sorted(Rating.objects.values_list("value", flat=True)) == sorted(
         n % 5 + 1 for n in range(50)
     )
+
+
+# The rules
+
+
+def rules_url(review):
+    return reverse("reviews:rules", args=[review.alliance.slug, review.pk])
+
+
+def test_review_starts_with_chosen_rules(client, alliance, carol):
+    client.force_login(carol)
+    client.post(
+        reverse("reviews:create", args=[alliance.slug]),
+        {
+            "name": "Named review",
+            "started_on": "2027-01-05",
+            "anonymous": "False",
+            "rating_threshold": "4",
+            "reflection_threshold": "6",
+        },
+    )
+    review = alliance.reviews.get(name="Named review")
+    assert (review.anonymous, review.rating_threshold, review.reflection_threshold) == (
+        False,
+        4,
+        6,
+    )
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Answers are named." in page
+    assert "Ratings are shown from 4 answers, written answers from 6 per question" in page
+
+
+@pytest.mark.parametrize("field", ["rating_threshold", "reflection_threshold"])
+def test_a_threshold_below_three_is_refused(client, review, carol, field):
+    client.force_login(carol)
+    data = {"anonymous": "True", "rating_threshold": "3", "reflection_threshold": "5", field: "2"}
+    response = client.post(rules_url(review), data)
+    assert response.context["form"].errors == {
+        field: ["At least 3: fewer answers can give a person away."]
+    }
+    assert response.context["form"][field].value() == "2"
+    review.refresh_from_db()
+    assert (review.rating_threshold, review.reflection_threshold) == (3, 5)
+
+
+def test_rules_lock_after_the_first_answer(client, review, carol, mia):
+    client.force_login(carol)
+    data = {"anonymous": "False", "rating_threshold": "4", "reflection_threshold": "5"}
+    answer(membership_of(mia), check_in_on(review).rounds.get(), 3)
+    assert review.rules_locked
+    response = client.post(rules_url(review), data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "These rules are fixed: answers have been given under them."
+    ]
+    review.refresh_from_db()
+    assert (review.anonymous, review.rating_threshold) == (True, 3)
+    assert "These rules are fixed" in client.get(rules_url(review)).content.decode()
+
+
+def test_rules_can_change_before_any_answer(client, review, carol):
+    client.force_login(carol)
+    check_in_on(review)  # a check-in with no answer yet does not lock them
+    data = {"anonymous": "False", "rating_threshold": "4", "reflection_threshold": "7"}
+    assert client.post(rules_url(review), data).status_code == 302
+    review.refresh_from_db()
+    assert (review.anonymous, review.rating_threshold, review.reflection_threshold) == (
+        False,
+        4,
+        7,
+    )
+
+
+@pytest.mark.parametrize("page", ["detail", "component", "check_in"])
+def test_every_screen_of_the_review_says_which_rules_apply(client, review, mia, page):
+    check_in = check_in_on(review)
+    client.force_login(mia)
+    url = {
+        "detail": review.get_absolute_url(),
+        "component": reverse("reviews:component", args=[review.alliance.slug, review.pk, "power"]),
+        "check_in": page_url(check_in),
+    }[page]
+    text = client.get(url).content.decode()
+    assert "Answers are anonymous." in text
+    assert "Ratings are shown from 3 answers, written answers from 5 per question" in text
+
+
+def test_the_triangle_shows_each_components_median_and_answers(client, review, fiona):
+    check_in = check_in_on(review, ["purpose", "power"])
+    for m in add_members(review.alliance, 3):
+        submit(
+            membership=m,
+            answers=[
+                ComponentAnswer(check_in.rounds.get(component_key="purpose"), 4),
+                ComponentAnswer(check_in.rounds.get(component_key="power"), 2),
+            ],
+        )
+    client.force_login(fiona)
+    open_page = client.get(review.get_absolute_url()).content.decode()
+    assert 'aria-label="1. Shared purpose: in discussion 3 answers"' in open_page
+    close_check_in(check_in=check_in)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert 'aria-label="1. Shared purpose: in discussion median 4, 3 answers"' in page
+    assert 'aria-label="2. Shared power: not started median 2, 3 answers"' in page
+    assert 'aria-label="3. Shared view of interdependence: not started"' in page

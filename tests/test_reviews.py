@@ -35,6 +35,9 @@ ATTRIBUTION = (
     "ChangeWorks of the Heartland."
 )
 
+# The rules of private answers, as the review form sends them by default.
+RULES = {"anonymous": "True", "rating_threshold": "3", "reflection_threshold": "5"}
+
 
 def url(review, key="", action=""):
     path = f"{HARVEST}/reviews/{review.pk}/"
@@ -74,7 +77,7 @@ def test_start_review_opens_shared_purpose(client, people, alliance, role):
 
     response = client.post(
         f"{HARVEST}/reviews/new/",
-        {"name": "Autumn 2027 review", "started_on": "2027-09-01"},
+        {"name": "Autumn 2027 review", "started_on": "2027-09-01", **RULES},
         follow=True,
     )
 

@@ -386,7 +386,70 @@ def build_demo() -> Alliance:
         ComponentRecord.objects.filter(pk=records[key].pk).update(
             opened_at=opened_at, recorded_at=recorded_at
         )
+    _add_check_ins(alliance, review, marisol)
     return alliance
+
+
+# A check-in before the first meeting (closed), one before the next (open, half answered).
+# Values in the order of the answering people: Dana, then the seven members.
+EARLY_RATINGS = {"purpose": [4, 4, 3, 5, 4, 2, 4], "power": [2, 3, 2, 3, 4, 2, 3]}
+EARLY_REFLECTIONS = {
+    "purpose": [
+        "We all say 'end hunger', but we mean different things by it.",
+        "Summer meals is the goal everyone can see and count.",
+        "I am not sure the church pantry wants the same thing as the food bank.",
+        "The shared intake form would show whether we really share a goal.",
+        "Our board asks what the alliance has achieved; we need numbers.",
+        "Fresh produce matters to us; it is rarely on the agenda.",
+    ],
+    "power": [
+        "The food bank brings most of the money and it shows in who decides.",
+        "Volunteers are our biggest resource and nobody counts them.",
+        "We need a refrigerated truck more than another meeting.",
+        "Schools have the buildings; they are not used in summer.",
+        "Decisions happen between meetings, by email, among the big partners.",
+    ],
+}
+LATER_RATINGS = {"interdependence": [3, 4, 2, 3], "trust": [3, 3, 4, 2]}
+
+
+def _add_check_ins(alliance, review, facilitator) -> None:
+    from ratings.services import ComponentAnswer, close_check_in, open_check_in, submit
+    from reviews.models import Question
+
+    answering = [
+        m for m in alliance.memberships.select_related("user").order_by("pk") if m.can_answer
+    ]
+    questions = {q.component_key: q for q in Question.objects.filter(review=None, position=1)}
+
+    def run(keys, ratings, reflections, closes_at):
+        check_in = open_check_in(
+            review=review,
+            component_keys=keys,
+            closes_at=closes_at,
+            message="",
+            author=facilitator,
+            notify=False,
+        )
+        rounds = {r.component_key: r for r in check_in.rounds.all()}
+        for n, membership in enumerate(answering[: len(ratings[keys[0]])]):
+            answers = []
+            for key in keys:
+                texts = reflections.get(key, [])
+                written = {questions[key]: texts[n]} if n < len(texts) else {}
+                answers.append(ComponentAnswer(rounds[key], ratings[key][n], written))
+            submit(membership=membership, answers=answers)
+        return check_in
+
+    early = run(
+        ["purpose", "power"], EARLY_RATINGS, EARLY_REFLECTIONS, timezone.now() + timedelta(days=1)
+    )
+    close_check_in(check_in=early)
+    type(early).objects.filter(pk=early.pk).update(
+        opened_at=FIRST_MEETING - timedelta(days=7), closed_at=FIRST_MEETING - timedelta(hours=2)
+    )
+    early.rounds.update(opened_at=FIRST_MEETING - timedelta(days=7))
+    run(["interdependence", "trust"], LATER_RATINGS, {}, timezone.now() + timedelta(days=10))
 
 
 def _add_commitments(alliance, review, component_key, partners, people, author, when):
