@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from alliances.models import Membership, Partner, Role
 from history.services import create_with_history
+from ratings.services import ComponentAnswer, close_check_in, submit
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import record_component, start_review
-from ratings.services import ComponentAnswer, close_check_in, submit
 from tests.answering import add_members, check_in_on
 from tests.conftest import make_user
 
