@@ -69,7 +69,10 @@ def _page(request, membership, check_in, form=None, status=200):
         ],
         "my_ratings": _my_named_answers(review, rounds, request.user),
     }
-    return render(request, "ratings/check_in.html", context, status=status)
+    template = "ratings/check_in.html"
+    if request.htmx:
+        template += "#progress"  # the counts and results, polled while the check-in is open
+    return render(request, template, context, status=status)
 
 
 def _refusal(check_in, rounds, user) -> str:

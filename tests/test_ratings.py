@@ -459,3 +459,17 @@ def test_the_triangle_shows_each_components_median_and_answers(client, review, f
     assert 'aria-label="1. Shared purpose: in discussion median 4, 3 answers"' in page
     assert 'aria-label="2. Shared power: not started median 2, 3 answers"' in page
     assert 'aria-label="3. Shared view of interdependence: not started"' in page
+
+
+def test_the_progress_part_alone_is_served_to_htmx(client, review, fiona):
+    check_in = check_in_on(review)
+    client.force_login(fiona)
+    response = client.get(page_url(check_in), headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="progress"')
+    assert 'hx-trigger="every 10s"' in body
+    assert "<html" not in body
+    close_check_in(check_in=check_in)
+    closed = client.get(page_url(check_in), headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in closed
+    assert "Results" in closed
