@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "history",
     "reviews",
     "ratings",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ LOGIN_REDIRECT_URL = "alliances:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SIGNUP_OPEN = envbool("SIGNUP_OPEN", True)
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)
+# A live meeting with no activity for this long ends by itself, keeping everything.
+MEETING_IDLE_HOURS = envint("MEETING_IDLE_HOURS", 6)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24) * 3600
 
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,7 @@ urlpatterns = [
     path("invitations/<str:token>/", alliance_views.invitation, name="invitation"),
     path("admin/", admin.site.urls),
     path("", include("ratings.urls")),
+    path("", include("meetings.urls")),
     path("", include("reviews.urls")),
     path("", include("alliances.urls")),
 ]

@@ -105,3 +105,15 @@ def get_check_in(membership: Membership, check_in_id: int):
         review__alliance=membership.alliance,
         pk=check_in_id,
     )
+
+
+def get_meeting(membership: Membership, meeting_id: int):
+    from meetings.models import Meeting
+
+    return get_object_or_404(
+        Meeting.objects.select_related(
+            "review", "review__alliance", "current", "facilitator", "co_facilitator", "recorder"
+        ),
+        review__alliance=membership.alliance,
+        pk=meeting_id,
+    )

@@ -58,6 +58,7 @@ def review_detail(request, slug, review_id):
             review=review, status=Commitment.Status.OPEN
         ).count(),
         "check_ins": review.check_ins.all(),
+        "meetings": review.meetings.all(),
     }
     return render(request, "reviews/review_detail.html", context)
 

@@ -18,7 +18,7 @@ from tests.conftest import make_user
 # page's own rows, each list in a single query.
 # + review, records, open commitments count, check-ins, whether the rules are locked, and
 # the ratings of this review and of the previous one (rounds, counts, values: 3 each)
-REVIEW_HOME_QUERIES = 15
+REVIEW_HOME_QUERIES = 16  # and its meetings
 # + record, all six records, questions, commitments, last change, and the ratings: this
 # component's rounds, counts, values and reflection counts, and the previous review's
 # review, rounds, counts and values

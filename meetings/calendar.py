@@ -1,0 +1,85 @@
+"""Calendar invitations (RFC 5545), written by hand: one event, a few fields."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliances.models import Membership
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space."""
+    encoded = line.encode()
+    if len(encoded) <= 75:
+        return line
+    parts, start = [], 0
+    while start < len(encoded):
+        end = min(start + (75 if not parts else 74), len(encoded))
+        while end < len(encoded) and (encoded[end] & 0xC0) == 0x80:  # not mid-character
+            end -= 1
+        parts.append(encoded[start:end].decode())
+        start = end
+    return "\r\n ".join(parts)
+
+
+def _utc(moment) -> str:
+    return moment.astimezone(timezone.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def ics(meeting) -> str:
+    review = meeting.review
+    link = settings.SITE_URL + meeting.get_absolute_url()
+    names = ", ".join(c.name for c in meeting.agenda_components())
+    description = _("Agenda: %(agenda)s\nJoin in Accord: %(link)s") % {
+        "agenda": names,
+        "link": link,
+    }
+    if meeting.video_link:
+        description += "\n" + _("Video: %(link)s") % {"link": meeting.video_link}
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Accord//Meetings//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:meeting-{meeting.pk}@{urlsplit(settings.SITE_URL).hostname}",
+        f"DTSTAMP:{_utc(timezone.now())}",
+        f"DTSTART:{_utc(meeting.starts_at)}",
+        f"DTEND:{_utc(meeting.starts_at + timedelta(minutes=meeting.duration_minutes))}",
+        "SUMMARY:" + _escape(f"{review.alliance.name}: {review.name}"),
+        "DESCRIPTION:" + _escape(description),
+        "LOCATION:" + _escape(meeting.place or meeting.video_link or ""),
+        f"URL:{link}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def email_invitations(meeting) -> None:
+    """Email every person of the alliance the meeting, with its .ics attached."""
+    review = meeting.review
+    calendar_file = ics(meeting)
+    link = settings.SITE_URL + meeting.get_absolute_url()
+    for membership in Membership.objects.filter(alliance=review.alliance).select_related("user"):
+        message = EmailMessage(
+            _("Meeting of %(alliance)s: %(review)s")
+            % {"alliance": review.alliance.name, "review": review.name},
+            render_to_string(
+                "meetings/email/invitation.txt",
+                {"meeting": meeting, "person": membership.user, "link": link},
+            ),
+            to=[membership.user.email],
+        )
+        message.attach(f"accord-meeting-{meeting.pk}.ics", calendar_file, "text/calendar")
+        message.send()

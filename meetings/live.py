@@ -1,0 +1,160 @@
+"""What participants see of a meeting, and how it reaches them.
+
+`state` renders the shared view of the current phase once, for everyone: it holds nothing
+private (answers appear only as `ratings.results` allows). Per-person parts (the reflect
+form, the note editor, the facilitator's controls) are fetched by each person's page.
+"""
+
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from alliances.models import Membership
+from meetings.models import PRESENCE_SECONDS, Connection, Meeting, Phase
+from ratings import results
+from ratings.models import Participation
+from reviews.models import Commitment, ComponentRecord, Question
+
+
+def group_name(meeting_id: int) -> str:
+    return f"meeting.{meeting_id}"
+
+
+def load(meeting_id: int) -> Meeting:
+    return Meeting.objects.select_related(
+        "review", "review__alliance", "current", "facilitator", "co_facilitator", "recorder"
+    ).get(pk=meeting_id)
+
+
+def due_commitments(meeting: Meeting):
+    """The alliance's commitments due since its previous meeting, up to this one."""
+    day = timezone.localtime(meeting.starts_at).date()
+    due = Commitment.objects.filter(alliance_id=meeting.review.alliance_id, due_on__lte=day)
+    previous = (
+        Meeting.objects.filter(
+            review__alliance_id=meeting.review.alliance_id, starts_at__lt=meeting.starts_at
+        )
+        .exclude(pk=meeting.pk)
+        .order_by("-starts_at")
+        .first()
+    )
+    if previous:
+        due = due.filter(due_on__gt=timezone.localtime(previous.starts_at).date())
+    return list(due.select_related("partner", "owner").order_by("due_on", "id"))
+
+
+def _questions(key):
+    return list(
+        Question.objects.filter(
+            component_key=key, origin=Question.Origin.FRAMEWORK, retired_at=None
+        )
+    )
+
+
+def stage_context(meeting: Meeting, phase: Phase) -> dict:
+    context = {"meeting": meeting, "phase": phase, "component": phase.component}
+    kind = phase.kind
+    if kind == Phase.Kind.OPENING:
+        items = due_commitments(meeting)
+        context["commitments"] = items
+        context["item"] = min(phase.item, max(len(items) - 1, 0))
+    if phase.component_key:
+        context["record"] = ComponentRecord.objects.get(
+            review_id=meeting.review_id, component_key=phase.component_key
+        )
+    if kind in (Phase.Kind.INTRODUCE, Phase.Kind.REFLECT, Phase.Kind.REVEAL):
+        context["questions"] = _questions(phase.component_key)
+    if kind == Phase.Kind.REFLECT:
+        context["answered"] = Participation.objects.filter(round_id=phase.round_id).count()
+        context["eligible"] = eligible_count(meeting)
+    if kind == Phase.Kind.REVEAL and phase.round_id:
+        round = phase.round
+        round.review = meeting.review
+        context["result"] = results.result(round, context["questions"])
+        context["eligible"] = eligible_count(meeting)
+    if kind == Phase.Kind.RECORD:
+        context["commitments"] = Commitment.objects.filter(
+            review_id=meeting.review_id, component_key=phase.component_key
+        ).select_related("partner", "owner")
+    if kind == Phase.Kind.CLOSING:
+        context.update(closing_context(meeting))
+    return context
+
+
+def closing_context(meeting: Meeting) -> dict:
+    return {
+        "records": ComponentRecord.objects.filter(
+            review_id=meeting.review_id, component_key__in=meeting.agenda
+        ),
+        "new_commitments": Commitment.objects.filter(
+            review_id=meeting.review_id,
+            created_at__gte=meeting.started_at or meeting.starts_at,
+        ).select_related("partner", "owner"),
+        "next_meeting": Meeting.objects.filter(
+            review_id=meeting.review_id, status=Meeting.Status.PLANNED
+        )
+        .exclude(pk=meeting.pk)
+        .order_by("starts_at")
+        .first(),
+    }
+
+
+def eligible_count(meeting: Meeting) -> int:
+    return sum(
+        m.can_answer for m in Membership.objects.filter(alliance_id=meeting.review.alliance_id)
+    )
+
+
+def render_stage(meeting: Meeting, phase: Phase | None) -> str:
+    if phase is None:
+        return render_to_string("meetings/_stage_waiting.html", {"meeting": meeting})
+    return render_to_string("meetings/_stage.html", stage_context(meeting, phase))
+
+
+def state(meeting: Meeting) -> dict:
+    phase = meeting.current
+    return {
+        "seq": meeting.seq,
+        "status": meeting.status,
+        "phase": phase.position if phase else None,
+        "kind": phase.kind if phase else None,
+        "steerers": [pk for pk in (meeting.facilitator_id, meeting.co_facilitator_id) if pk],
+        "note_takers": [
+            pk
+            for pk in (meeting.facilitator_id, meeting.co_facilitator_id, meeting.recorder_id)
+            if pk
+        ],
+        "timer_ends_at": phase.timer_ends_at.isoformat() if phase and phase.timer_ends_at else None,
+        "server_now": timezone.now().isoformat(),
+        "html": render_stage(meeting, phase),
+    }
+
+
+def _send(meeting_id: int, message: dict) -> None:
+    async_to_sync(get_channel_layer().group_send)(group_name(meeting_id), message)
+
+
+def broadcast_state(meeting_id: int) -> None:
+    _send(meeting_id, {"type": "meeting.state", "state": state(load(meeting_id))})
+
+
+def present(meeting_id: int) -> list[str]:
+    since = timezone.now() - timedelta(seconds=PRESENCE_SECONDS)
+    names = (
+        Connection.objects.filter(meeting_id=meeting_id, last_seen__gte=since)
+        .values_list("user__name", flat=True)
+        .distinct()
+    )
+    return sorted(set(names))
+
+
+def broadcast_presence(meeting_id: int) -> None:
+    _send(meeting_id, {"type": "meeting.presence", "people": present(meeting_id)})
+
+
+def close_projectors(meeting_id: int, token_hash: str) -> None:
+    """Disconnect the screens that opened the meeting through a revoked link."""
+    _send(meeting_id, {"type": "meeting.projector", "revoked": token_hash})

@@ -1,0 +1,270 @@
+"""Every change to a meeting goes through `_change`: it locks the meeting row, checks who
+may act, writes, bumps the meeting's sequence number and, once the transaction commits,
+broadcasts the new state to everyone in the meeting (HOUSE_STYLE rule 4)."""
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import LogEntry, Meeting, Phase
+from ratings.models import Round
+from reviews.framework import framework
+from reviews.models import ComponentRecord
+from reviews.services import ReviewRuleError, open_component, record_component
+
+COMPONENT_PHASES = [
+    Phase.Kind.INTRODUCE,
+    Phase.Kind.REFLECT,
+    Phase.Kind.REVEAL,
+    Phase.Kind.DISCUSS,
+    Phase.Kind.RECORD,
+]
+
+
+class MeetingError(Exception):
+    """The action is refused; the message says why, and nothing changed."""
+
+
+# Planning
+
+
+def default_agenda(review) -> list[str]:
+    """The next two components not yet recorded, in order."""
+    records = review.records.order_by("number")
+    return [r.component_key for r in records if r.state != ComponentRecord.State.RECORDED][:2]
+
+
+def agenda_problem(review, keys: list[str]) -> str:
+    """Why this agenda breaks the review's order rule, or "" when it does not: each
+    component must be open already, or come right after one that is recorded or earlier
+    on the agenda."""
+    states = {r.component_key: r.state for r in review.records.all()}
+    order = framework().keys()
+    for key in keys:
+        number = order.index(key)
+        before = order[number - 1] if number else None
+        if (
+            states.get(key) == ComponentRecord.State.NOT_STARTED
+            and before
+            and states.get(before) != ComponentRecord.State.RECORDED
+            and before not in keys
+        ):
+            return _(
+                "%(name)s cannot be on the agenda before %(before)s is recorded or discussed "
+                "first. A facilitator can open it out of order from its page, giving a reason."
+            ) % {"name": framework().get(key).name, "before": framework().get(before).name}
+    return ""
+
+
+def plan_meeting(*, review, agenda: list[str], author, **fields) -> Meeting:
+    order = framework().keys()
+    agenda = sorted(agenda, key=order.index)
+    problem = agenda_problem(review, agenda)
+    if problem:
+        raise MeetingError(problem)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(review=review, agenda=agenda, created_by=author, **fields)
+        _build_phases(meeting)
+    return meeting
+
+
+def _build_phases(meeting: Meeting) -> None:
+    kinds = [(Phase.Kind.OPENING, "")]
+    for key in meeting.agenda:
+        kinds += [(kind, key) for kind in COMPONENT_PHASES]
+    kinds.append((Phase.Kind.CLOSING, ""))
+    Phase.objects.bulk_create(
+        Phase(meeting=meeting, position=n, kind=kind, component_key=key)
+        for n, (kind, key) in enumerate(kinds)
+    )
+
+
+def update_plan(*, meeting: Meeting, agenda: list[str], **fields) -> Meeting:
+    """Change a meeting that has not started yet."""
+    if meeting.status != Meeting.Status.PLANNED:
+        raise MeetingError(_("Only a meeting that has not started can be changed."))
+    order = framework().keys()
+    agenda = sorted(agenda, key=order.index)
+    problem = agenda_problem(meeting.review, agenda)
+    if problem:
+        raise MeetingError(problem)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        meeting.agenda = agenda
+        meeting.save()
+        meeting.phases.all().delete()
+        _build_phases(meeting)
+    return meeting
+
+
+# The one door for live changes
+
+
+@contextmanager
+def _change(
+    meeting_id: int, actor, action: str, *, steer: bool = True, live: bool = True, log=True
+):
+    """Lock the meeting, check the actor, let the caller change it, then log, bump the
+    sequence and broadcast after commit."""
+    with transaction.atomic():
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("review", "review__alliance", "current")
+            .get(pk=meeting_id)
+        )
+        if steer and not meeting.can_steer(actor):
+            raise MeetingError(_("Only the facilitator or the co-facilitator can do this."))
+        if live and meeting.status != Meeting.Status.LIVE:
+            raise MeetingError(_("The meeting is not running."))
+        detail = {"text": ""}
+        yield meeting, detail
+        now = timezone.now()
+        meeting.seq += 1
+        meeting.last_activity_at = now
+        meeting.save()
+        if log:
+            LogEntry.objects.create(
+                meeting=meeting, actor=actor, action=action, detail=detail["text"][:300], at=now
+            )
+        from meetings.live import broadcast_state
+
+        transaction.on_commit(lambda: broadcast_state(meeting.pk))
+
+
+def start(*, meeting: Meeting, actor) -> None:
+    with _change(meeting.pk, actor, "start", live=False) as (m, _detail):
+        if m.status != Meeting.Status.PLANNED:
+            raise MeetingError(_("This meeting has already started."))
+        m.status = Meeting.Status.LIVE
+        m.started_at = timezone.now()
+        _enter(m, m.phases.get(position=0), actor)
+
+
+def advance(*, meeting: Meeting, actor) -> None:
+    with _change(meeting.pk, actor, "advance") as (m, detail):
+        following = m.phases.filter(position=m.current.position + 1).first()
+        if following is None:
+            raise MeetingError(_("This is the last phase: end the meeting instead."))
+        _leave_forward(m, m.current, actor)
+        _enter(m, following, actor)
+        detail["text"] = str(following)
+
+
+def go_back(*, meeting: Meeting, actor) -> None:
+    with _change(meeting.pk, actor, "back") as (m, detail):
+        before = m.phases.filter(position=m.current.position - 1).first()
+        if before is None:
+            raise MeetingError(_("This is the first phase."))
+        _enter(m, before, actor)
+        detail["text"] = str(before)
+
+
+def next_item(*, meeting: Meeting, actor, step: int = 1) -> None:
+    """In the opening, move to the next (or previous) commitment."""
+    with _change(meeting.pk, actor, "item") as (m, _detail):
+        phase = m.current
+        if phase.kind != Phase.Kind.OPENING:
+            raise MeetingError(_("Commitments are reviewed in the opening."))
+        phase.item = max(phase.item + step, 0)
+        phase.save(update_fields=["item"])
+
+
+def set_timer(*, meeting: Meeting, actor, minutes: int | None) -> None:
+    """Start a countdown for the current phase (its deadline is the server's), or stop it."""
+    if minutes is not None and not 1 <= minutes <= 180:
+        raise MeetingError(_("A timer runs from 1 to 180 minutes."))
+    with _change(meeting.pk, actor, "timer") as (m, detail):
+        phase = m.current
+        phase.timer_ends_at = (
+            timezone.now() + timedelta(minutes=minutes) if minutes is not None else None
+        )
+        phase.save(update_fields=["timer_ends_at"])
+        detail["text"] = f"{minutes} min" if minutes else "stopped"
+
+
+def hand_over(*, meeting: Meeting, actor, to, confirmed: bool) -> None:
+    """Give facilitation to another person of the alliance, on purpose and on the record."""
+    if not confirmed:
+        raise MeetingError(_("Confirm the handover: facilitation never moves by accident."))
+    with _change(meeting.pk, actor, "handover", live=False) as (m, detail):
+        if not m.review.alliance.memberships.filter(user=to).exclude(role="observer").exists():
+            raise MeetingError(_("Facilitation can only go to someone in the alliance."))
+        previous = m.facilitator
+        if m.co_facilitator_id == to.pk:
+            m.co_facilitator = previous
+        m.facilitator = to
+        detail["text"] = f"{previous} → {to}"
+
+
+def end(*, meeting: Meeting, actor, reason: str = "ended") -> None:
+    with _change(meeting.pk, actor, "end", steer=reason != "idle", live=False) as (m, detail):
+        if m.status == Meeting.Status.ENDED:
+            raise MeetingError(_("The meeting has already ended."))
+        m.status = Meeting.Status.ENDED
+        m.ended_at = timezone.now()
+        m.ended_reason = reason
+        if m.current and m.current.round_id:
+            Round.objects.filter(pk=m.current.round_id, closed_at=None).update(closed_at=m.ended_at)
+        detail["text"] = reason
+
+
+def end_idle_meetings(now=None) -> int:
+    """End live meetings nobody has touched for MEETING_IDLE_HOURS. Everything is kept."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.MEETING_IDLE_HOURS)
+    ended = 0
+    for meeting in Meeting.objects.filter(status=Meeting.Status.LIVE, last_activity_at__lt=cutoff):
+        end(meeting=meeting, actor=None, reason="idle")
+        ended += 1
+    return ended
+
+
+def refresh(*, meeting: Meeting, actor, action: str) -> None:
+    """Something everyone must see changed inside a phase (an answer, a note, a record):
+    bump the sequence and broadcast. Not logged: the content keeps its own history, and an
+    answer must leave no trace of who gave it or when."""
+    with _change(meeting.pk, actor, action, steer=False, log=False) as (_m, _detail):
+        pass
+
+
+# Entering and leaving phases
+
+
+def _enter(meeting: Meeting, phase: Phase, actor) -> None:
+    record = None
+    if phase.component_key:
+        record = ComponentRecord.objects.select_related("review").get(
+            review_id=meeting.review_id, component_key=phase.component_key
+        )
+    if phase.kind == Phase.Kind.INTRODUCE and record.state == ComponentRecord.State.NOT_STARTED:
+        try:
+            open_component(record=record, author=actor)
+        except ReviewRuleError as error:
+            raise MeetingError(str(error)) from None
+    if phase.kind == Phase.Kind.REFLECT and phase.round_id is None:
+        phase.round = Round.objects.create(
+            review_id=meeting.review_id, component_key=phase.component_key
+        )
+    if phase.reached_at is None:
+        phase.reached_at = timezone.now()
+    phase.save()
+    meeting.current = phase
+
+
+def _leave_forward(meeting: Meeting, phase: Phase, actor) -> None:
+    if phase.kind == Phase.Kind.REFLECT and phase.round_id:
+        # Revealing closes the round: answers given after the room has seen the spread
+        # would let anyone work out who gave them.
+        Round.objects.filter(pk=phase.round_id, closed_at=None).update(closed_at=timezone.now())
+        reveal = meeting.phases.filter(position=phase.position + 1, kind=Phase.Kind.REVEAL)
+        reveal.update(round_id=phase.round_id)
+    if phase.kind == Phase.Kind.RECORD:
+        record = ComponentRecord.objects.select_related("review").get(
+            review_id=meeting.review_id, component_key=phase.component_key
+        )
+        if record.state == ComponentRecord.State.IN_DISCUSSION:
+            record_component(record=record, author=actor)

@@ -1,0 +1,494 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliances import access
+from history.services import EditConflict, create_with_history, save_edit
+from meetings import calendar, live, services
+from meetings.forms import CommitmentStatusForm, HandoverForm, MeetingForm
+from meetings.models import Meeting, Phase, hash_token
+from ratings.forms import AnswerForm
+from ratings.models import Participation
+from ratings.services import AnswerError, submit
+from reviews.forms import CommitmentForm, ComponentRecordForm
+from reviews.models import ComponentRecord, Question
+
+
+def _context(membership, meeting, **extra):
+    return {
+        "membership": membership,
+        "alliance": membership.alliance,
+        "review": meeting.review,
+        "meeting": meeting,
+        **extra,
+    }
+
+
+# Planning
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request, slug, review_id):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    review = access.get_review(membership, review_id)
+    form = MeetingForm(
+        request.POST or None,
+        review=review,
+        initial={"agenda": services.default_agenda(review), "facilitator": request.user},
+    )
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "agenda"}
+        try:
+            with transaction.atomic():
+                meeting = services.plan_meeting(
+                    review=review,
+                    agenda=form.cleaned_data["agenda"],
+                    author=request.user,
+                    **fields,
+                )
+                transaction.on_commit(lambda: calendar.email_invitations(meeting))
+        except services.MeetingError as error:
+            form.add_error("agenda", str(error))
+        else:
+            messages.success(request, _("The meeting is planned; the members have an invitation."))
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/plan.html",
+        {"membership": membership, "alliance": membership.alliance, "review": review, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    meeting = access.get_meeting(membership, meeting_id)
+    if meeting.status != Meeting.Status.PLANNED:
+        messages.error(request, _("Only a meeting that has not started can be changed."))
+        return redirect(meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, review=meeting.review)
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "agenda"}
+        try:
+            services.update_plan(meeting=meeting, agenda=form.cleaned_data["agenda"], **fields)
+        except services.MeetingError as error:
+            form.add_error("agenda", str(error))
+        else:
+            messages.success(request, _("The meeting is saved."))
+            return redirect(meeting)
+    return render(request, "meetings/plan.html", _context(membership, meeting, form=form))
+
+
+@login_required
+@require_GET
+def ics(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    response = HttpResponse(calendar.ics(meeting), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="accord-meeting-{meeting.pk}.ics"'
+    return response
+
+
+# The live page
+
+
+@login_required
+@require_GET
+def detail(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    if meeting.status == Meeting.Status.LIVE:
+        services.end_idle_meetings()
+        meeting.refresh_from_db()
+    state = live.state(meeting)
+    phases = list(meeting.phases.all())
+    return render(
+        request,
+        "meetings/detail.html",
+        _context(
+            membership,
+            meeting,
+            state=state,
+            phases=phases,
+            steering=meeting.can_steer(request.user),
+            projector_url=request.session.pop(f"projector-{meeting.pk}", None),
+        ),
+    )
+
+
+@login_required
+@require_GET
+def state(request, slug, meeting_id):
+    """The polling fallback when WebSockets are blocked: the state, or 204 if unchanged."""
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    if request.GET.get("seq") == str(meeting.seq):
+        return HttpResponse(status=204)
+    return JsonResponse(live.state(meeting))
+
+
+@login_required
+@require_GET
+def phase(request, slug, meeting_id, position):
+    """Looking back at a phase already reached; never ahead of the meeting."""
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    phase = meeting.phases.filter(position=position, reached_at__isnull=False).first()
+    if phase is None or (meeting.current and position > meeting.current.position):
+        raise PermissionDenied(_("The meeting has not reached this phase yet."))
+    return render(
+        request,
+        "meetings/phase.html",
+        _context(membership, meeting, stage=live.render_stage(meeting, phase), phase=phase),
+    )
+
+
+@login_required
+@require_GET
+def mine(request, slug, meeting_id):
+    """The person's own part of the current phase: their reflect form, the note editor,
+    the facilitator's controls."""
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    return render(request, "meetings/_mine.html", _mine_context(request, membership, meeting))
+
+
+def _mine_context(request, membership, meeting, **forms):
+    phase = meeting.current
+    context = _context(
+        membership,
+        meeting,
+        phase=phase,
+        steering=meeting.can_steer(request.user),
+        taking_notes=meeting.can_take_notes(request.user),
+    )
+    if phase is None or meeting.status != Meeting.Status.LIVE:
+        return context
+    if phase.kind == Phase.Kind.REFLECT and phase.round_id and membership.can_answer:
+        round = phase.round
+        round.review = meeting.review
+        context["answered"] = Participation.objects.filter(round=round, user=request.user).exists()
+        context["round_open"] = round.is_open
+        if not context["answered"] and round.is_open:
+            context["answer_form"] = forms.get("answer_form") or AnswerForm(
+                rounds=[round], questions_by_key=_questions(round.component_key)
+            )
+    if phase.component_key and context["taking_notes"]:
+        record = ComponentRecord.objects.get(
+            review_id=meeting.review_id, component_key=phase.component_key
+        )
+        context["record"] = record
+        context["record_form"] = forms.get("record_form") or ComponentRecordForm(instance=record)
+        if phase.kind == Phase.Kind.RECORD:
+            context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(
+                alliance=membership.alliance
+            )
+    if phase.kind == Phase.Kind.OPENING:
+        items = live.due_commitments(meeting)
+        if items:
+            current = items[min(phase.item, len(items) - 1)]
+            if context["steering"] or current.owner_id == request.user.pk:
+                context["status_form"] = forms.get("status_form") or CommitmentStatusForm(
+                    instance=current
+                )
+                context["status_commitment"] = current
+    context.update(forms.get("extra", {}))
+    return context
+
+
+def _questions(key):
+    return {
+        key: list(
+            Question.objects.filter(
+                component_key=key, origin=Question.Origin.FRAMEWORK, retired_at=None
+            )
+        )
+    }
+
+
+def _mine_response(request, membership, meeting, status=200, **forms):
+    return render(
+        request,
+        "meetings/_mine.html",
+        _mine_context(request, membership, meeting, **forms),
+        status=status,
+    )
+
+
+def _done(request, meeting):
+    """After an action: htmx gets the person's refreshed part; a page without JavaScript
+    goes back to the meeting."""
+    membership = access.get_membership(request.user, meeting.review.alliance.slug)
+    meeting.refresh_from_db()
+    if request.htmx:
+        return _mine_response(request, membership, meeting)
+    return redirect(meeting)
+
+
+# Steering
+
+
+COMMANDS = {
+    "start": lambda m, u, p: services.start(meeting=m, actor=u),
+    "advance": lambda m, u, p: services.advance(meeting=m, actor=u),
+    "back": lambda m, u, p: services.go_back(meeting=m, actor=u),
+    "next_item": lambda m, u, p: services.next_item(meeting=m, actor=u),
+    "previous_item": lambda m, u, p: services.next_item(meeting=m, actor=u, step=-1),
+    "timer": lambda m, u, p: services.set_timer(
+        meeting=m, actor=u, minutes=int(p["minutes"]) if p.get("minutes") else None
+    ),
+    "end": lambda m, u, p: services.end(meeting=m, actor=u),
+}
+
+
+@login_required
+@require_POST
+def command(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    handler = COMMANDS.get(request.POST.get("command", ""))
+    if handler is None:
+        raise Http404
+    if not meeting.can_steer(request.user):
+        raise PermissionDenied(_("Only the facilitator or the co-facilitator can do this."))
+    try:
+        handler(meeting, request.user, request.POST)
+    except (services.MeetingError, ValueError) as error:
+        messages.error(request, str(error))
+    return _done(request, meeting)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    if not (meeting.can_steer(request.user) or membership.can_coordinate):
+        raise PermissionDenied(
+            _("Only the facilitator, the co-facilitator or a coordinator can hand over.")
+        )
+    form = HandoverForm(request.POST or None, meeting=meeting)
+    if form.is_valid():
+        try:
+            services.hand_over(
+                meeting=meeting,
+                actor=request.user,
+                to=form.cleaned_data["to"],
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except services.MeetingError as error:
+            form.add_error("to", str(error))
+        else:
+            messages.success(
+                request, _("%(name)s leads the meeting now.") % {"name": form.cleaned_data["to"]}
+            )
+            return redirect(meeting)
+    return render(request, "meetings/handover.html", _context(membership, meeting, form=form))
+
+
+# What participants do in a phase
+
+
+@login_required
+@require_POST
+def reflect(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug, "answer")
+    meeting = access.get_meeting(membership, meeting_id)
+    phase = meeting.current
+    if meeting.status != Meeting.Status.LIVE or phase is None or phase.kind != Phase.Kind.REFLECT:
+        messages.error(request, _("The meeting is not asking for answers now."))
+        return _done(request, meeting)
+    round = phase.round
+    round.review = meeting.review
+    form = AnswerForm(
+        request.POST, rounds=[round], questions_by_key=_questions(round.component_key)
+    )
+    if not form.is_valid():
+        return _mine_response(request, membership, meeting, answer_form=form)
+    try:
+        submit(membership=membership, answers=form.answers())
+    except AnswerError as error:
+        messages.error(request, str(error))
+    else:
+        services.refresh(meeting=meeting, actor=None, action="answer")
+    return _done(request, meeting)
+
+
+@login_required
+@require_POST
+def notes(request, slug, meeting_id):
+    """The note-takers write the record of the current component as the room talks."""
+    membership = access.get_membership(request.user, slug, "write")
+    meeting = access.get_meeting(membership, meeting_id)
+    phase = meeting.current
+    if not meeting.can_take_notes(request.user):
+        raise PermissionDenied(
+            _("Only the facilitator, the co-facilitator or the recorder keeps the notes.")
+        )
+    if meeting.status != Meeting.Status.LIVE or not (phase and phase.component_key):
+        messages.error(request, _("There is no component to take notes on now."))
+        return _done(request, meeting)
+    record = ComponentRecord.objects.select_related("review__alliance").get(
+        review_id=meeting.review_id, component_key=phase.component_key
+    )
+    form = ComponentRecordForm(request.POST, instance=record)
+    if not form.is_valid():
+        return _mine_response(request, membership, meeting, record_form=form)
+    try:
+        save_edit(form, alliance=membership.alliance, author=request.user)
+    except EditConflict as conflict:
+        return _mine_response(
+            request, membership, meeting, record_form=form, extra={"conflict": conflict}, status=409
+        )
+    services.refresh(meeting=meeting, actor=request.user, action="notes")
+    return _done(request, meeting)
+
+
+@login_required
+@require_POST
+def add_commitment(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug, "write")
+    meeting = access.get_meeting(membership, meeting_id)
+    phase = meeting.current
+    if not meeting.can_take_notes(request.user):
+        raise PermissionDenied(
+            _("Only the facilitator, the co-facilitator or the recorder keeps the record.")
+        )
+    if meeting.status != Meeting.Status.LIVE or not (phase and phase.kind == Phase.Kind.RECORD):
+        messages.error(request, _("Commitments are recorded in a record phase."))
+        return _done(request, meeting)
+    form = CommitmentForm(request.POST, alliance=membership.alliance)
+    if not form.is_valid():
+        return _mine_response(request, membership, meeting, commitment_form=form)
+    commitment = form.instance
+    commitment.review = meeting.review
+    commitment.component_key = phase.component_key
+    commitment.created_by = request.user
+    create_with_history(commitment, alliance=membership.alliance, author=request.user)
+    services.refresh(meeting=meeting, actor=request.user, action="commitment")
+    return _done(request, meeting)
+
+
+@login_required
+@require_POST
+def commitment_status(request, slug, meeting_id, commitment_id):
+    """In the opening, the owner (or the facilitator) says whether it was done."""
+    membership = access.get_membership(request.user, slug, "write")
+    meeting = access.get_meeting(membership, meeting_id)
+    commitment = access.get_commitment(membership, commitment_id)
+    if not (meeting.can_steer(request.user) or commitment.owner_id == request.user.pk):
+        raise PermissionDenied(_("Only the person responsible or the facilitator can say."))
+    form = CommitmentStatusForm(request.POST, instance=commitment)
+    if not form.is_valid():
+        return _mine_response(request, membership, meeting, status_form=form)
+    try:
+        save_edit(form, alliance=membership.alliance, author=request.user)
+    except EditConflict as conflict:
+        return _mine_response(
+            request, membership, meeting, status_form=form, extra={"conflict": conflict}, status=409
+        )
+    services.refresh(meeting=meeting, actor=request.user, action="commitment status")
+    return _done(request, meeting)
+
+
+# The summary and the projector
+
+
+@login_required
+@require_GET
+def summary(request, slug, meeting_id):
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    return render(
+        request,
+        "meetings/summary.html",
+        _context(
+            membership,
+            meeting,
+            attendance=meeting.attendance.select_related("user").order_by("user__name"),
+            reached=meeting.phases.filter(reached_at__isnull=False),
+            log=meeting.log.select_related("actor"),
+            **live.closing_context(meeting),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def projector_link(request, slug, meeting_id):
+    """Make a new secret link for the room's screen; any earlier link stops working."""
+    membership = access.get_membership(request.user, slug)
+    meeting = access.get_meeting(membership, meeting_id)
+    if not meeting.can_steer(request.user):
+        raise PermissionDenied(_("Only the facilitator or the co-facilitator can do this."))
+    old = meeting.projector_token_hash
+    revoke = request.POST.get("revoke") == "1"
+    token = None if revoke else meeting.issue_projector_token()
+    if revoke:
+        meeting.projector_token_hash = ""
+    meeting.save(update_fields=["projector_token_hash"])
+    if old:
+        live.close_projectors(meeting.pk, old)
+    if token:
+        request.session[f"projector-{meeting.pk}"] = request.build_absolute_uri(
+            f"/projector/{token}/"
+        )
+        messages.success(request, _("A new projector link is ready; any earlier one is revoked."))
+    else:
+        messages.success(request, _("The projector link is revoked."))
+    return redirect(meeting)
+
+
+def _projector_meeting(token):
+    meeting = (
+        Meeting.objects.select_related("review", "review__alliance", "current")
+        .filter(projector_token_hash=hash_token(token))
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+@require_GET
+def projector(request, token):
+    meeting = _projector_meeting(token)
+    return render(
+        request,
+        "meetings/projector.html",
+        {"meeting": meeting, "state": live.state(meeting), "token": token},
+    )
+
+
+@require_GET
+def projector_state(request, token):
+    meeting = _projector_meeting(token)
+    if request.GET.get("seq") == str(meeting.seq):
+        return HttpResponse(status=204)
+    return JsonResponse(live.state(meeting))
+
+
+@login_required
+@require_GET
+def meeting_list(request, slug, review_id):
+    membership = access.get_membership(request.user, slug)
+    review = access.get_review(membership, review_id)
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "review": review,
+            "meetings": review.meetings.all(),
+            "now": timezone.now(),
+        },
+    )
