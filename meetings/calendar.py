@@ -1,6 +1,6 @@
 """Calendar invitations (RFC 5545), written by hand: one event, a few fields."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -32,7 +32,7 @@ def _fold(line: str) -> str:
 
 
 def _utc(moment) -> str:
-    return moment.astimezone(timezone.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def ics(meeting) -> str:

@@ -119,6 +119,7 @@ def state(meeting: Meeting) -> dict:
     return {
         "seq": meeting.seq,
         "status": meeting.status,
+        "status_display": str(meeting.get_status_display()),
         "phase": phase.position if phase else None,
         "kind": phase.kind if phase else None,
         "steerers": [pk for pk in (meeting.facilitator_id, meeting.co_facilitator_id) if pk],

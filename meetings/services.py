@@ -249,6 +249,12 @@ def _enter(meeting: Meeting, phase: Phase, actor) -> None:
         phase.round = Round.objects.create(
             review_id=meeting.review_id, component_key=phase.component_key
         )
+    if phase.kind == Phase.Kind.REVEAL:
+        reflect = meeting.phases.get(position=phase.position - 1)
+        phase.round_id = reflect.round_id
+        # Revealing closes the round: answers given after the room has seen the spread
+        # would let anyone work out who gave them.
+        Round.objects.filter(pk=reflect.round_id, closed_at=None).update(closed_at=timezone.now())
     if phase.reached_at is None:
         phase.reached_at = timezone.now()
     phase.save()
@@ -256,12 +262,6 @@ def _enter(meeting: Meeting, phase: Phase, actor) -> None:
 
 
 def _leave_forward(meeting: Meeting, phase: Phase, actor) -> None:
-    if phase.kind == Phase.Kind.REFLECT and phase.round_id:
-        # Revealing closes the round: answers given after the room has seen the spread
-        # would let anyone work out who gave them.
-        Round.objects.filter(pk=phase.round_id, closed_at=None).update(closed_at=timezone.now())
-        reveal = meeting.phases.filter(position=phase.position + 1, kind=Phase.Kind.REVEAL)
-        reveal.update(round_id=phase.round_id)
     if phase.kind == Phase.Kind.RECORD:
         record = ComponentRecord.objects.select_related("review").get(
             review_id=meeting.review_id, component_key=phase.component_key

@@ -59,6 +59,8 @@
     }
     if (state.status !== root.dataset.status) {
       root.dataset.status = state.status;
+      const badge = document.getElementById("meeting-status");
+      if (badge) badge.textContent = state.status_display;
       refreshMine();
     }
   }

@@ -134,9 +134,7 @@ def answer_from_phone(page, check_in_url, rating, text=""):
 def expect_progress_without_spread(page, answered, total, needed_for_ratings):
     result = page.locator(".result")
     expect(result).to_have_count(1)
-    expect(result.locator(".result__count")).to_have_text(
-        f"{answered} of {total} people answered."
-    )
+    expect(result.locator(".result__count")).to_have_text(f"{answered} of {total} people answered.")
     expect(page.get_by_text("Median rating")).to_have_count(0)
     expect(page.locator("svg.bars")).to_have_count(0)
     more = max(needed_for_ratings - answered, 0)
@@ -232,6 +230,12 @@ def test_four_members_answer_a_check_in_from_their_phones(new_context, live_serv
         for written in texts:
             expect(fiona.get_by_text(written)).to_have_count(0)
 
+    # Carol, the coordinator, opens the form on her phone but sends it too late.
+    carol = open_page(new_context, "phone", errors)
+    sign_in_to(carol, check_in_url, "carol@example.org", "phone")
+    carol.locator("label.scale__option", has_text=SCALE_LABELS[1]).tap()
+    expect(carol.get_by_label(SCALE_LABELS[1])).to_be_checked()
+
     # A member comes back: the form is gone, their answers were taken.
     phones[0].reload()
     expect(phones[0].get_by_text(RECEIVED, exact=True)).to_be_visible()
@@ -262,6 +266,18 @@ def test_four_members_answer_a_check_in_from_their_phones(new_context, live_serv
     for written in texts:
         expect(fiona.get_by_text(written)).to_have_count(0)
     axe_check(fiona)
+
+    # Carol's late answer is refused, and nothing changes.
+    follow(carol, carol.get_by_role("button", name="Send my answers"), "phone")
+    expect(carol.locator(".messages .message")).to_have_text(
+        ["This check-in is closed; answers are no longer taken."]
+    )
+    expect(carol.locator("form.answers")).to_have_count(0)
+    expect(carol.get_by_text(RECEIVED, exact=True)).to_have_count(0)
+    expect(carol.locator(".result__count")).to_have_text(f"4 of {total} people answered.")
+    expect(carol.locator(".bars__count")).to_have_text(
+        [str(ratings.count(value)) for value in range(1, 6)]
+    )
 
     # A member tries to answer again, after the close: no form, their answers were received.
     phone = phones[2]
@@ -316,15 +332,22 @@ def test_in_a_two_member_alliance_the_spread_never_shows(new_context, live_serve
     check_in_url = f"{url}/a/harvest-alliance/check-ins/{check_in.pk}/"
     errors = []
 
+    # Fiona keeps the check-in open on her desktop; its progress updates by itself every 10
+    # seconds of the page's clock, which stands still here until the test moves it on.
     fiona = open_page(new_context, "desktop", errors)
+    now = datetime.datetime.now(tz=datetime.UTC)
+    fiona.clock.install(time=now)
+    fiona.clock.pause_at(now + datetime.timedelta(seconds=1))
     sign_in_to(fiona, check_in_url, "fiona@example.org", "desktop")
-    for number, (email, rating) in enumerate(
-        [("carol@example.org", 5), (mia.user.email, 5)], 1
-    ):
+    expect(fiona.get_by_text("This part of the page updates by itself")).to_be_visible()
+    expect_progress_without_spread(fiona, 0, total, review.rating_threshold)
+    for number, (email, rating) in enumerate([("carol@example.org", 5), (mia.user.email, 5)], 1):
         phone = open_page(new_context, "phone", errors)
         sign_in_to(phone, check_in_url, email, "phone")
         answer_from_phone(phone, check_in_url, rating, "We know why we are here.")
-        fiona.goto(check_in_url)
+        expect_progress_without_spread(fiona, number - 1, total, review.rating_threshold)
+        with fiona.expect_response(lambda response: response.url == check_in_url):
+            fiona.clock.run_for("00:11")
         expect_progress_without_spread(fiona, number, total, review.rating_threshold)
 
     follow(fiona, fiona.get_by_role("button", name="Close the check-in"), "desktop")
