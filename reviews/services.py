@@ -2,6 +2,7 @@
 its components. Each writes in one transaction and keeps the history."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,10 +45,16 @@ def sync_framework_questions(**kwargs) -> None:
 
 
 def _set_state(record, *, author, alliance, changes: dict, **fields) -> None:
+    """Move a record from the state it was read in; refused if someone moved it meanwhile
+    (two facilitators, a double click), so that a transition happens once."""
+    moved = ComponentRecord.objects.filter(pk=record.pk, state=record.state).update(
+        version=F("version") + 1, **fields
+    )
+    if not moved:
+        raise ReviewRuleError(_("Someone changed this component meanwhile. Reload the page."))
     for name, value in fields.items():
         setattr(record, name, value)
-    record.version += 1
-    record.save(update_fields=[*fields, "version"])
+    record.version = ComponentRecord.objects.values_list("version", flat=True).get(pk=record.pk)
     log_change(
         record, action=Revision.Action.CHANGED, alliance=alliance, author=author, changes=changes
     )

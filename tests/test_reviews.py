@@ -567,3 +567,15 @@ def test_member_adds_commitment_but_cannot_record_component(client, mia, review)
         recorded
     )
     assert states(review)["purpose"] == "in_discussion"
+
+
+def test_a_component_is_recorded_once_even_from_a_stale_page(review, fiona, carol):
+    from reviews.services import ReviewRuleError, record_component
+
+    first = ComponentRecord.objects.get(review=review, component_key="purpose")
+    stale = ComponentRecord.objects.select_related("review__alliance").get(pk=first.pk)
+    first.review = review
+    record_component(record=first, author=fiona)
+    with pytest.raises(ReviewRuleError):
+        record_component(record=stale, author=carol)
+    assert Revision.objects.filter(object_id=first.pk, changes__has_key="state").count() == 1
