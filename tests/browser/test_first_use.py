@@ -107,7 +107,7 @@ def test_first_use_from_invitation_to_a_recorded_component(
     follow(page, menu.get_by_role("link", name="Create an alliance"), viewport)
     expect(page).to_have_url(f"{url}/alliances/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create an alliance")
-    page.get_by_label("Name").fill("Riverside Housing Alliance")
+    page.get_by_label(re.compile(r"^Name:?$")).fill("Riverside Housing Alliance")
     page.get_by_label("Community it serves").fill("Renters along the Riverside corridor")
     page.get_by_label("Purpose").fill("Keep **every family** housed through the winter.")
     follow(page, page.get_by_role("button", name="Create the alliance"), viewport)
@@ -125,7 +125,7 @@ def test_first_use_from_invitation_to_a_recorded_component(
     for name, description, website, contact, email in partners:
         follow(page, page.get_by_role("link", name="Add a partner"), viewport)
         expect(page.get_by_role("heading", level=1)).to_have_text("Add a partner organization")
-        page.get_by_label("Name").fill(name)
+        page.get_by_label(re.compile(r"^Name:?$")).fill(name)
         page.get_by_label("Short description").fill(description)
         page.get_by_label("Website").fill(website)
         page.get_by_label("Contact person").fill(contact)
@@ -153,7 +153,7 @@ def test_first_use_from_invitation_to_a_recorded_component(
     # Start a review.
     follow(page, page.get_by_role("link", name="Start a review"), viewport)
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a review")
-    page.get_by_label("Name").fill("Spring 2027 review")
+    page.get_by_label(re.compile(r"^Name:?$")).fill("Spring 2027 review")
     start_date = page.get_by_label("Start date")
     expect(start_date).to_have_attribute("type", "date")
     start_date.fill("2027-03-01")
