@@ -5,6 +5,9 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+# Under ASGI each request runs in a new thread: persistent database connections would never
+# be reused, only left open (see accord/env.py).
+os.environ.setdefault("CONN_MAX_AGE", "0")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)

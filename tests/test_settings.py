@@ -6,7 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 from accord.env import database_from_url, envbool, envint, secret_key
 
 
-def test_database_url_for_postgresql():
+def test_database_url_for_postgresql(monkeypatch):
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
     db = database_from_url("postgres://accord:s%40cret@db.example:5433/accord", Path("x"))
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
         "django.db.backends.postgresql",

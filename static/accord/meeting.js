@@ -32,10 +32,22 @@
     if (connection) connection.textContent = LABELS[name];
   };
 
-  const refreshMine = () => {
-    if (mine && window.htmx) {
-      htmx.ajax("GET", root.dataset.mineUrl, { target: "#mine", swap: "innerHTML" });
+  // The person's own part of the page is fetched again only when it no longer matches the
+  // meeting: after a facilitator's command it usually already does (the command's answer
+  // replaced it), and fetching it twice would wipe what they started typing.
+  const refreshMine = (state) => {
+    if (!mine || !window.htmx) return;
+    const shown = mine.querySelector("[data-mine-phase]");
+    const steerers = [state.steerers[0] || "", state.steerers[1] || ""].join(",");
+    if (
+      shown &&
+      shown.dataset.minePhase === String(state.phase ?? "") &&
+      shown.dataset.mineStatus === state.status &&
+      shown.dataset.mineSteerers === steerers
+    ) {
+      return;
     }
+    htmx.ajax("GET", root.dataset.mineUrl, { target: "#mine", swap: "innerHTML" });
   };
 
   function apply(state) {
@@ -55,13 +67,13 @@
       phase = newPhase;
       steerers = newSteerers;
       root.classList.toggle("is-steering", state.steerers.includes(userId));
-      refreshMine();
+      refreshMine(state);
     }
     if (state.status !== root.dataset.status) {
       root.dataset.status = state.status;
       const badge = document.getElementById("meeting-status");
       if (badge) badge.textContent = state.status_display;
-      refreshMine();
+      refreshMine(state);
     }
   }
 

@@ -108,3 +108,118 @@ def axe_check(page) -> None:
         f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
         + _describe(violations)
     )
+
+
+# Appended for the live meeting: pages and WebSockets served by uvicorn.
+
+
+class AsgiServer:
+    """Accord's ASGI application (pages, static files and the /ws/ sockets) served by uvicorn
+    in a thread of the test process: it shares the test database, even SQLite's in-memory
+    one, which a server in another process could not see."""
+
+    LOGGERS = ("django.request", "uvicorn.error", "asyncio")
+
+    def __init__(self):
+        import socket
+
+        import uvicorn
+
+        from accord.asgi import application
+
+        self.errors: list[str] = []
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))  # a free port, held from here on: no race for it
+        self.socket = sock
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        config = uvicorn.Config(
+            application,
+            loop="asyncio",
+            lifespan="off",
+            # The sans-I/O implementation: the legacy one warns, and warnings are errors here.
+            ws="websockets-sansio",
+            log_config=None,  # leave the logging to Django's settings
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+        self.server = uvicorn.Server(config)
+
+    def start(self):
+        import logging
+        import threading
+        import time
+
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        # Django runs each request of an ASGI server in a thread of its own, so a persistent
+        # database connection (CONN_MAX_AGE, set for PostgreSQL) would stay open after its
+        # thread is gone, and PostgreSQL would refuse to drop the test database at the end.
+        self.conn_max_age = {}
+        for alias in connections:
+            self.conn_max_age[alias] = connections.settings[alias].get("CONN_MAX_AGE", 0)
+            connections.settings[alias]["CONN_MAX_AGE"] = 0
+        # SQLite's in-memory test database is shared between the threads' connections in
+        # "shared cache" mode, where a reader and a writer of the same table fail at once
+        # with "database table is locked" instead of waiting. Reading without read locks
+        # leaves only writer against writer, which the server's short writes rarely meet.
+        self.in_memory = {
+            alias
+            for alias in connections
+            if connections[alias].vendor == "sqlite" and connections[alias].is_in_memory_db()
+        }
+        connection_created.connect(self._read_uncommitted)
+        for alias in self.in_memory:
+            connections[alias].ensure_connection()
+            self._read_uncommitted(connections[alias])
+
+        self.handler = logging.Handler(logging.ERROR)
+        self.handler.emit = lambda record: self.errors.append(
+            f"{record.name}: {record.getMessage()}"
+        )
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self.handler)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail(f"uvicorn did not start: {self.errors}")
+            time.sleep(0.02)
+
+    def _read_uncommitted(self, connection, value=1, **kwargs):
+        if connection.alias in self.in_memory:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA read_uncommitted = {int(value)}")
+
+    def stop(self):
+        import logging
+
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.socket.close()
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self.handler)
+        connection_created.disconnect(self._read_uncommitted)
+        for alias in self.in_memory:
+            self._read_uncommitted(connections[alias], value=0)
+        for alias, age in self.conn_max_age.items():
+            connections.settings[alias]["CONN_MAX_AGE"] = age
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """A real ASGI server for tests that need WebSockets (pytest-django's `live_server` speaks
+    WSGI only). Its `url` is like live_server's; `errors` collects what the server logged as
+    errors (a 500, a crashed consumer), for the test to assert there were none."""
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()
