@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "reviews",
     "ratings",
     "meetings",
+    "registers",
 ]
 
 MIDDLEWARE = [

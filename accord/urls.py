@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("ratings.urls")),
     path("", include("meetings.urls")),
+    path("", include("registers.urls")),
     path("", include("reviews.urls")),
     path("", include("alliances.urls")),
 ]

@@ -117,3 +117,21 @@ def get_meeting(membership: Membership, meeting_id: int):
         review__alliance=membership.alliance,
         pk=meeting_id,
     )
+
+
+def get_goal(membership: Membership, goal_id: int):
+    from registers.models import Goal
+
+    return get_object_or_404(Goal, alliance=membership.alliance, pk=goal_id)
+
+
+def get_resource(membership: Membership, resource_id: int):
+    from registers.models import Resource
+
+    return get_object_or_404(Resource, alliance=membership.alliance, pk=resource_id)
+
+
+def get_dependency(membership: Membership, dependency_id: int):
+    from registers.models import Dependency
+
+    return get_object_or_404(Dependency, alliance=membership.alliance, pk=dependency_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from alliances.models import Membership
 from meetings.models import PRESENCE_SECONDS, Connection, Meeting, Phase
 from ratings import results
+from registers import figures
 from ratings.models import Participation
 from reviews.models import Commitment, ComponentRecord, Question
 
@@ -75,6 +76,11 @@ def stage_context(meeting: Meeting, phase: Phase) -> dict:
         round.review = meeting.review
         context["result"] = results.result(round, context["questions"])
         context["eligible"] = eligible_count(meeting)
+    if kind in (Phase.Kind.DISCUSS, Phase.Kind.RECORD):
+        record = context["record"]
+        record.review = meeting.review
+        context["register"] = figures.register_for(record)
+        context["readonly"] = True
     if kind == Phase.Kind.RECORD:
         context["commitments"] = Commitment.objects.filter(
             review_id=meeting.review_id, component_key=phase.component_key

@@ -148,6 +148,9 @@ class ComponentRecord(Versioned):
     )
     out_of_order_reason = models.TextField(_("reason for opening out of order"), blank=True)
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    # The component's register as it stood when the component was recorded (see
+    # registers.figures.snapshot): what this review found stays as it was.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from history.models import Revision
+from registers import figures
 from history.services import create_with_history, log_change
 from reviews.framework import framework
 from reviews.models import ComponentRecord, Question, Review
@@ -168,6 +169,7 @@ def record_component(*, record: ComponentRecord, author) -> ComponentRecord | No
             state=ComponentRecord.State.RECORDED,
             recorded_at=timezone.now(),
             recorded_by=author,
+            snapshot=figures.snapshot(record),
         )
         following = ComponentRecord.objects.filter(
             review_id=record.review_id,
@@ -193,4 +195,5 @@ def reopen_component(*, record: ComponentRecord, author) -> None:
             state=ComponentRecord.State.IN_DISCUSSION,
             recorded_at=None,
             recorded_by=None,
+            snapshot=None,
         )

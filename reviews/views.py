@@ -8,6 +8,7 @@ from alliances import access
 from history.models import Revision
 from history.services import EditConflict, create_with_history, save_edit
 from ratings import results
+from registers import figures, live
 from ratings.models import Round
 from reviews import services, triangle
 from reviews.forms import (
@@ -122,9 +123,14 @@ def _component_page(membership, record, open_form):
         )
     )
     result, change = _ratings(record, questions)
+    register = figures.register_for(record)
     return _component_context(
         membership,
         record,
+        register=register,
+        stamp=live.stamp(register) if register else "",
+        readonly=bool(record.snapshot) or not record.is_open,
+        editable=membership.can_write,
         result=result,
         change=change,
         questions=questions,

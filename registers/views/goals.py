@@ -1,0 +1,179 @@
+"""Shared purpose: the goals register and the alignment matrix."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alliances import access
+from history.services import EditConflict, create_with_history, save_edit
+from registers import figures, live
+from registers.forms import AlignmentForm, GoalForm
+from registers.models import Alignment
+
+COMPONENT = "purpose"
+
+
+def _page_context(membership, **extra):
+    register = figures.goals(membership.alliance)
+    return {
+        "membership": membership,
+        "alliance": membership.alliance,
+        "register": register,
+        "stamp": live.stamp(register),
+        "editable": membership.can_write,
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def goal_list(request, slug):
+    membership = access.get_membership(request.user, slug)
+    context = _page_context(membership)
+    if request.htmx:
+        return live.unchanged(request, context["register"]) or render(
+            request, "registers/_goals.html", context
+        )
+    return render(request, "registers/goals.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_create(request, slug):
+    membership = access.get_membership(request.user, slug, "write")
+    form = GoalForm(request.POST or None, alliance=membership.alliance)
+    if form.is_valid():
+        form.instance.created_by = request.user
+        create_with_history(form.instance, alliance=membership.alliance, author=request.user)
+        live.tell_meetings(membership.alliance, COMPONENT, request.user)
+        messages.success(request, _("The goal is added."))
+        return redirect("registers:goals", slug)
+    return render(
+        request,
+        "registers/goal_form.html",
+        {"membership": membership, "alliance": membership.alliance, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, slug, goal_id):
+    membership = access.get_membership(request.user, slug, "write")
+    goal = access.get_goal(membership, goal_id)
+    form = GoalForm(request.POST or None, instance=goal, alliance=membership.alliance)
+    conflict = None
+    if form.is_valid():
+        try:
+            save_edit(form, alliance=membership.alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            live.tell_meetings(membership.alliance, COMPONENT, request.user)
+            messages.success(request, _("The goal is saved."))
+            return redirect("registers:goals", slug)
+    return render(
+        request,
+        "registers/goal_form.html",
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "form": form,
+            "goal": goal,
+            "conflict": conflict,
+        },
+    )
+
+
+def _cell(goal, partner) -> Alignment:
+    try:
+        with transaction.atomic():
+            return Alignment.objects.get_or_create(goal=goal, partner=partner)[0]
+    except IntegrityError:  # two people opened the same empty cell at once
+        return Alignment.objects.get(goal=goal, partner=partner)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alignment(request, slug, goal_id, partner_id):
+    """One cell of the matrix: where a partner stands on a goal. A member answers for their
+    own organization; a facilitator or coordinator may record any partner's answer."""
+    membership = access.get_membership(request.user, slug, "write")
+    goal = access.get_goal(membership, goal_id)
+    partner = access.get_partner(membership, partner_id)
+    if not (membership.can_facilitate or membership.partner_id == partner.pk):
+        raise PermissionDenied(
+            _(
+                "A member answers for their own organization; a facilitator or a coordinator "
+                "can record any partner's answer."
+            )
+        )
+    cell = Alignment.objects.filter(goal=goal, partner=partner).first() or Alignment(
+        goal=goal, partner=partner, version=0
+    )
+    form = AlignmentForm(request.POST or None, instance=cell)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        if cell.pk is None:
+            form.instance = cell = _cell(goal, partner)
+            form.instance.stance = form.cleaned_data["stance"]
+            form.instance.comment = form.cleaned_data["comment"]
+            form.instance.essential = form.cleaned_data["essential"]
+        try:
+            save_edit(form, alliance=membership.alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            live.tell_meetings(membership.alliance, COMPONENT, request.user)
+            if request.htmx:
+                return render(request, "registers/_goals.html", _page_context(membership))
+            return redirect("registers:goals", slug)
+    template = "registers/alignment_form.html"
+    if request.htmx:
+        template += "#cell-form"
+    return render(
+        request,
+        template,
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "goal": goal,
+            "partner": partner,
+            "form": form,
+            "conflict": conflict,
+        },
+    )
+
+
+@login_required
+@require_GET
+def goals_csv(request, slug):
+    membership = access.get_membership(request.user, slug)
+    register = figures.goals(membership.alliance)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-goals.csv"'
+    writer = csv.writer(response)
+    partners = [p["name"] for p in register["partners"]]
+    writer.writerow(
+        ["goal", "community", "measure", "target", "target date", "status", "measurable", *partners]
+    )
+    for row in register["goals"]:
+        writer.writerow(
+            [
+                row["statement"],
+                row["community"],
+                row["measure"],
+                row["target"],
+                row["target_date"],
+                row["status"],
+                "yes" if row["measurable"] else "no",
+                *[c["stance"] for c in row["cells"]],
+            ]
+        )
+    return response
