@@ -15,8 +15,8 @@ from django.utils import timezone
 from alliances.models import Membership
 from meetings.models import PRESENCE_SECONDS, Connection, Meeting, Phase
 from ratings import results
-from registers import figures
 from ratings.models import Participation
+from registers import figures
 from reviews.models import Commitment, ComponentRecord, Question
 
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from history.models import Revision
-from registers import figures
 from history.services import create_with_history, log_change
+from registers import figures
 from reviews.framework import framework
 from reviews.models import ComponentRecord, Question, Review
 

@@ -8,8 +8,8 @@ from alliances import access
 from history.models import Revision
 from history.services import EditConflict, create_with_history, save_edit
 from ratings import results
-from registers import figures, live
 from ratings.models import Round
+from registers import figures, live
 from reviews import services, triangle
 from reviews.forms import (
     CommitmentForm,
