@@ -344,6 +344,8 @@ def build_demo() -> Alliance:
     )
     story.happened(alliance, FOUNDED)
 
+    _add_registers(alliance, partners, dana)
+
     # First meeting: shared purpose, recorded the same evening.
     review = start_review(
         alliance=alliance,
@@ -450,6 +452,135 @@ def _add_check_ins(alliance, review, facilitator) -> None:
     )
     early.rounds.update(opened_at=FIRST_MEETING - timedelta(days=7))
     run(["interdependence", "trust"], LATER_RATINGS, {}, timezone.now() + timedelta(days=10))
+
+
+# The registers: goals (with each partner's stance), resources and who brings them, and
+# who depends on whom.
+GOALS = [
+    # statement, measure, target value, unit, target date, status, stances by partner key
+    (
+        "Every child in the county can reach a free summer meal",
+        "Share of children eligible for free school meals who eat at a summer site",
+        45,
+        "%",
+        date(2027, 9, 30),
+        "agreed",
+        {
+            "food_bank": "ours",
+            "kitchen": "ours",
+            "schools": "ours",
+            "health": "ours",
+            "church": "partly",
+            "farm": "partly",
+        },
+    ),
+    (
+        "Every pantry in the alliance opens at least one evening or weekend slot a week",
+        "Pantries with an evening or weekend slot",
+        5,
+        "pantries",
+        date(2027, 6, 30),
+        "agreed",
+        {
+            "food_bank": "ours",
+            "kitchen": "ours",
+            "schools": "not_ours",
+            "health": "partly",
+            "church": "ours",
+            "farm": "not_ours",
+        },
+    ),
+    (
+        "A family tells its story once: one shared intake form",
+        "Partners using the shared intake form",
+        4,
+        "partners",
+        date(2027, 3, 31),
+        "agreed",
+        {
+            "food_bank": "ours",
+            "kitchen": "ours",
+            "schools": "partly",
+            "health": "ours",
+            "church": "not_ours",
+            "farm": "partly",
+        },
+    ),
+    (
+        "More fresh produce on pantry shelves, at fair prices for growers",
+        "",
+        None,
+        "",
+        None,
+        "proposed",
+        {"food_bank": "partly", "farm": "ours", "church": "partly"},
+    ),
+]
+ESSENTIAL = {0: ["schools", "food_bank"], 1: ["church", "food_bank", "kitchen"], 2: ["food_bank"]}
+RESOURCES = [
+    # description, kind, goal index, partner keys (the first is responsible)
+    ("Summer meal sites in school buildings", "space", 0, ["schools"]),
+    ("Food and its delivery to meal sites", "funding", 0, ["food_bank"]),
+    ("Volunteers for evening pantry shifts", "staff", 1, ["church", "kitchen"]),
+    ("Screening families at clinics and WIC", "relationships", 2, ["health"]),
+    ("A shared intake database", "knowledge", 2, ["food_bank"]),
+    ("A refrigerated truck", "space", 3, []),
+    ("Cooks who can run a weekend kitchen", "skills", 1, ["kitchen"]),
+]
+DEPENDENCIES = [
+    # dependent, provider, for what, goal index
+    ("schools", "food_bank", "food delivered to summer meal sites", 0),
+    ("kitchen", "farm", "fresh produce for weekend meals", 3),
+    ("church", "food_bank", "most of the food on its shelves", 1),
+    ("food_bank", "health", "families referred from clinics", 2),
+    ("food_bank", "church", "a pantry families trust", 1),
+]
+
+
+def _add_registers(alliance, partners, author) -> None:
+    from registers.models import Alignment, Contribution, Dependency, Goal, Resource
+
+    goals = []
+    for statement, measure, value, unit, when, status, stances in GOALS:
+        goal = Goal(
+            alliance=alliance,
+            statement=statement,
+            community=ALLIANCE["community"],
+            measure=measure,
+            target_value=value,
+            target_unit=unit,
+            target_date=when,
+            status=status,
+            created_by=author,
+        )
+        create_with_history(goal, alliance=alliance, author=author)
+        goals.append(goal)
+        for key, stance in stances.items():
+            essential = key in ESSENTIAL.get(len(goals) - 1, [])
+            Alignment.objects.create(
+                goal=goal, partner=partners[key], stance=stance, essential=essential
+            )
+    for description, kind, goal_index, keys in RESOURCES:
+        resource = Resource(
+            alliance=alliance,
+            description=description,
+            kind=kind,
+            goal=goals[goal_index],
+            responsible=partners[keys[0]] if keys else None,
+        )
+        create_with_history(resource, alliance=alliance, author=author)
+        Contribution.objects.bulk_create(
+            Contribution(resource=resource, partner=partners[key]) for key in keys
+        )
+    for dependent, provider, what, goal_index in DEPENDENCIES:
+        dependency = Dependency(
+            alliance=alliance,
+            dependent=partners[dependent],
+            provider=partners[provider],
+            what=what,
+            goal=goals[goal_index],
+        )
+        create_with_history(dependency, alliance=alliance, author=author)
 
 
 def _add_commitments(alliance, review, component_key, partners, people, author, when):
