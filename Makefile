@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 # `make test` only: a fixed key, so tests never touch a real one.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test install install-test serve demo migrate lint format messages clean
+.PHONY: run test install install-test serve demo migrate lint format messages clean bench-live
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: demo
 test: install-test
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# 300 participants over two uvicorn processes, Redis and PostgreSQL (both must be running):
+# see docs/performance.md. BENCH_ARGS="--help" lists the options.
+bench-live: install
+	$(BIN)/python -m bench.live_meeting $(BENCH_ARGS)
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,8 +62,10 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# After changing user-facing text: update the Spanish catalogue, translate, then compile.
 messages: install
-	cd accord && ../$(BIN)/python ../manage.py makemessages -l es --ignore '.venv/*'
+	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=node_modules --ignore=tests
+	$(BIN)/python manage.py compilemessages -l es --ignore=.venv
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -43,8 +43,11 @@ def display_value(instance, field: models.Field) -> str:
 
 
 def _edited_fields(form) -> list[models.Field]:
-    names = [name for name in form.fields if name != "base_version"]
-    return [form.instance._meta.get_field(name) for name in names]
+    """The model fields the form edits. A form may carry others (base_version, or what the
+    view saves apart, such as the partners who bring a resource)."""
+    meta = form.instance._meta
+    columns = {field.name for field in meta.concrete_fields}
+    return [meta.get_field(name) for name in form.fields if name in columns]
 
 
 def _differences(before, after, fields) -> dict:

@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliances import access
 from meetings import live, services
@@ -19,7 +20,7 @@ COMMANDS = {
         meeting=meeting, actor=user, step=-1
     ),
     "timer": lambda meeting, user, data: services.set_timer(
-        meeting=meeting, actor=user, minutes=data.get("minutes")
+        meeting=meeting, actor=user, minutes=int(data["minutes"]) if data.get("minutes") else None
     ),
     "start": lambda meeting, user, _data: services.start(meeting=meeting, actor=user),
 }
@@ -102,6 +103,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(run)()
         except services.MeetingError as error:
             await self.send_json({"type": "error", "message": str(error)})
+        except (TypeError, ValueError):  # timer minutes that are not a number
+            message = _("A timer runs from 1 to 180 minutes.")
+            await self.send_json({"type": "error", "message": message})
 
     async def meeting_state(self, event):
         await self.send_json({"type": "state", **event["state"]})

@@ -191,7 +191,13 @@ def hand_over(*, meeting: Meeting, actor, to, confirmed: bool) -> None:
     """Give facilitation to another person of the alliance, on purpose and on the record."""
     if not confirmed:
         raise MeetingError(_("Confirm the handover: facilitation never moves by accident."))
-    with _change(meeting.pk, actor, "handover", live=False) as (m, detail):
+    with _change(meeting.pk, actor, "handover", steer=False, live=False) as (m, detail):
+        # A coordinator may hand over too: if the facilitator has gone, someone must.
+        coordinates = m.review.alliance.memberships.filter(user=actor, role="coordinator")
+        if not (m.can_steer(actor) or coordinates.exists()):
+            raise MeetingError(
+                _("Only the facilitator, the co-facilitator or a coordinator can hand over.")
+            )
         if not m.review.alliance.memberships.filter(user=to).exclude(role="observer").exists():
             raise MeetingError(_("Facilitation can only go to someone in the alliance."))
         previous = m.facilitator
@@ -235,16 +241,16 @@ def refresh(*, meeting: Meeting, actor, action: str) -> None:
 
 
 def _enter(meeting: Meeting, phase: Phase, actor) -> None:
-    record = None
-    if phase.component_key:
+    if phase.kind == Phase.Kind.INTRODUCE:
+        # Only introducing a component needs its record (one query less on every other move).
         record = ComponentRecord.objects.select_related("review").get(
             review_id=meeting.review_id, component_key=phase.component_key
         )
-    if phase.kind == Phase.Kind.INTRODUCE and record.state == ComponentRecord.State.NOT_STARTED:
-        try:
-            open_component(record=record, author=actor)
-        except ReviewRuleError as error:
-            raise MeetingError(str(error)) from None
+        if record.state == ComponentRecord.State.NOT_STARTED:
+            try:
+                open_component(record=record, author=actor)
+            except ReviewRuleError as error:
+                raise MeetingError(str(error)) from None
     if phase.kind == Phase.Kind.REFLECT and phase.round_id is None:
         phase.round = Round.objects.create(
             review_id=meeting.review_id, component_key=phase.component_key

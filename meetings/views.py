@@ -12,7 +12,7 @@ from alliances import access
 from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
 from meetings.forms import CommitmentStatusForm, HandoverForm, MeetingForm
-from meetings.models import Meeting, Phase, hash_token
+from meetings.models import Attendance, Meeting, Phase, hash_token
 from ratings.forms import AnswerForm
 from ratings.models import Participation
 from ratings.services import AnswerError, submit
@@ -108,6 +108,9 @@ def detail(request, slug, meeting_id):
     if meeting.status == Meeting.Status.LIVE:
         services.end_idle_meetings()
         meeting.refresh_from_db()
+    if meeting.status == Meeting.Status.LIVE:
+        # Whoever follows by polling (sockets blocked) attends too, not only socket users.
+        Attendance.objects.get_or_create(meeting=meeting, user=request.user)
     state = live.state(meeting)
     phases = list(meeting.phases.all())
     return render(
@@ -261,8 +264,10 @@ def command(request, slug, meeting_id):
         raise PermissionDenied(_("Only the facilitator or the co-facilitator can do this."))
     try:
         handler(meeting, request.user, request.POST)
-    except (services.MeetingError, ValueError) as error:
+    except services.MeetingError as error:
         messages.error(request, str(error))
+    except ValueError:  # timer minutes that are not a number
+        messages.error(request, _("A timer runs from 1 to 180 minutes."))
     return _done(request, meeting)
 
 
@@ -386,6 +391,10 @@ def commitment_status(request, slug, meeting_id, commitment_id):
     commitment = access.get_commitment(membership, commitment_id)
     if not (meeting.can_steer(request.user) or commitment.owner_id == request.user.pk):
         raise PermissionDenied(_("Only the person responsible or the facilitator can say."))
+    phase = meeting.current
+    if meeting.status != Meeting.Status.LIVE or not (phase and phase.kind == Phase.Kind.OPENING):
+        messages.error(request, _("Commitments are reviewed in the opening."))
+        return _done(request, meeting)
     form = CommitmentStatusForm(request.POST, instance=commitment)
     if not form.is_valid():
         return _mine_response(request, membership, meeting, status_form=form)

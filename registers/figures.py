@@ -291,7 +291,7 @@ def network(partners: list[dict], rows: list[dict], size: int = 400) -> dict:
     return {"size": size, "nodes": list(nodes.values()), "edges": edges}
 
 
-REGISTERS = {"goals": goals}  # resources and dependencies join once their pages exist
+REGISTERS = {"goals": goals, "resources": resources, "dependencies": dependencies}
 
 
 def register_for(record) -> dict | None:

@@ -18,7 +18,10 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from history.services import create_with_history
+from meetings import services as meetings
+from meetings.models import Meeting
 from ratings.models import CheckIn
+from registers.models import Dependency, Goal, Resource
 from reviews.models import Commitment, ComponentRecord, Review
 from reviews.services import record_component, start_review
 from tests import pages
@@ -40,7 +43,17 @@ MAY = {
     "answer": {"carol", "mia"},
     "read": set(MEMBERS),
     "signed_in": set(EVERYONE),
+    # In the meetings of `ctx`, fiona facilitates (with no co-facilitator) and mia records.
+    "steer": {"fiona"},
+    "hand_over": {"carol", "fiona"},  # the steerers, or a coordinator of the alliance
+    "take_notes": {"fiona", "mia"},
+    "keep_record": {"fiona", "mia"},
+    # Whether a commitment was done: the steerers, or its owner (mia).
+    "mark_done": {"fiona", "mia"},
 }
+
+# Abilities checked after a role's: a role without the first is refused with its message.
+NEEDS = {"take_notes": "write", "keep_record": "write", "mark_done": "write"}
 
 REFUSALS = {
     "answer": "Observers and outside facilitators do not answer; the partners' people do.",
@@ -50,7 +63,21 @@ REFUSALS = {
         "Observers can read but not change anything; a member, facilitator or coordinator "
         "can do this."
     ),
+    "steer": "Only the facilitator or the co-facilitator can do this.",
+    "hand_over": "Only the facilitator, the co-facilitator or a coordinator can hand over.",
+    "take_notes": "Only the facilitator, the co-facilitator or the recorder keeps the notes.",
+    "keep_record": "Only the facilitator, the co-facilitator or the recorder keeps the record.",
+    "mark_done": "Only the person responsible or the facilitator can say.",
 }
+
+
+def _refusal(ability: str, role: str) -> str:
+    """The message of the first check that `role` fails."""
+    needed = NEEDS.get(ability)
+    if needed and role not in MAY[needed]:
+        return REFUSALS[needed]
+    return REFUSALS[ability]
+
 
 GET, POST = "GET", "POST"
 
@@ -110,6 +137,38 @@ def _commitment_data(c):
         "status": "open",
         "base_version": "1",
     }
+
+
+def _planned(c):
+    return c.meeting.pk
+
+
+def _live(c):
+    return c.live.pk
+
+
+def _at(kind):
+    """Move the live meeting on to its first phase of `kind`."""
+
+    def prepare(c):
+        while Meeting.objects.get(pk=c.live.pk).current.kind != kind:
+            meetings.advance(meeting=c.live, actor=c.people["fiona"])
+
+    return prepare
+
+
+def _meeting_data(c):
+    return {
+        "starts_at": "2027-05-03T17:00",
+        "duration_minutes": "120",
+        "place": "Town hall",
+        "agenda": ["purpose", "power"],
+        "facilitator": c.people["fiona"].pk,
+    }
+
+
+def _live_url(c):
+    return c.live.get_absolute_url()
 
 
 VIEWS = [
@@ -256,6 +315,89 @@ VIEWS = [
         post=_commitment_data,
         done=_component_url("purpose"),
     ),
+    View("registers:goals", _url("registers:goals", _slug), (GET,), "read"),
+    View(
+        "registers:goal_create",
+        _url("registers:goal_create", _slug),
+        (GET, POST),
+        "write",
+        post=lambda c: {"statement": "Fewer hungry nights", "status": "proposed"},
+        done=_url("registers:goals", _slug),
+    ),
+    View(
+        "registers:goal_edit",
+        _url("registers:goal_edit", _slug, lambda c: c.goal.pk),
+        (GET, POST),
+        "write",
+        post=lambda c: {"statement": "A sharper goal", "status": "agreed", "base_version": "1"},
+        done=_url("registers:goals", _slug),
+    ),
+    View(
+        "registers:alignment",
+        _url("registers:alignment", _slug, lambda c: c.goal.pk, lambda c: c.kitchen.pk),
+        (GET, POST),
+        "write",  # and for a member, only their own partner's cell: the kitchen is Mia's
+        post=lambda c: {"stance": "ours", "comment": "", "base_version": "0"},
+        done=_url("registers:goals", _slug),
+    ),
+    View("registers:goals_csv", _url("registers:goals_csv", _slug), (GET,), "read"),
+    View("registers:resources", _url("registers:resources", _slug), (GET,), "read"),
+    View(
+        "registers:resource_create",
+        _url("registers:resource_create", _slug),
+        (GET, POST),
+        "write",
+        post=lambda c: {"description": "Vans", "kind": "space"},
+        done=_url("registers:resources", _slug),
+    ),
+    View(
+        "registers:resource_edit",
+        _url("registers:resource_edit", _slug, lambda c: c.resource.pk),
+        (GET, POST),
+        "write",
+        post=lambda c: {"description": "Two vans", "kind": "space", "base_version": "1"},
+        done=_url("registers:resources", _slug),
+    ),
+    View("registers:resources_csv", _url("registers:resources_csv", _slug), (GET,), "read"),
+    View("registers:dependencies", _url("registers:dependencies", _slug), (GET,), "read"),
+    View(
+        "registers:dependency_create",
+        _url("registers:dependency_create", _slug),
+        (GET, POST),
+        "write",
+        post=lambda c: {
+            "dependent": c.kitchen.pk,
+            "provider": c.food_bank.pk,
+            "what": "Food",
+            "goal": c.goal.pk,
+        },
+        done=_url("registers:dependencies", _slug),
+    ),
+    View(
+        "registers:dependency_edit",
+        _url("registers:dependency_edit", _slug, lambda c: c.dependency.pk),
+        (GET, POST),
+        "write",
+        post=lambda c: {
+            "dependent": c.food_bank.pk,
+            "provider": c.kitchen.pk,
+            "what": "Hot meals",
+            "goal": c.goal.pk,
+            "base_version": "1",
+        },
+        done=_url("registers:dependencies", _slug),
+    ),
+    View(
+        "registers:impact",
+        _url("registers:impact", _slug, _review, lambda c: c.kitchen.pk),
+        (GET, POST),
+        "write",  # and for a member, only their own partner's answer
+        post=lambda c: {"answer": "no", "why": "We need the others.", "base_version": "0"},
+        done=lambda c: (
+            reverse("registers:dependencies", args=[c.alliance.slug]) + f"?review={c.review.pk}"
+        ),
+    ),
+    View("registers:dependencies_csv", _url("registers:dependencies_csv", _slug), (GET,), "read"),
     View(
         "ratings:check_in_create",
         _url("ratings:check_in_create", _slug, _review),
@@ -279,6 +421,88 @@ VIEWS = [
         (POST,),
         "facilitate",
         done=lambda c: _check_in_url(c.check_in),
+    ),
+    View("meetings:list", _url("meetings:list", _slug, _review), (GET,), "read"),
+    View(
+        "meetings:plan",
+        _url("meetings:plan", _slug, _review),
+        (GET, POST),
+        "facilitate",
+        post=_meeting_data,
+        done=lambda c: Meeting.objects.order_by("-pk").first().get_absolute_url(),
+    ),
+    View("meetings:detail", _url("meetings:detail", _slug, _live), (GET,), "read"),
+    View(
+        "meetings:edit",
+        _url("meetings:edit", _slug, _planned),
+        (GET, POST),
+        "facilitate",
+        post=_meeting_data,
+        done=lambda c: c.meeting.get_absolute_url(),
+    ),
+    View("meetings:ics", _url("meetings:ics", _slug, _planned), (GET,), "read"),
+    View("meetings:state", _url("meetings:state", _slug, _live), (GET,), "read"),
+    View("meetings:phase", _url("meetings:phase", _slug, _live, 0), (GET,), "read"),
+    View("meetings:mine", _url("meetings:mine", _slug, _live), (GET,), "read"),
+    View(
+        "meetings:command",
+        _url("meetings:command", _slug, _live),
+        (POST,),
+        "steer",
+        post=lambda c: {"command": "advance"},
+        done=_live_url,
+    ),
+    View(
+        "meetings:handover",
+        _url("meetings:handover", _slug, _live),
+        (GET, POST),
+        "hand_over",
+        post=lambda c: {"to": c.people["mia"].pk, "confirm": "on"},
+        done=_live_url,
+    ),
+    View(
+        "meetings:reflect",
+        _url("meetings:reflect", _slug, _live),
+        (POST,),
+        "answer",
+        post=lambda c: {"purpose-rating": "4"},
+        done=_live_url,
+        prepare=_at("reflect"),
+    ),
+    View(
+        "meetings:notes",
+        _url("meetings:notes", _slug, _live),
+        (POST,),
+        "take_notes",
+        post=lambda c: {"notes": "Everyone wants fewer hungry families."},
+        done=_live_url,
+        prepare=_at("discuss"),
+    ),
+    View(
+        "meetings:add_commitment",
+        _url("meetings:add_commitment", _slug, _live),
+        (POST,),
+        "keep_record",
+        post=_commitment_data,
+        done=_live_url,
+        prepare=_at("record"),
+    ),
+    View(
+        "meetings:commitment_status",
+        _url("meetings:commitment_status", _slug, _live, lambda c: c.commitment.pk),
+        (POST,),
+        "mark_done",
+        post=lambda c: {"status": "done"},
+        done=_live_url,
+    ),
+    View("meetings:summary", _url("meetings:summary", _slug, _live), (GET,), "read"),
+    View(
+        "meetings:projector_link",
+        _url("meetings:projector_link", _slug, _planned),
+        (POST,),
+        "steer",
+        post=lambda c: {},
+        done=lambda c: c.meeting.get_absolute_url(),
     ),
     View(
         "accounts:profile",
@@ -312,11 +536,24 @@ def _cases(select):
     ]
 
 
+def _plan_meeting(review, people) -> Meeting:
+    return meetings.plan_meeting(
+        review=review,
+        agenda=["purpose", "power"],
+        author=people["fiona"],
+        starts_at=datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC),
+        facilitator=people["fiona"],
+        recorder=people["mia"],
+    )
+
+
 @pytest.fixture
 def ctx(people, alliance, food_bank, kitchen, review, commitment):
     invitation, _ = make_invitation(
         alliance, "nadia@example.org", Role.OBSERVER, invited_by=people["carol"]
     )
+    live = _plan_meeting(review, people)
+    meetings.start(meeting=live, actor=people["fiona"])
     return SimpleNamespace(
         people=people,
         alliance=alliance,
@@ -328,6 +565,13 @@ def ctx(people, alliance, food_bank, kitchen, review, commitment):
         invitation=invitation,
         mia_membership=Membership.objects.get(alliance=alliance, user=people["mia"]),
         check_in=check_in_on(review),
+        goal=(goal := Goal.objects.create(alliance=alliance, statement="A goal")),
+        resource=Resource.objects.create(alliance=alliance, description="Space", kind="space"),
+        dependency=Dependency.objects.create(
+            alliance=alliance, dependent=food_bank, provider=kitchen, what="Meals", goal=goal
+        ),
+        meeting=_plan_meeting(review, people),
+        live=live,
     )
 
 
@@ -348,6 +592,10 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    "set_language",
+    # The room's screen: its secret link is the key (tests/test_meetings.py).
+    "meetings:projector",
+    "meetings:projector_state",
 }
 
 
@@ -414,7 +662,7 @@ def test_view_refuses_role_without_the_ability(client, ctx, view, role, method):
     assert response.status_code == 403
     page = pages.text(response)
     assert "Your role does not allow this" in page
-    assert REFUSALS[view.ability] in page
+    assert _refusal(view.ability, role) in page
 
 
 @pytest.mark.parametrize(
@@ -484,7 +732,16 @@ def riverside(olga):
     )
     create_with_history(commitment, alliance=alliance, author=olga)
     invitation, _ = make_invitation(alliance, "rita@example.org", Role.MEMBER, partner, olga)
+    meeting = meetings.plan_meeting(
+        review=review,
+        agenda=["purpose"],
+        author=olga,
+        starts_at=datetime.datetime(2027, 5, 1, 17, tzinfo=datetime.UTC),
+        facilitator=olga,
+    )
+    meetings.start(meeting=meeting, actor=olga)
     return SimpleNamespace(
+        meeting=meeting,
         alliance=alliance,
         partner=partner,
         review=review,
@@ -507,6 +764,7 @@ def _riverside_state(riverside) -> dict:
             )
         ),
         "commitments": Commitment.objects.filter(alliance=riverside.alliance).count(),
+        "meeting": Meeting.objects.filter(pk=riverside.meeting.pk).values().get(),
     }
 
 
@@ -532,6 +790,15 @@ FOREIGN = [
     ("reviews:commitment_create", POST, lambda r: [HARVEST, r.review.pk, "purpose"]),
     ("reviews:commitment_edit", GET, lambda r: [HARVEST, r.commitment.pk]),
     ("reviews:commitment_edit", POST, lambda r: [HARVEST, r.commitment.pk]),
+    ("meetings:list", GET, lambda r: [HARVEST, r.review.pk]),
+    ("meetings:plan", POST, lambda r: [HARVEST, r.review.pk]),
+    ("meetings:detail", GET, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:state", GET, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:summary", GET, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:command", POST, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:notes", POST, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:projector_link", POST, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:commitment_status", POST, lambda r: [HARVEST, r.meeting.pk, r.commitment.pk]),
 ]
 
 FOREIGN_POST = {
@@ -542,6 +809,10 @@ FOREIGN_POST = {
     "name": "Changed from Harvest",
     "role": "observer",
     "reason": "Changed from Harvest",
+    "command": "advance",
+    "starts_at": "2027-05-03T17:00",
+    "duration_minutes": "60",
+    "agenda": ["purpose"],
 }
 
 

@@ -22,7 +22,7 @@ REVIEW_HOME_QUERIES = 16  # and its meetings
 # + record, all six records, questions, commitments, last change, and the ratings: this
 # component's rounds, counts, values and reflection counts, and the previous review's
 # review, rounds, counts and values
-COMPONENT_PAGE_QUERIES = 17
+COMPONENT_PAGE_QUERIES = 21  # and the goals register: alliance, partners, alignments, goals
 # + remembering the last alliance opened (first visit only), reviews, partners, people count
 ALLIANCE_HOME_QUERIES = 8
 

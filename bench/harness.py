@@ -1,0 +1,258 @@
+"""Run Accord for real: a dedicated PostgreSQL database, migrated and seeded in
+subprocesses, and uvicorn server processes joined by Redis, as in production.
+
+Shared by tests/test_live_servers.py and bench/live_meeting.py. PostgreSQL and Redis are
+found from DATABASE_URL and REDIS_URL when those point at them, else on 127.0.0.1; the
+database is always a separate one, created here and dropped afterwards.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SECRET_KEY = "live-servers-not-secret"  # noqa: S105 (a throwaway database)
+
+
+def postgres_admin_url() -> str:
+    """The server of DATABASE_URL when it is PostgreSQL, else the local one; database
+    `postgres`, for creating and dropping others."""
+    url = os.environ.get("DATABASE_URL", "")
+    if urlsplit(url).scheme in {"postgres", "postgresql"}:
+        return urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    return "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def redis_url(db: int) -> str:
+    """The Redis of REDIS_URL (else the local one), with database number `db`."""
+    url = os.environ.get("REDIS_URL", "") or "redis://127.0.0.1:6379/0"
+    return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+
+
+def unreachable() -> str:
+    """Why the live servers cannot run here, or "" when PostgreSQL and Redis both answer."""
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(postgres_admin_url(), connect_timeout=3).close()
+    except psycopg.Error as error:
+        return f"PostgreSQL is not reachable at {postgres_admin_url()}: {error}"
+    client = redis.Redis.from_url(redis_url(0), socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return f"Redis is not reachable at {redis_url(0)}: {error}"
+    finally:
+        client.close()
+    return ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Site:
+    """A dedicated database with a started meeting, and the environment for processes
+    that serve it."""
+
+    def __init__(self, name: str, redis_db: int):
+        self.name = name
+        admin = urlsplit(postgres_admin_url())
+        self.database_url = urlunsplit(admin._replace(path=f"/{name}"))
+        self.redis_url = redis_url(redis_db)
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"}
+        }
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="accord.settings",
+            DATABASE_URL=self.database_url,
+            SECRET_KEY=SECRET_KEY,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+        self.data: dict = {}
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
+            connection.execute(sql)
+
+    def create(self, participants: int, agenda: str = "default") -> dict:
+        """Create and migrate the database, then seed a started meeting."""
+        self.drop()
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        run([BIN / "python", "manage.py", "migrate", "--verbosity", "0"], self.env)
+        output = run(
+            [
+                BIN / "python",
+                "-m",
+                "bench.seed_meeting",
+                "--participants",
+                str(participants),
+                "--agenda",
+                agenda,
+            ],
+            self.env,
+        )
+        self.data = json.loads(output.strip().splitlines()[-1])
+        return self.data
+
+    def drop(self) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def sql(self, query: str, params=()) -> list[tuple]:
+        """Read or write the site's database directly (not through Accord)."""
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            cursor = connection.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def meeting_row(self) -> tuple[int, int]:
+        """The meeting's (seq, current phase position), from the database."""
+        rows = self.sql(
+            "SELECT m.seq, p.position FROM meetings_meeting m "
+            "JOIN meetings_phase p ON p.id = m.current_id WHERE m.id = %s",
+            [self.data["meeting"]],
+        )
+        return rows[0]
+
+    @property
+    def ws_path(self) -> str:
+        return f"/ws/a/{self.data['slug']}/meetings/{self.data['meeting']}/"
+
+    def server(
+        self, port: int | None = None, redis: bool = True, app: str = "accord.asgi:application"
+    ) -> "Server":
+        env = dict(self.env)
+        if redis:
+            env["REDIS_URL"] = self.redis_url
+        return Server(env, port or free_port(), app)
+
+
+def run(command: list, env: dict) -> str:
+    result = subprocess.run(  # noqa: S603 (our own commands)
+        [str(part) for part in command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode:
+        raise RuntimeError(
+            f"{' '.join(map(str, command))} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+class Server:
+    """One uvicorn process serving Accord; its output goes to a temporary log file."""
+
+    def __init__(self, env: dict, port: int, app: str = "accord.asgi:application"):
+        self.env = env
+        self.port = port
+        self.app = app
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop)
+            prefix=f"accord-uvicorn-{port}-", suffix=".log", delete=False
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self, wait: bool = True) -> "Server":
+        self.process = subprocess.Popen(  # noqa: S603 (our own command)
+            [
+                str(BIN / "uvicorn"),
+                self.app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        """Until /healthz says the database and the channel layer both answer."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn on port {self.port} exited:\n{self.output()}")
+            try:
+                with opener.open(self.url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"uvicorn on port {self.port} did not start:\n{self.output()}")
+
+    def stop(self, timeout: float = 10) -> None:
+        """Terminate (as a process manager would), or kill when that takes too long."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+    def output(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-5000:]
+
+
+async def connect(server: "Server | int", path: str, session_key: str | None, **options):
+    """A WebSocket client as a browser is one: the session cookie and the page's origin.
+    `server` is a Server, or the port of one."""
+    from websockets.asyncio.client import connect
+
+    port = server if isinstance(server, int) else server.port
+    headers = {"Cookie": f"sessionid={session_key}"} if session_key else {}
+    return await connect(
+        f"ws://127.0.0.1:{port}{path}",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers=headers,
+        proxy=None,
+        open_timeout=10,
+        **options,
+    )
