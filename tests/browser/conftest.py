@@ -47,7 +47,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the
+# main thread while it lives, and asgiref's async_to_sync refuses to run beside one, so the
+# browser must be gone before the rest of the suite (channel-layer sends) runs.
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; `make install-test` installs Debian's chromium")
