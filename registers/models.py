@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from history.models import Versioned
 
@@ -94,7 +95,7 @@ class Resource(Versioned):
         KNOWLEDGE = "knowledge", _("knowledge")
         SKILLS = "skills", _("skills")
         RELATIONSHIPS = "relationships", _("relationships")
-        STAFF = "staff", _("staff")
+        STAFF = "staff", pgettext_lazy("resource kind", "staff")
         FUNDING = "funding", _("funding")
         SPACE = "space", _("space or equipment")
         OTHER = "other", _("other")
