@@ -197,8 +197,12 @@ def test_the_compiled_catalogue_matches_the_po_file():
     with MO.open("rb") as mo:
         catalog = gettext.GNUTranslations(mo)._catalog
     for entry in MESSAGES:
+        # gettext keys a message with a context as "context\x04message".
+        msgid = entry["msgid"]
+        if "msgctxt" in entry:
+            msgid = f"{entry['msgctxt']}\x04{msgid}"
         if "msgid_plural" in entry:
             for n in range(plural_count(ENTRIES)):
-                assert catalog.get((entry["msgid"], n)) == entry[f"msgstr[{n}]"], entry["msgid"]
+                assert catalog.get((msgid, n)) == entry[f"msgstr[{n}]"], msgid
         else:
-            assert catalog.get(entry["msgid"]) == entry["msgstr"], entry["msgid"]
+            assert catalog.get(msgid) == entry["msgstr"], msgid
