@@ -114,7 +114,17 @@ class Site:
         return self.data
 
     def drop(self) -> None:
+        """Drop the database, and the meeting's channel group from Redis (a group whose
+        sockets did not all leave cleanly would linger there for a day)."""
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        if self.data:
+            import redis
+
+            client = redis.Redis.from_url(self.redis_url)
+            try:
+                client.delete(f"asgi:group:meeting.{self.data['meeting']}")
+            finally:
+                client.close()
 
     def sql(self, query: str, params=()) -> list[tuple]:
         """Read or write the site's database directly (not through Accord)."""
@@ -213,7 +223,9 @@ class Server:
                 raise RuntimeError(f"uvicorn on port {self.port} exited:\n{self.output()}")
             try:
                 with opener.open(self.url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
+                    # Still alive: the answer came from this process, not from another
+                    # one that took the port while this one failed to bind it.
+                    if response.status == 200 and self.process.poll() is None:
                         return
             except OSError:
                 pass
