@@ -549,6 +549,9 @@ def main() -> int:
         site.create(participants=args.participants, agenda="all")
         args.phases = site.data["phases"]
         print(f"  database {args.database} seeded in {time.monotonic() - started:.1f} s")
+        # The servers run as the README's production recipe runs the /ws/ processes: with
+        # kept database connections. `--server-env CONN_MAX_AGE=0` measures without.
+        site.env["CONN_MAX_AGE"] = "60"
         for setting in args.server_env:
             name, _, value = setting.partition("=")
             site.env[name] = value

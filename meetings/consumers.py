@@ -26,6 +26,11 @@ COMMANDS = {
 }
 
 
+@database_sync_to_async
+def _seq(meeting_id: int) -> int:
+    return Meeting.objects.values_list("seq", flat=True).get(pk=meeting_id)
+
+
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -74,11 +79,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
         if kind == "hello":
-            # A client (re)connecting says the last sequence number it saw; the whole
-            # state is small, so it always gets all of it when it missed anything.
-            state = await self._state()
-            if content.get("seq") != state["seq"]:
-                await self.send_json({"type": "state", **state})
+            # A client (re)connecting says the last sequence number it saw; if it missed
+            # anything it gets the whole state (small), else nothing is rendered at all.
+            if content.get("seq") != await _seq(self.meeting_id):
+                await self.send_json({"type": "state", **await self._state()})
         elif kind == "ping":
             await database_sync_to_async(
                 Connection.objects.filter(channel_name=self.channel_name).update
@@ -143,10 +147,9 @@ class ProjectorConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "hello":
+        if content.get("type") == "hello" and content.get("seq") != await _seq(self.meeting_id):
             state = await database_sync_to_async(lambda: live.state(live.load(self.meeting_id)))()
-            if content.get("seq") != state["seq"]:
-                await self.send_json({"type": "state", **state})
+            await self.send_json({"type": "state", **state})
         # A projector sends no commands.
 
     async def meeting_state(self, event):

@@ -124,8 +124,8 @@ class Phase(models.Model):
 
     def __str__(self):
         if self.component_key:
-            return f"{self.component.name}: {self.get_kind_display()}"
-        return str(self.get_kind_display())
+            return f"{self.component.name}: {self.Kind(self.kind).label}"
+        return str(self.Kind(self.kind).label)
 
     @property
     def component(self):
