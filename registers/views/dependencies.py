@@ -18,6 +18,7 @@ from history.services import EditConflict, create_with_history, save_edit
 from registers import figures, live
 from registers.forms import DependencyForm, ImpactAnswerForm
 from registers.models import ImpactAnswer
+from registers.views import common
 from reviews.models import Review
 
 COMPONENT = "interdependence"
@@ -40,15 +41,7 @@ def _reviews(request, membership) -> tuple[list[Review], Review | None]:
 
 def _page_context(membership, review, **extra):
     register = figures.dependencies(membership.alliance, review)
-    return {
-        "membership": membership,
-        "alliance": membership.alliance,
-        "review": review,
-        "register": register,
-        "stamp": live.stamp(register),
-        "editable": membership.can_write,
-        **extra,
-    }
+    return common.page_context(membership, register, review=review, **extra)
 
 
 def _register_url(slug, review=None) -> str:
@@ -62,11 +55,7 @@ def dependency_list(request, slug):
     membership = access.get_membership(request.user, slug)
     reviews, review = _reviews(request, membership)
     context = _page_context(membership, review, reviews=reviews)
-    if request.htmx:
-        return live.unchanged(request, context["register"]) or render(
-            request, "registers/_dependencies.html", context
-        )
-    return render(request, "registers/dependencies.html", context)
+    return common.serve(request, "dependencies", context)
 
 
 def _form_page(request, membership, form, **extra):

@@ -16,32 +16,20 @@ from history.services import EditConflict, create_with_history, save_edit
 from registers import figures, live
 from registers.forms import AlignmentForm, GoalForm
 from registers.models import Alignment
+from registers.views import common
 
 COMPONENT = "purpose"
 
 
 def _page_context(membership, **extra):
-    register = figures.goals(membership.alliance)
-    return {
-        "membership": membership,
-        "alliance": membership.alliance,
-        "register": register,
-        "stamp": live.stamp(register),
-        "editable": membership.can_write,
-        **extra,
-    }
+    return common.page_context(membership, figures.goals(membership.alliance), **extra)
 
 
 @login_required
 @require_GET
 def goal_list(request, slug):
     membership = access.get_membership(request.user, slug)
-    context = _page_context(membership)
-    if request.htmx:
-        return live.unchanged(request, context["register"]) or render(
-            request, "registers/_goals.html", context
-        )
-    return render(request, "registers/goals.html", context)
+    return common.serve(request, "goals", _page_context(membership))
 
 
 @login_required

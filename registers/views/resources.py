@@ -23,32 +23,20 @@ from history.services import (
 from registers import figures, live
 from registers.forms import ResourceForm
 from registers.models import Contribution, Resource
+from registers.views import common
 
 COMPONENT = "power"
 
 
 def _page_context(membership, **extra):
-    register = figures.resources(membership.alliance)
-    return {
-        "membership": membership,
-        "alliance": membership.alliance,
-        "register": register,
-        "stamp": live.stamp(register),
-        "editable": membership.can_write,
-        **extra,
-    }
+    return common.page_context(membership, figures.resources(membership.alliance), **extra)
 
 
 @login_required
 @require_GET
 def resource_list(request, slug):
     membership = access.get_membership(request.user, slug)
-    context = _page_context(membership)
-    if request.htmx:
-        return live.unchanged(request, context["register"]) or render(
-            request, "registers/_resources.html", context
-        )
-    return render(request, "registers/resources.html", context)
+    return common.serve(request, "resources", _page_context(membership))
 
 
 @login_required
