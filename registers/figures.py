@@ -296,18 +296,11 @@ REGISTERS = {"goals": goals, "resources": resources, "dependencies": dependencie
 
 def register_for(record) -> dict | None:
     """The register a component's page shows: its snapshot once recorded, live before."""
-    tool = record.component.tool
-    if tool not in REGISTERS:
-        return None
-    if record.snapshot:
-        return record.snapshot
-    alliance = record.review.alliance
-    if tool == "dependencies":
-        return dependencies(alliance, record.review)
-    return REGISTERS[tool](alliance)
+    return record.snapshot or snapshot(record)
 
 
 def snapshot(record) -> dict | None:
+    """The component's register as it stands now (None for a component without one)."""
     tool = record.component.tool
     if tool not in REGISTERS:
         return None
