@@ -40,6 +40,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="+",
     )
 
+    wants_digest = models.BooleanField(
+        _("email me a daily reminder of my commitments"),
+        default=True,
+        help_text=_(
+            "One email on a day when something you are responsible for is due within a "
+            "week or overdue. Never one email per commitment."
+        ),
+    )
+    # The day the last digest was sent: at most one a day (see reviews.digest).
+    digest_sent_on = models.DateField(null=True, blank=True, editable=False)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

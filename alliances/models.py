@@ -68,6 +68,11 @@ class Partner(Versioned):
     website = models.URLField(_("website"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    joined_on = models.DateField(
+        _("joined the alliance on"),
+        default=timezone.localdate,
+        help_text=_("Figures of a review that began earlier say that this partner joined later."),
+    )
 
     class Meta:
         verbose_name = _("partner organization")

@@ -28,6 +28,13 @@ SCALE = {
     4: _("Mostly true"),
     5: _("Fully true of our alliance"),
 }
+CONFIDENCE_SCALE = {
+    1: _("Not at all confident"),
+    2: _("A little confident"),
+    3: _("Somewhat confident"),
+    4: _("Quite confident"),
+    5: _("Fully confident"),
+}
 REFLECTION_MAX_LENGTH = 2000
 
 
@@ -65,6 +72,11 @@ class Round(models.Model):
     check_in = models.ForeignKey(
         CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="rounds"
     )
+    # Set for a round of confidence in one goal (mutual respect and trust); such a round
+    # takes ratings only, on the confidence scale.
+    goal = models.ForeignKey(
+        "registers.Goal", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -79,6 +91,10 @@ class Round(models.Model):
         from reviews.framework import framework
 
         return framework().get(self.component_key)
+
+    @property
+    def scale(self) -> dict:
+        return CONFIDENCE_SCALE if self.goal_id else SCALE
 
     @property
     def is_open(self) -> bool:

@@ -5,6 +5,9 @@ review keeps a snapshot of its register as it stood (`ComponentRecord.snapshot`)
 Every row is Versioned: edits go through `history.services.save_edit`.
 """
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -226,3 +229,181 @@ class ImpactAnswer(Versioned):
 
     def __str__(self):
         return f"{self.partner}: {self.answer}"
+
+
+class Accomplishment(Versioned):
+    """Something the alliance has achieved: the trust conversation starts from results."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="accomplishments"
+    )
+    statement = models.CharField(
+        _("what the alliance achieved"),
+        max_length=300,
+        help_text=_("For example: 1,200 children ate a free summer meal in July."),
+    )
+    achieved_on = models.DateField(_("date"))
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("the goal it serves"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accomplishments",
+    )
+    figure = models.DecimalField(
+        _("figure"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Optional. In the goal's unit, it counts toward the goal's target."),
+    )
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("accomplishment")
+        verbose_name_plural = _("accomplishments")
+        ordering = ["-achieved_on", "-id"]
+
+    def __str__(self):
+        return self.statement
+
+
+def agreement_file_path(instance, filename: str) -> str:
+    """A random name under the alliance's folder: the stored name says nothing, and two
+    uploads of `plan.pdf` never meet. The original name is kept in `file_name`."""
+    suffix = Path(filename).suffix.lower()
+    return f"agreements/{instance.alliance_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Agreement(Versioned):
+    """A work plan, memorandum of understanding, policy or procedure of the alliance.
+    Every member sees every agreement: transparency is the point."""
+
+    class Kind(models.TextChoices):
+        WORK_PLAN = "work_plan", _("work plan")
+        MOU = "mou", _("memorandum of understanding or contract")
+        POLICY = "policy", _("policy")
+        PROCEDURE = "procedure", _("procedure")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_FORCE = "in_force", _("in force")
+        UNDER_REVIEW = "under_review", _("under review")
+        RETIRED = "retired", _("retired")
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="agreements"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    owner = models.ForeignKey(
+        "alliances.Partner",
+        verbose_name=_("partner that keeps it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=agreement_file_path, max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    review_on = models.DateField(_("next review by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_FORCE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["title", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def review_overdue(self) -> bool:
+        return (
+            self.review_on is not None
+            and self.status != self.Status.RETIRED
+            and self.review_on < timezone.localdate()
+        )
+
+
+class Pledge(Versioned):
+    """A partner's promise to bring a resource by a date, and whether it came."""
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("not yet delivered")
+        COMPLETE = "complete", _("delivered completely")
+        PARTIAL = "partial", _("delivered partly")
+        NOT_DELIVERED = "not_delivered", _("not delivered")
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="pledges"
+    )
+    partner = models.ForeignKey(
+        "alliances.Partner",
+        verbose_name=_("partner that pledges"),
+        on_delete=models.CASCADE,
+        related_name="pledges",
+    )
+    resource = models.ForeignKey(
+        Resource,
+        verbose_name=_("resource"),
+        on_delete=models.CASCADE,
+        related_name="pledges",
+    )
+    amount = models.CharField(
+        _("amount or description"),
+        max_length=300,
+        help_text=_("For example: $5,000, or two volunteers every Saturday in June."),
+    )
+    pledged_on = models.DateField(_("pledged on"), default=timezone.localdate)
+    due_on = models.DateField(_("due by"))
+    delivery = models.CharField(
+        _("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Needed when it was not delivered: what got in the way?")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("pledged_on")),
+                name="pledge_due_after_pledged",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.partner}: {self.amount}"
+
+    @property
+    def on_time(self) -> bool | None:
+        """Whether what was delivered came by the due date (None while nothing came)."""
+        if self.delivered_on is None or self.delivery not in (
+            self.Delivery.COMPLETE,
+            self.Delivery.PARTIAL,
+        ):
+            return None
+        return self.delivered_on <= self.due_on

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 FRAMEWORK_FILE = Path(__file__).with_name("framework.toml")
 
 POSITIONS = ("apex", "base-left", "base-right", "left-side", "base", "right-side")
-TOOLS = ("goals", "resources", "dependencies", "confidence", "agreements", "indicators")
+TOOLS = ("goals", "resources", "dependencies", "trust", "control", "indicators")
 
 
 @dataclass(frozen=True)

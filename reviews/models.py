@@ -92,6 +92,15 @@ class Review(Versioned):
         validators=[MinValueValidator(MIN_THRESHOLD)],
         help_text=_("At least 3, per question. Below it, only their number is shown."),
     )
+    partner_follow_through = models.BooleanField(
+        _("show follow-through per partner"),
+        default=False,
+        help_text=_(
+            "Off: commitments kept are shown for the alliance as a whole. On: also a table "
+            "per partner, in name order, without ranking. The framework asks the alliance "
+            "to focus on the difference it makes rather than on judging each member."
+        ),
+    )
 
     class Meta:
         verbose_name = _("review")
