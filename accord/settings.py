@@ -149,6 +149,8 @@ STORAGES = {
 SERVESTATIC_USE_FINDERS = True
 SERVESTATIC_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files (agreements) are served only to members, by a view; never at a public URL.
+UPLOAD_MAX_MB = envint("UPLOAD_MAX_MB", 10)
 
 LOGGING = {
     "version": 1,

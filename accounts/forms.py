@@ -64,4 +64,4 @@ class SignUpForm(SetPasswordFields):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name"]
+        fields = ["name", "wants_digest"]

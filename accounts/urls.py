@@ -24,6 +24,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-up/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
+    path("digest/stop/<str:token>/", views.digest_stop, name="digest_stop"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

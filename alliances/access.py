@@ -135,3 +135,27 @@ def get_dependency(membership: Membership, dependency_id: int):
     from registers.models import Dependency
 
     return get_object_or_404(Dependency, alliance=membership.alliance, pk=dependency_id)
+
+
+def get_accomplishment(membership: Membership, accomplishment_id: int):
+    from registers.models import Accomplishment
+
+    return get_object_or_404(Accomplishment, alliance=membership.alliance, pk=accomplishment_id)
+
+
+def get_agreement(membership: Membership, agreement_id: int):
+    from registers.models import Agreement
+
+    return get_object_or_404(
+        Agreement.objects.select_related("owner"), alliance=membership.alliance, pk=agreement_id
+    )
+
+
+def get_pledge(membership: Membership, pledge_id: int):
+    from registers.models import Pledge
+
+    return get_object_or_404(
+        Pledge.objects.select_related("partner", "resource"),
+        alliance=membership.alliance,
+        pk=pledge_id,
+    )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
@@ -22,11 +23,20 @@ class PartnerForm(VersionedForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "description", "website", "contact_name", "contact_email"]
+        fields = ["name", "description", "website", "contact_name", "contact_email", "joined_on"]
+        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {
+            "joined_on": {"invalid": _("Enter the date as year-month-day, for example 2026-06-02.")}
+        }
 
     def __init__(self, *args, alliance, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.alliance = alliance
+        self.fields["joined_on"].required = False
+
+    def clean_joined_on(self):
+        """Left empty: the date it had, or today for a new partner."""
+        return self.cleaned_data["joined_on"] or self.instance.joined_on or timezone.localdate()
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -2,9 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from history.forms import VersionedForm
 from meetings.models import Meeting
-from reviews.models import Commitment
 
 
 class MeetingForm(forms.ModelForm):
@@ -77,21 +75,3 @@ class HandoverForm(forms.Form):
             .exclude(pk=meeting.facilitator_id)
             .order_by("name")
         )
-
-
-class CommitmentStatusForm(VersionedForm):
-    """In the opening: was it done?"""
-
-    class Meta:
-        model = Commitment
-        fields = ["status", "status_reason"]
-        widgets = {"status_reason": forms.Textarea(attrs={"rows": 2})}
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("status") == Commitment.Status.NOT_DONE
-            and not (cleaned.get("status_reason") or "").strip()
-        ):
-            self.add_error("status_reason", _("Say why it was not done."))
-        return cleaned

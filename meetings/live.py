@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from alliances.models import Membership, Role
 from meetings.models import PRESENCE_SECONDS, Connection, Meeting, Phase
-from ratings import results
+from ratings import confidence, results
 from ratings.models import Participation
+from ratings.services import confidence_rounds_with
 from registers import figures
 from reviews.models import Commitment, ComponentRecord, Question
 
@@ -76,6 +77,9 @@ def stage_context(meeting: Meeting, phase: Phase) -> dict:
         round.review = meeting.review
         context["result"] = results.result(round, context["questions"])
         context["eligible"] = eligible_count(meeting)
+        goal_rounds = confidence_rounds_with(round)  # none but for trust
+        if goal_rounds:
+            context["confidence"] = confidence.for_rounds(goal_rounds)
     if kind in (Phase.Kind.DISCUSS, Phase.Kind.RECORD):
         record = context["record"]
         record.review = meeting.review

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from meetings.models import LogEntry, Meeting, Phase
 from ratings.models import Round
+from ratings.services import CONFIDENCE_KEY, close_with_confidence, open_confidence_rounds
 from reviews.framework import framework
 from reviews.models import ComponentRecord
 from reviews.services import ReviewRuleError, open_component, record_component
@@ -214,7 +215,9 @@ def end(*, meeting: Meeting, actor, reason: str = "ended") -> None:
         m.status = Meeting.Status.ENDED
         m.ended_at = timezone.now()
         m.ended_reason = reason
-        if m.current and m.current.round_id:
+        if m.current and m.current.round_id and m.current.component_key == CONFIDENCE_KEY:
+            close_with_confidence(m.current.round, m.ended_at)
+        elif m.current and m.current.round_id:
             Round.objects.filter(pk=m.current.round_id, closed_at=None).update(closed_at=m.ended_at)
         detail["text"] = reason
 
@@ -255,12 +258,16 @@ def _enter(meeting: Meeting, phase: Phase, actor) -> None:
         phase.round = Round.objects.create(
             review_id=meeting.review_id, component_key=phase.component_key
         )
+        if phase.component_key == CONFIDENCE_KEY:
+            # With trust, each person is also asked their confidence in each agreed goal.
+            open_confidence_rounds(review=meeting.review, opened_at=phase.round.opened_at)
     if phase.kind == Phase.Kind.REVEAL:
-        reflect = meeting.phases.get(position=phase.position - 1)
+        reflect = meeting.phases.select_related("round").get(position=phase.position - 1)
         phase.round_id = reflect.round_id
-        # Revealing closes the round: answers given after the room has seen the spread
-        # would let anyone work out who gave them.
-        Round.objects.filter(pk=reflect.round_id, closed_at=None).update(closed_at=timezone.now())
+        # Revealing closes the round (and the confidence rounds asked with it): answers
+        # given after the room has seen the spread would let anyone work out who gave them.
+        if reflect.round is not None:
+            close_with_confidence(reflect.round, timezone.now())
     if phase.reached_at is None:
         phase.reached_at = timezone.now()
     phase.save()

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliances import access
 from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
-from meetings.forms import CommitmentStatusForm, HandoverForm, MeetingForm
+from meetings.forms import HandoverForm, MeetingForm
 from meetings.models import Attendance, Meeting, Phase, hash_token
 from ratings.forms import AnswerForm
 from ratings.models import Participation
-from ratings.services import AnswerError, submit
-from reviews.forms import CommitmentForm, ComponentRecordForm
+from ratings.services import AnswerError, confidence_rounds_with, submit
+from reviews.forms import CommitmentForm, CommitmentStatusForm, ComponentRecordForm
 from reviews.models import ComponentRecord, Question
 
 
@@ -182,7 +182,9 @@ def _mine_context(request, membership, meeting, **forms):
         context["round_open"] = round.is_open
         if not context["answered"] and round.is_open:
             context["answer_form"] = forms.get("answer_form") or AnswerForm(
-                rounds=[round], questions_by_key=_questions(round.component_key)
+                rounds=[round],
+                questions_by_key=_questions(round.component_key),
+                goal_rounds=confidence_rounds_with(round),  # none but for trust
             )
     if phase.component_key and context["taking_notes"]:
         record = ComponentRecord.objects.get(
@@ -314,7 +316,10 @@ def reflect(request, slug, meeting_id):
     round = phase.round
     round.review = meeting.review
     form = AnswerForm(
-        request.POST, rounds=[round], questions_by_key=_questions(round.component_key)
+        request.POST,
+        rounds=[round],
+        questions_by_key=_questions(round.component_key),
+        goal_rounds=confidence_rounds_with(round),  # none but for trust
     )
     if not form.is_valid():
         return _mine_response(request, membership, meeting, answer_form=form)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ratings.models import REFLECTION_MAX_LENGTH, SCALE
+from ratings.models import CONFIDENCE_SCALE, REFLECTION_MAX_LENGTH, SCALE
 from ratings.services import ComponentAnswer
 
 
@@ -48,12 +48,26 @@ class CheckInForm(forms.Form):
 
 class AnswerForm(forms.Form):
     """One person's answers to the rounds of a check-in (or a meeting's reflect step):
-    a rating per component, and a written answer per question if they wish."""
+    a rating per component, and a written answer per question if they wish; with the trust
+    component, their confidence in each agreed goal if they wish (`goal_rounds`)."""
 
-    def __init__(self, *args, rounds, questions_by_key, **kwargs):
+    def __init__(self, *args, rounds, questions_by_key, goal_rounds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rounds = rounds
         self.sections = []
+        confidence_by_key: dict[str, list] = {}
+        for round in goal_rounds:
+            name = f"{round.component_key}-goal{round.goal_id}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=round.goal.statement,
+                choices=[(value, f"{value}: {label}") for value, label in CONFIDENCE_SCALE.items()],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Confidence goes from 1 to 5.")},
+            )
+            confidence_by_key.setdefault(round.component_key, []).append((name, round))
         for round in rounds:
             component = round.component
             rating_name = f"{round.component_key}-rating"
@@ -84,18 +98,40 @@ class AnswerForm(forms.Form):
                     ),
                 )
                 question_fields.append((name, question))
-            self.sections.append((round, rating_name, question_fields))
+            self.sections.append(
+                (
+                    round,
+                    rating_name,
+                    question_fields,
+                    confidence_by_key.get(round.component_key, []),
+                )
+            )
 
     def section_fields(self):
-        for round, rating_name, question_fields in self.sections:
-            yield round, self[rating_name], [self[name] for name, _ in question_fields]
+        """Per component: its round, its rating, its questions and the confidence in each
+        goal asked with it (empty but for trust)."""
+        for round, rating_name, question_fields, confidence in self.sections:
+            yield (
+                round,
+                self[rating_name],
+                [self[name] for name, _ in question_fields],
+                [self[name] for name, _ in confidence],
+            )
 
     def answers(self) -> list[ComponentAnswer]:
-        return [
-            ComponentAnswer(
-                round=round,
-                rating=self.cleaned_data[rating_name],
-                reflections={q: self.cleaned_data[name] for name, q in question_fields},
+        answers = []
+        for round, rating_name, question_fields, confidence in self.sections:
+            answers.append(
+                ComponentAnswer(
+                    round=round,
+                    rating=self.cleaned_data[rating_name],
+                    reflections={q: self.cleaned_data[name] for name, q in question_fields},
+                )
             )
-            for round, rating_name, question_fields in self.sections
-        ]
+            # A goal left unanswered is skipped: confidence is asked, never required.
+            answers += [
+                ComponentAnswer(round=goal_round, rating=self.cleaned_data[name])
+                for name, goal_round in confidence
+                if self.cleaned_data.get(name) is not None
+            ]
+        return answers

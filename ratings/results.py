@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Count
 
-from ratings.models import SCALE, Participation, Rating, Reflection, Round
+from ratings.models import Participation, Rating, Reflection, Round
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -61,11 +61,11 @@ class RoundResult:
         return max(self.needed - self.count, 0)
 
 
-def _bars(values: list[int]) -> tuple[Bar, ...]:
+def _bars(values: list[int], scale: dict) -> tuple[Bar, ...]:
     total = len(values)
     return tuple(
         Bar(v, str(label), values.count(v), round(100 * values.count(v) / total))
-        for v, label in SCALE.items()
+        for v, label in scale.items()
     )
 
 
@@ -93,7 +93,7 @@ def summarize(rounds) -> dict[int, RoundResult]:
             count=counts.get(r.pk, 0),
             needed=r.review.rating_threshold,
             closed=not r.is_open,
-            bars=_bars(values[r.pk]) if values.get(r.pk) else (),
+            bars=_bars(values[r.pk], r.scale) if values.get(r.pk) else (),
             median=statistics.median(values[r.pk]) if values.get(r.pk) else None,
             reflections=(),
         )
@@ -117,20 +117,44 @@ def review_results(review) -> dict[str, RoundResult]:
 def change_since(review, results: dict[str, RoundResult]) -> dict[str, float]:
     """For each component, how far its median moved since the alliance's previous review
     (only where both medians could be shown)."""
+    previous = _previous_review(review)
+    if previous is None:
+        return {}
+    return _changes(results, review_results(previous))
+
+
+def confidence_results(review) -> dict[int, RoundResult]:
+    """The result of the latest confidence round of each goal asked about in a review,
+    keyed by goal id, in three queries whatever the number of goals."""
+    latest = latest_goal_rounds(review)
+    by_round = summarize(latest.values())
+    return {goal_id: by_round[r.pk] for goal_id, r in latest.items()}
+
+
+def confidence_change_since(review, results: dict[int, RoundResult]) -> dict[int, float]:
+    """For each goal, how far the median confidence moved since the alliance's previous
+    review (only where both medians could be shown)."""
+    previous = _previous_review(review)
+    if previous is None:
+        return {}
+    return _changes(results, confidence_results(previous))
+
+
+def _previous_review(review):
     from reviews.models import Review
 
-    previous = (
+    return (
         Review.objects.filter(alliance_id=review.alliance_id, started_on__lt=review.started_on)
         .order_by("-started_on", "-id")
         .first()
     )
-    if previous is None:
-        return {}
-    before = review_results(previous)
+
+
+def _changes(now: dict, before: dict) -> dict:
     return {
-        key: now.median - before[key].median
-        for key, now in results.items()
-        if now.median is not None and key in before and before[key].median is not None
+        key: result.median - before[key].median
+        for key, result in now.items()
+        if result.median is not None and key in before and before[key].median is not None
     }
 
 
@@ -161,9 +185,19 @@ def _reflections(round: Round, questions, closed: bool) -> tuple[QuestionReflect
 
 
 def latest_rounds(review) -> dict[str, Round]:
-    """The latest round of each component of a review, in one query."""
+    """The latest round of each component of a review, in one query (confidence rounds,
+    which are about a goal, not a component, are apart: `latest_goal_rounds`)."""
     rounds = {}
-    for round in Round.objects.filter(review=review).select_related("check_in"):
+    for round in Round.objects.filter(review=review, goal=None).select_related("check_in"):
         round.review = review
         rounds[round.component_key] = round  # ordered by opening, so the latest wins
+    return rounds
+
+
+def latest_goal_rounds(review) -> dict[int, Round]:
+    """The latest confidence round of each goal asked about in a review, in one query."""
+    rounds = {}
+    for round in Round.objects.filter(review=review, goal__isnull=False).select_related("check_in"):
+        round.review = review
+        rounds[round.goal_id] = round  # ordered by opening, so the latest wins
     return rounds

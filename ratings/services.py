@@ -30,6 +30,9 @@ from ratings.models import (
 
 _shuffle = random.SystemRandom().shuffle
 
+# Confidence in each agreed goal is asked with this component (mutual respect and trust).
+CONFIDENCE_KEY = "trust"
+
 
 class AnswerError(Exception):
     """The answer cannot be taken; the message says why, and nothing was changed."""
@@ -56,6 +59,8 @@ def _validate(answer: ComponentAnswer) -> None:
         raise AnswerError(_("Choose a rating from 1 to 5."))
     if not (RATING_MIN <= answer.rating <= RATING_MAX):
         raise AnswerError(_("A rating goes from 1 to 5."))
+    if answer.round.goal_id and answer.reflections:
+        raise AnswerError(_("Confidence in a goal is a rating only, with nothing written."))
     for text in answer.reflections.values():
         if len(text) > REFLECTION_MAX_LENGTH:
             raise AnswerError(
@@ -121,12 +126,77 @@ def open_check_in(
         check_in = CheckIn.objects.create(
             review=review, closes_at=closes_at, message=message, opened_by=author
         )
+        now = timezone.now()
+        if CONFIDENCE_KEY in component_keys:
+            open_confidence_rounds(review=review, check_in=check_in, opened_at=now)
+        # After the confidence rounds: among rounds opened together, a component's own
+        # round comes last, as it does among the check-in's rounds in their usual order.
         Round.objects.bulk_create(
-            Round(review=review, component_key=key, check_in=check_in) for key in component_keys
+            Round(review=review, component_key=key, check_in=check_in, opened_at=now)
+            for key in component_keys
         )
         if notify:
             transaction.on_commit(lambda: _email_check_in(check_in))
     return check_in
+
+
+def open_confidence_rounds(*, review, opened_at, check_in: CheckIn | None = None) -> list[Round]:
+    """One round of confidence per goal the alliance has agreed, asked with the trust
+    component in a check-in or in a meeting's reflect phase. The rounds share the moment
+    they open with the component's round (`confidence_rounds_with` finds them by it)."""
+    from registers.models import Goal
+
+    goals = Goal.objects.filter(alliance_id=review.alliance_id, status=Goal.Status.AGREED)
+    return Round.objects.bulk_create(
+        Round(
+            review=review,
+            component_key=CONFIDENCE_KEY,
+            check_in=check_in,
+            goal=goal,
+            opened_at=opened_at,
+        )
+        for goal in goals
+    )
+
+
+def confidence_rounds_with(round: Round) -> list[Round]:
+    """The confidence rounds asked together with a component's round, in the order of
+    their goals, each with its goal; none for a component other than trust."""
+    if round.component_key != CONFIDENCE_KEY or round.goal_id:
+        return []
+    rounds = (
+        Round.objects.filter(**_together(round))
+        .select_related("goal")
+        .order_by("goal__created_at", "goal_id")
+    )
+    rounds = list(rounds)
+    for each in rounds:
+        each.review = round.review
+        if round.check_in_id:
+            each.check_in = round.check_in
+    return rounds
+
+
+def _together(round: Round) -> dict:
+    """The lookup of the confidence rounds opened with a component's round: the same
+    check-in, or in a meeting, the same review at the same moment."""
+    if round.check_in_id:
+        return {"check_in_id": round.check_in_id, "goal__isnull": False}
+    return {
+        "review_id": round.review_id,
+        "component_key": round.component_key,
+        "check_in": None,
+        "goal__isnull": False,
+        "opened_at": round.opened_at,
+    }
+
+
+def close_with_confidence(round: Round, when) -> None:
+    """Close a meeting's round, and the confidence rounds asked with it."""
+    rounds = Round.objects.filter(pk=round.pk)
+    if round.component_key == CONFIDENCE_KEY:
+        rounds = rounds | Round.objects.filter(**_together(round))
+    rounds.filter(closed_at=None).update(closed_at=when)
 
 
 def _email_check_in(check_in: CheckIn) -> None:

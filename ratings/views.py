@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alliances import access
 from alliances.models import Membership
-from ratings import results, services
+from ratings import confidence, results, services
 from ratings.forms import AnswerForm, CheckInForm
 from ratings.models import Participation, Rating, Reflection
 from reviews.models import Question
@@ -46,12 +46,12 @@ def questions_by_component(keys) -> dict[str, list[Question]]:
 
 def _page(request, membership, check_in, form=None, status=200):
     review = check_in.review
-    rounds = _rounds(check_in)
+    rounds, goal_rounds = _rounds(check_in)
     answered = Participation.objects.filter(round__in=rounds, user=request.user).exists()
     questions = questions_by_component([r.component_key for r in rounds])
     if form is None and membership.can_answer and check_in.is_open and not answered:
-        form = AnswerForm(rounds=rounds, questions_by_key=questions)
-    summaries = results.summarize(rounds)
+        form = AnswerForm(rounds=rounds, questions_by_key=questions, goal_rounds=goal_rounds)
+    summaries = results.summarize([*rounds, *goal_rounds])
     closed = not check_in.is_open
     context = {
         "membership": membership,
@@ -67,7 +67,9 @@ def _page(request, membership, check_in, form=None, status=200):
             results.result(r, questions[r.component_key]) if closed else summaries[r.pk]
             for r in rounds
         ],
-        "my_ratings": _my_named_answers(review, rounds, request.user),
+        # Confidence in each goal, shown under the trust component (K applies as above).
+        "confidence": confidence.for_rounds(goal_rounds, summaries) if goal_rounds else None,
+        "my_ratings": _my_named_answers(review, [*rounds, *goal_rounds], request.user),
     }
     template = "ratings/check_in.html"
     if request.htmx:
@@ -84,10 +86,16 @@ def _refusal(check_in, rounds, user) -> str:
 
 
 def _rounds(check_in):
-    rounds = sorted(check_in.rounds.all(), key=lambda r: r.component.number)
-    for round in rounds:
+    """The check-in's rounds about components, in the framework's order, and its rounds of
+    confidence in goals (asked with the trust component), in the goals' order."""
+    every = list(check_in.rounds.select_related("goal"))
+    for round in every:
         round.check_in, round.review = check_in, check_in.review
-    return rounds
+    rounds = sorted((r for r in every if not r.goal_id), key=lambda r: r.component.number)
+    goal_rounds = sorted(
+        (r for r in every if r.goal_id), key=lambda r: (r.goal.created_at, r.goal_id)
+    )
+    return rounds, goal_rounds
 
 
 @login_required
@@ -102,7 +110,7 @@ def check_in(request, slug, check_in_id):
 def check_in_answer(request, slug, check_in_id):
     membership = access.get_membership(request.user, slug, "answer")
     check_in = access.get_check_in(membership, check_in_id)
-    rounds = _rounds(check_in)
+    rounds, goal_rounds = _rounds(check_in)
     refusal = _refusal(check_in, rounds, request.user)
     if refusal:
         messages.error(request, refusal)
@@ -111,6 +119,7 @@ def check_in_answer(request, slug, check_in_id):
         request.POST,
         rounds=rounds,
         questions_by_key=questions_by_component([r.component_key for r in rounds]),
+        goal_rounds=goal_rounds,
     )
     if not form.is_valid():
         return _page(request, membership, check_in, form)
@@ -129,7 +138,9 @@ def _my_named_answers(review, rounds, user):
     if review.anonymous:
         return None
     return {
-        "ratings": list(Rating.objects.filter(round__in=rounds, author=user)),
+        "ratings": list(
+            Rating.objects.filter(round__in=rounds, author=user).select_related("round__goal")
+        ),
         "reflections": list(
             Reflection.objects.filter(round__in=rounds, author=user).select_related("question")
         ),

@@ -10,12 +10,21 @@ import math
 from collections import Counter
 
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from alliances.models import Partner
-from registers.models import Alignment, Contribution, Dependency, Goal, ImpactAnswer, Resource
+from registers.models import (
+    Accomplishment,
+    Alignment,
+    Contribution,
+    Dependency,
+    Goal,
+    ImpactAnswer,
+    Resource,
+)
 
 ACTIVE = (Goal.Status.PROPOSED, Goal.Status.AGREED)
 
@@ -291,7 +300,401 @@ def network(partners: list[dict], rows: list[dict], size: int = 400) -> dict:
     return {"size": size, "nodes": list(nodes.values()), "edges": edges}
 
 
-REGISTERS = {"goals": goals, "resources": resources, "dependencies": dependencies}
+# Mutual respect and trust. The framework warns to focus on the difference the alliance
+# makes "rather than focusing on judging each member's performance": follow-through is a
+# figure of the alliance as a whole; per partner only where the review turns it on, in
+# name order, without ranking.
+
+KEPT, PARTLY, NOT_KEPT, UNREPORTED, DROPPED = "kept", "partly", "not_kept", "unreported", "dropped"
+_OUTCOME = {"done": KEPT, "partly": PARTLY, "not_done": NOT_KEPT, "dropped": DROPPED}
+
+
+def outcome(status: str, due_on, today) -> str | None:
+    """What a commitment counts as: kept, partly, not kept, due but not reported yet, dropped,
+    or None while it is not due and nobody has said how it went."""
+    if status in _OUTCOME:
+        return _OUTCOME[status]
+    return UNREPORTED if due_on <= today else None
+
+
+def _tally(counter: Counter) -> dict:
+    """Counts of one group of commitments. `due` counts those that were due or reported, not
+    those dropped; `kept_percent` is the share of them that were kept."""
+    due = counter[KEPT] + counter[PARTLY] + counter[NOT_KEPT] + counter[UNREPORTED]
+    return {
+        "due": due,
+        KEPT: counter[KEPT],
+        PARTLY: counter[PARTLY],
+        NOT_KEPT: counter[NOT_KEPT],
+        UNREPORTED: counter[UNREPORTED],
+        DROPPED: counter[DROPPED],
+        "upcoming": counter[None],
+        "kept_percent": round(100 * counter[KEPT] / due) if due else None,
+    }
+
+
+def _reasons(rows) -> list[dict]:
+    """The reasons given, grouped by outcome, the same words said twice counted once."""
+    groups = []
+    labels = {
+        NOT_KEPT: _("Why some were not kept"),
+        PARTLY: _("Why some were kept only partly"),
+        DROPPED: _("Why some were dropped"),
+    }
+    for kind, label in labels.items():
+        counts: Counter = Counter()
+        said: dict[str, str] = {}
+        for row in rows:
+            text = " ".join(row["reason"].split())
+            if row["outcome"] == kind and text:
+                key = text.casefold().rstrip(".")
+                said.setdefault(key, text)
+                counts[key] += 1
+        if counts:
+            reasons = [{"text": said[k], "count": n} for k, n in counts.items()]
+            reasons.sort(key=lambda r: (-r["count"], r["text"].casefold()))
+            groups.append({"outcome": kind, "label": str(label), "reasons": reasons})
+    return groups
+
+
+def follow_through(alliance, review=None, today=None) -> dict:
+    """Did each of us do what we said we would do? The alliance's commitments: the figures
+    of `review`, the same figures for every review over time, the reasons given, and per
+    partner only when `review` turns it on."""
+    from reviews.models import Review
+
+    today = today or timezone.localdate()
+    reviews = list(Review.objects.filter(alliance=alliance).order_by("started_on", "id"))
+    rows = _commitment_rows(alliance, today)
+    over_time = []
+    for r in reviews:
+        counter = Counter(row["outcome"] for row in rows if row["review_id"] == r.pk)
+        over_time.append({"review_id": r.pk, "review": r.name, **_tally(counter)})
+    loose = Counter(row["outcome"] for row in rows if row["review_id"] is None)
+    if loose:
+        over_time.append(
+            {"review_id": None, "review": str(_("Outside any review")), **_tally(loose)}
+        )
+    mine = [row for row in rows if review is None or row["review_id"] == review.pk]
+    return {
+        "today": date_format(today),
+        "review": review.name if review else "",
+        "figures": _tally(Counter(row["outcome"] for row in mine)),
+        "over_time": over_time,
+        "reasons": _reasons(mine),
+        "per_partner": _per_partner(alliance, review, mine) if review else None,
+        "commitments": [_public(row) for row in mine],
+    }
+
+
+def _commitment_rows(alliance, today) -> list[dict]:
+    from reviews.models import Commitment
+
+    rows = []
+    for c in Commitment.objects.filter(alliance=alliance).select_related("partner", "owner"):
+        rows.append(
+            {
+                "id": c.pk,
+                "description": c.description,
+                "review_id": c.review_id,
+                "partner_id": c.partner_id,
+                "partner": c.partner.name if c.partner else "",
+                "owner": str(c.owner) if c.owner else "",
+                "due_on": c.due_on,
+                "status": c.status,
+                "status_display": str(c.get_status_display()),
+                "reason": c.status_reason,
+                "outcome": outcome(c.status, c.due_on, today),
+            }
+        )
+    return rows
+
+
+def _public(row: dict) -> dict:
+    return {
+        **{k: v for k, v in row.items() if k != "due_on"},
+        "due": date_format(row["due_on"]),
+        "overdue": row["outcome"] == UNREPORTED,
+    }
+
+
+def _per_partner(alliance, review, rows) -> list[dict] | None:
+    """Only when the review turns it on: a row per partner, in name order (as partners are
+    ordered), with the same counts as the whole. A partner who joined during the review
+    says so."""
+    if not review.partner_follow_through:
+        return None
+    table = []
+    for partner in Partner.objects.filter(alliance=alliance):
+        counter = Counter(row["outcome"] for row in rows if row["partner_id"] == partner.pk)
+        joined = partner.joined_on > review.started_on
+        table.append(
+            {
+                "partner": partner.name,
+                "joined": date_format(partner.joined_on) if joined else "",
+                **_tally(counter),
+            }
+        )
+    return table
+
+
+def accomplishments(alliance) -> dict:
+    """What the alliance has achieved, and for each goal it is working toward, what remains."""
+    done = list(Accomplishment.objects.filter(alliance=alliance).select_related("goal"))
+    items = [
+        {
+            "id": a.pk,
+            "statement": a.statement,
+            "date": date_format(a.achieved_on),
+            "goal_id": a.goal_id,
+            "goal": a.goal.statement if a.goal else "",
+            "figure": f"{floatformat(a.figure, -2)} {a.unit}".strip()
+            if a.figure is not None
+            else "",
+        }
+        for a in done
+    ]
+    goals = []
+    for goal in Goal.objects.filter(alliance=alliance, status__in=ACTIVE):
+        towards = [a for a in done if a.goal_id == goal.pk]
+        goals.append({"id": goal.pk, "statement": goal.statement, **_remaining(goal, towards)})
+    return {"items": items, "goals": goals}
+
+
+def _remaining(goal: Goal, towards: list) -> dict:
+    """How far the accomplishments go toward the goal's target: their figures count when they
+    are in the goal's unit."""
+    counted = [
+        a.figure
+        for a in towards
+        if a.figure is not None and a.unit.strip().casefold() == goal.target_unit.strip().casefold()
+    ]
+    result = {"count": len(towards), "target": _target(goal), "reached": "", "remaining": ""}
+    if goal.target_value is not None and counted:
+        reached = sum(counted)
+        left = max(goal.target_value - reached, 0)
+        result["reached"] = f"{floatformat(reached, -2)} {goal.target_unit}".strip()
+        result["remaining"] = f"{floatformat(left, -2)} {goal.target_unit}".strip()
+    return result
+
+
+def trust(alliance, review=None) -> dict:
+    """Mutual respect and trust: confidence in each goal (for `review`), commitments kept
+    over time, and what the alliance has accomplished."""
+    from ratings.confidence import confidence
+
+    return {
+        "tool": "trust",
+        "review_id": review.pk if review else None,
+        "confidence": confidence(review) if review else None,
+        "follow_through": follow_through(alliance, review),
+        "accomplishments": accomplishments(alliance),
+    }
+
+
+def control(alliance) -> dict:
+    """Shared control: the alliance's agreements, and the pledges of resources."""
+    return {"tool": "control", "agreements": agreements(alliance), "pledges": pledges(alliance)}
+
+
+# Shared control: the alliance's agreements, and whether pledged resources came complete
+# and on time. Figures of the alliance as a whole: no ranking of partners.
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
+
+
+def _shown(day) -> str:
+    return date_format(day) if day else ""
+
+
+def agreements(alliance, today=None) -> dict:
+    """Every agreement of the alliance (every member sees all of them), those in use apart
+    from the retired ones, with the reviews that are overdue."""
+    from django.utils import timezone
+
+    from registers.models import Agreement
+
+    today = today or timezone.localdate()
+    current, retired = [], []
+    for agreement in Agreement.objects.filter(alliance=alliance).select_related("owner"):
+        is_retired = agreement.status == Agreement.Status.RETIRED
+        row = {
+            "id": agreement.pk,
+            "title": agreement.title,
+            "kind": agreement.kind,
+            "kind_display": str(agreement.get_kind_display()),
+            "owner": agreement.owner.name if agreement.owner else "",
+            "link": agreement.link,
+            "file_name": agreement.file_name if agreement.file else "",
+            "has_file": bool(agreement.file),
+            "adopted_on": _iso(agreement.adopted_on),
+            "adopted_on_display": _shown(agreement.adopted_on),
+            "review_on": _iso(agreement.review_on),
+            "review_on_display": _shown(agreement.review_on),
+            "status": agreement.status,
+            "status_display": str(agreement.get_status_display()),
+            "review_overdue": (
+                not is_retired and agreement.review_on is not None and agreement.review_on < today
+            ),
+        }
+        (retired if is_retired else current).append(row)
+    overdue = sum(row["review_overdue"] for row in current)
+    return {
+        "current": current,
+        "retired": retired,
+        "overdue": overdue,
+        "summary": agreements_summary(len(current), overdue),
+    }
+
+
+def agreements_summary(count: int, overdue: int) -> str:
+    if not count:
+        return ""
+    if not overdue:
+        return ngettext(
+            "The alliance has %(n)d agreement in use; none is overdue for review.",
+            "The alliance has %(n)d agreements in use; none is overdue for review.",
+            count,
+        ) % {"n": count}
+    return ngettext(
+        "%(overdue)d of %(n)d agreement in use is overdue for review.",
+        "%(overdue)d of %(n)d agreements in use are overdue for review.",
+        count,
+    ) % {"overdue": overdue, "n": count}
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """`part` of `whole` in whole percent, halves rounded up; None when nothing counts."""
+    return (200 * part + whole) // (2 * whole) if whole else None
+
+
+def pledges(alliance, today=None) -> dict:
+    """The pledges of resources and the component's question for the alliance as a whole:
+    are we sharing the resources needed in a complete and timely way?
+
+    A pledge counts once it is due (its due date has come) or its delivery was marked.
+    Delivered completely: the counted pledges that came in full. On time: the counted pledges
+    that came, in full or in part, on or before their due date. Outstanding: the pledges not
+    delivered yet, or delivered only in part; overdue: not delivered yet and past due."""
+    from django.utils import timezone
+
+    from registers.models import Pledge
+
+    today = today or timezone.localdate()
+    found = list(Pledge.objects.filter(alliance=alliance).select_related("partner", "resource"))
+    since = min((p.pledged_on for p in found), default=None)
+    rows = []
+    for pledge in found:
+        pending = pledge.delivery == Pledge.Delivery.PENDING
+        joined = pledge.partner.joined_on
+        rows.append(
+            {
+                "id": pledge.pk,
+                "partner": pledge.partner.name,
+                "partner_id": pledge.partner_id,
+                # Said beside the name of a partner that joined after the first pledge.
+                "joined_on": _shown(joined) if since and joined > since else "",
+                "resource": pledge.resource.description,
+                "resource_kind": str(pledge.resource.get_kind_display()),
+                "amount": pledge.amount,
+                "pledged_on": _iso(pledge.pledged_on),
+                "pledged_on_display": _shown(pledge.pledged_on),
+                "due_on": _iso(pledge.due_on),
+                "due_on_display": _shown(pledge.due_on),
+                "delivery": pledge.delivery,
+                "delivery_display": str(pledge.get_delivery_display()),
+                "delivered_on": _iso(pledge.delivered_on),
+                "delivered_on_display": _shown(pledge.delivered_on),
+                "on_time": pledge.on_time,
+                "note": pledge.note,
+                "counted": pledge.due_on <= today or not pending,
+                "outstanding": pending or pledge.delivery == Pledge.Delivery.PARTIAL,
+                "overdue": pending and pledge.due_on < today,
+            }
+        )
+    counted = [row for row in rows if row["counted"]]
+    complete = sum(row["delivery"] == Pledge.Delivery.COMPLETE for row in counted)
+    on_time = sum(row["on_time"] is True for row in counted)
+    outstanding = sum(row["outstanding"] for row in rows)
+    overdue = sum(row["overdue"] for row in rows)
+    figures = {
+        "total": len(rows),
+        "counted": len(counted),
+        "complete": complete,
+        "complete_percent": _percent(complete, len(counted)),
+        "on_time": on_time,
+        "on_time_percent": _percent(on_time, len(counted)),
+        "outstanding": outstanding,
+        "overdue": overdue,
+    }
+    return {
+        "pledges": rows,
+        **figures,
+        "since": _shown(since),
+        "summary": pledges_summary(figures),
+        "outstanding_summary": outstanding_summary(figures) if rows else "",
+    }
+
+
+def pledges_summary(figures: dict) -> list[str]:
+    """The answer to the component's question, in plain sentences."""
+    if not figures["total"]:
+        return [_("No pledge yet.")]
+    if not figures["counted"]:
+        return [
+            _(
+                "Nothing is due yet: no pledge has reached its due date or been marked "
+                "delivered, so there is nothing to count."
+            )
+        ]
+    counted = figures["counted"]
+    lines = [
+        ngettext(
+            "Delivered completely: %(n)d of %(counted)d pledge due (%(percent)d%%).",
+            "Delivered completely: %(n)d of %(counted)d pledges due (%(percent)d%%).",
+            counted,
+        )
+        % {"n": figures["complete"], "counted": counted, "percent": figures["complete_percent"]},
+        ngettext(
+            "Delivered on time, in full or in part: %(n)d of %(counted)d pledge due "
+            "(%(percent)d%%).",
+            "Delivered on time, in full or in part: %(n)d of %(counted)d pledges due "
+            "(%(percent)d%%).",
+            counted,
+        )
+        % {"n": figures["on_time"], "counted": counted, "percent": figures["on_time_percent"]},
+    ]
+    return lines
+
+
+def outstanding_summary(figures: dict) -> str:
+    n, overdue = figures["outstanding"], figures["overdue"]
+    if not n:
+        return _("No pledge is outstanding.")
+    line = ngettext(
+        "%(n)d pledge is outstanding: not delivered yet, or only in part.",
+        "%(n)d pledges are outstanding: not delivered yet, or only in part.",
+        n,
+    ) % {"n": n}
+    if not overdue:
+        return f"{line} {_('None is past its due date without delivery.')}"
+    late = ngettext(
+        "%(n)d is past its due date and not delivered yet.",
+        "%(n)d are past their due date and not delivered yet.",
+        overdue,
+    ) % {"n": overdue}
+    return f"{line} {late}"
+
+
+REGISTERS = {
+    "goals": goals,
+    "resources": resources,
+    "dependencies": dependencies,
+    "trust": trust,
+    "control": control,
+}
 
 
 def register_for(record) -> dict | None:
@@ -305,6 +708,6 @@ def snapshot(record) -> dict | None:
     if tool not in REGISTERS:
         return None
     alliance = record.review.alliance
-    if tool == "dependencies":
-        return dependencies(alliance, record.review)
+    if tool in ("dependencies", "trust"):
+        return REGISTERS[tool](alliance, record.review)
     return REGISTERS[tool](alliance)

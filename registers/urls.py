@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registers.views import dependencies, goals, resources
+from registers.views import control, dependencies, goals, resources, trust
 
 app_name = "registers"
 
@@ -39,4 +39,35 @@ urlpatterns = [
         name="impact",
     ),
     path("a/<slug:slug>/dependencies.csv", dependencies.dependencies_csv, name="dependencies_csv"),
+    path("a/<slug:slug>/trust/", trust.trust, name="trust"),
+    path(
+        "a/<slug:slug>/reviews/<int:review_id>/follow-through-per-partner/",
+        trust.partner_follow_through,
+        name="partner_follow_through",
+    ),
+    path(
+        "a/<slug:slug>/accomplishments/new/",
+        trust.accomplishment_create,
+        name="accomplishment_create",
+    ),
+    path(
+        "a/<slug:slug>/accomplishments/<int:accomplishment_id>/edit/",
+        trust.accomplishment_edit,
+        name="accomplishment_edit",
+    ),
+    path("a/<slug:slug>/control/", control.control, name="control"),
+    path("a/<slug:slug>/agreements/new/", control.agreement_create, name="agreement_create"),
+    path(
+        "a/<slug:slug>/agreements/<int:agreement_id>/edit/",
+        control.agreement_edit,
+        name="agreement_edit",
+    ),
+    path(
+        "a/<slug:slug>/agreements/<int:agreement_id>/file/",
+        control.agreement_file,
+        name="agreement_file",
+    ),
+    path("a/<slug:slug>/agreements.csv", control.agreements_csv, name="agreements_csv"),
+    path("a/<slug:slug>/pledges/new/", control.pledge_create, name="pledge_create"),
+    path("a/<slug:slug>/pledges/<int:pledge_id>/edit/", control.pledge_edit, name="pledge_edit"),
 ]

@@ -104,9 +104,29 @@ class CommitmentForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("status") == Commitment.Status.NOT_DONE
-            and not (cleaned.get("status_reason") or "").strip()
-        ):
-            self.add_error("status_reason", _("Say why it was not done."))
+        _require_reason(self, cleaned)
         return cleaned
+
+
+class CommitmentStatusForm(VersionedForm):
+    """Was it done? In a meeting's opening, or from the link in the daily digest."""
+
+    class Meta:
+        model = Commitment
+        fields = ["status", "status_reason"]
+        widgets = {"status_reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = CommitmentForm.Meta.help_texts
+
+    def clean(self):
+        cleaned = super().clean()
+        _require_reason(self, cleaned)
+        return cleaned
+
+
+def _require_reason(form, cleaned) -> None:
+    """Not done needs a reason, said beside the reason field."""
+    if (
+        cleaned.get("status") == Commitment.Status.NOT_DONE
+        and not (cleaned.get("status_reason") or "").strip()
+    ):
+        form.add_error("status_reason", _("Say why it was not done."))

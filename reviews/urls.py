@@ -21,4 +21,9 @@ urlpatterns = [
         views.commitment_edit,
         name="commitment_edit",
     ),
+    path(
+        "a/<slug:slug>/commitments/<int:commitment_id>/status/",
+        views.commitment_status,
+        name="commitment_status",
+    ),
 ]

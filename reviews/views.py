@@ -13,6 +13,7 @@ from registers import figures, live
 from reviews import services, triangle
 from reviews.forms import (
     CommitmentForm,
+    CommitmentStatusForm,
     ComponentRecordForm,
     OpenComponentForm,
     ReviewForm,
@@ -104,7 +105,7 @@ def _ratings(record, questions):
     """The latest round of answers about this component, and the change of its median
     since the previous review, both under the review's thresholds."""
     round = (
-        Round.objects.filter(review=record.review, component_key=record.component_key)
+        Round.objects.filter(review=record.review, component_key=record.component_key, goal=None)
         .select_related("check_in")
         .last()
     )
@@ -257,6 +258,7 @@ def commitment_create(request, slug, review_id, key):
         commitment.component_key = key
         commitment.created_by = request.user
         create_with_history(commitment, alliance=membership.alliance, author=request.user)
+        live.tell_meetings(membership.alliance, "trust", request.user)
         messages.success(request, _("The commitment is saved."))
         return redirect(record)
     return render(
@@ -279,6 +281,7 @@ def commitment_edit(request, slug, commitment_id):
         except EditConflict as error:
             conflict = error
         else:
+            live.tell_meetings(membership.alliance, "trust", request.user)
             messages.success(request, _("The commitment is saved."))
             if commitment.review_id:
                 return redirect(
@@ -293,6 +296,50 @@ def commitment_edit(request, slug, commitment_id):
             "alliance": membership.alliance,
             "form": form,
             "commitment": commitment,
+            "conflict": conflict,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_status(request, slug, commitment_id):
+    """Where one commitment stands: the page each line of the daily digest links to. Anyone
+    who may write, and the person responsible even if they only observe."""
+    membership = access.get_membership(request.user, slug)
+    commitment = access.get_commitment(membership, commitment_id)
+    if commitment.owner_id != request.user.pk:
+        access.require(membership, "write")
+    saved_status, overdue = commitment.get_status_display(), commitment.is_overdue
+    form = CommitmentStatusForm(request.POST or None, instance=commitment)
+    conflict = None
+    if form.is_valid():
+        try:
+            save_edit(form, alliance=membership.alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            live.tell_meetings(membership.alliance, "trust", request.user)
+            messages.success(
+                request,
+                _("“%(commitment)s” is now: %(status)s.")
+                % {"commitment": commitment, "status": commitment.get_status_display()},
+            )
+            if commitment.review_id:
+                return redirect(
+                    "reviews:component", slug, commitment.review_id, commitment.component_key
+                )
+            return redirect("alliances:detail", slug)
+    return render(
+        request,
+        "reviews/commitment_status.html",
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "form": form,
+            "commitment": commitment,
+            "saved_status": saved_status,
+            "overdue": overdue,
             "conflict": conflict,
         },
     )

@@ -50,6 +50,9 @@ MAY = {
     "keep_record": {"fiona", "mia"},
     # Whether a commitment was done: the steerers, or its owner (mia).
     "mark_done": {"fiona", "mia"},
+    # A commitment's status page: whoever may write, and its owner even as an observer (the
+    # owner here is mia, who writes anyway; tests/test_digest.py covers an observer owner).
+    "update_status": {"carol", "fiona", "mia"},
 }
 
 # Abilities checked after a role's: a role without the first is refused with its message.
@@ -68,6 +71,10 @@ REFUSALS = {
     "take_notes": "Only the facilitator, the co-facilitator or the recorder keeps the notes.",
     "keep_record": "Only the facilitator, the co-facilitator or the recorder keeps the record.",
     "mark_done": "Only the person responsible or the facilitator can say.",
+    "update_status": (
+        "Observers can read but not change anything; a member, facilitator or coordinator "
+        "can do this."
+    ),
 }
 
 
@@ -313,6 +320,14 @@ VIEWS = [
         (GET, POST),
         "write",
         post=_commitment_data,
+        done=_component_url("purpose"),
+    ),
+    View(
+        "reviews:commitment_status",
+        _url("reviews:commitment_status", _slug, lambda c: c.commitment.pk),
+        (GET, POST),
+        "update_status",
+        post=lambda c: {"status": "done", "status_reason": "", "base_version": "1"},
         done=_component_url("purpose"),
     ),
     View("registers:goals", _url("registers:goals", _slug), (GET,), "read"),
@@ -593,6 +608,8 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "set_language",
+    # The digest's stop link: its signature is the key (tests/test_digest.py).
+    "accounts:digest_stop",
     # The room's screen: its secret link is the key (tests/test_meetings.py).
     "meetings:projector",
     "meetings:projector_state",
@@ -790,6 +807,8 @@ FOREIGN = [
     ("reviews:commitment_create", POST, lambda r: [HARVEST, r.review.pk, "purpose"]),
     ("reviews:commitment_edit", GET, lambda r: [HARVEST, r.commitment.pk]),
     ("reviews:commitment_edit", POST, lambda r: [HARVEST, r.commitment.pk]),
+    ("reviews:commitment_status", GET, lambda r: [HARVEST, r.commitment.pk]),
+    ("reviews:commitment_status", POST, lambda r: [HARVEST, r.commitment.pk]),
     ("meetings:list", GET, lambda r: [HARVEST, r.review.pk]),
     ("meetings:plan", POST, lambda r: [HARVEST, r.review.pk]),
     ("meetings:detail", GET, lambda r: [HARVEST, r.meeting.pk]),

@@ -86,12 +86,15 @@ def test_seed_demo_review_is_half_done():
     assert review.records.get(component_key="interdependence").notes
 
     commitments = Commitment.objects.filter(review=review)
-    assert commitments.count() == 5
-    assert {c.status for c in commitments} >= {"done", "open", "partly"}
+    assert commitments.count() == 6
+    assert {c.status for c in commitments} >= {"done", "open", "partly", "not_done"}
     for c in commitments:
         assert c.component_key in {"purpose", "power"}
         assert c.owner.memberships.get(alliance=review.alliance).partner == c.partner
-    assert all(c.status_reason for c in commitments if c.status == "partly")
+    assert all(c.status_reason for c in commitments if c.status in ("partly", "not_done"))
+    # The trust conversation starts from results, and every partner joined before the review.
+    assert review.alliance.accomplishments.count() == 3
+    assert all(p.joined_on < review.started_on for p in review.alliance.partners.all())
 
 
 @pytest.mark.django_db

@@ -251,6 +251,41 @@ COMMITMENTS = [
         Commitment.Status.OPEN,
         "",
     ),
+    (
+        "power",
+        "schools",
+        "priya@harvest-food.example",
+        "Open two school kitchens to Northside's Saturday meal in October",
+        date(2026, 10, 31),
+        Commitment.Status.NOT_DONE,
+        "The district's insurance does not cover outside volunteers in school kitchens; "
+        "the question is with the district's lawyer.",
+    ),
+]
+
+# statement, day, goal index, figure, unit
+ACCOMPLISHMENTS = [
+    (
+        "Summer meal sites served children in 9 of the county's 14 school areas",
+        date(2026, 8, 31),
+        0,
+        31,
+        "%",
+    ),
+    (
+        "Grace Street and Northside opened a Thursday evening pantry",
+        date(2026, 10, 1),
+        1,
+        1,
+        "pantries",
+    ),
+    (
+        "One volunteer sign-up list for every partner, with 140 volunteers on it",
+        date(2026, 10, 15),
+        None,
+        None,
+        "",
+    ),
 ]
 
 
@@ -329,6 +364,7 @@ def build_demo() -> Alliance:
             website=website,
             contact_name=contact.name,
             contact_email=contact.email,
+            joined_on=FOUNDED.date(),
         )
         create_with_history(partner, alliance=alliance, author=dana)
         partners[key] = partner
@@ -538,7 +574,14 @@ DEPENDENCIES = [
 
 
 def _add_registers(alliance, partners, author) -> None:
-    from registers.models import Alignment, Contribution, Dependency, Goal, Resource
+    from registers.models import (
+        Accomplishment,
+        Alignment,
+        Contribution,
+        Dependency,
+        Goal,
+        Resource,
+    )
 
     goals = []
     for statement, measure, value, unit, when, status, stances in GOALS:
@@ -581,6 +624,17 @@ def _add_registers(alliance, partners, author) -> None:
             goal=goals[goal_index],
         )
         create_with_history(dependency, alliance=alliance, author=author)
+    for statement, day, goal_index, figure, unit in ACCOMPLISHMENTS:
+        accomplishment = Accomplishment(
+            alliance=alliance,
+            statement=statement,
+            achieved_on=day,
+            goal=goals[goal_index] if goal_index is not None else None,
+            figure=figure,
+            unit=unit,
+            created_by=author,
+        )
+        create_with_history(accomplishment, alliance=alliance, author=author)
 
 
 def _add_commitments(alliance, review, component_key, partners, people, author, when):

@@ -1,0 +1,118 @@
+"""Mutual respect and trust: confidence in each goal, commitments kept, accomplishments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliances import access
+from history.services import EditConflict, create_with_history, save_edit
+from registers import figures, live
+from registers.forms import AccomplishmentForm, PartnerFollowThroughForm
+from registers.views import common
+from reviews.models import Review
+
+COMPONENT = "trust"
+
+
+def _review(request, membership):
+    """The review asked for (?review=), else the alliance's latest, else None."""
+    review_id = request.GET.get("review", "")
+    if review_id.isdigit():
+        return access.get_review(membership, int(review_id))
+    return Review.objects.filter(alliance=membership.alliance).first()
+
+
+@login_required
+@require_GET
+def trust(request, slug):
+    membership = access.get_membership(request.user, slug)
+    review = _review(request, membership)
+    if review is not None:
+        review.alliance = membership.alliance
+    context = common.page_context(
+        membership,
+        figures.trust(membership.alliance, review),
+        review=review,
+        reviews=Review.objects.filter(alliance=membership.alliance),
+        follow_through_form=PartnerFollowThroughForm(instance=review) if review else None,
+    )
+    return common.serve(request, "trust", context)
+
+
+@login_required
+@require_POST
+def partner_follow_through(request, slug, review_id):
+    """A facilitator turns the per-partner follow-through table on or off for a review."""
+    membership = access.get_membership(request.user, slug, "facilitate")
+    review = access.get_review(membership, review_id)
+    form = PartnerFollowThroughForm(request.POST, instance=review)
+    url = f"{reverse('registers:trust', args=[slug])}?review={review.pk}"
+    if not form.is_valid():
+        messages.error(request, _("The page was out of date; nothing was changed. Try again."))
+        return redirect(url)
+    try:
+        save_edit(form, alliance=membership.alliance, author=request.user)
+    except EditConflict:
+        messages.error(
+            request,
+            _("Someone else changed this setting meanwhile; it is shown as it is now."),
+        )
+        return redirect(url)
+    live.tell_meetings(membership.alliance, COMPONENT, request.user)
+    if form.cleaned_data["partner_follow_through"]:
+        messages.success(request, _("Follow-through per partner is shown for this review."))
+    else:
+        messages.success(request, _("Follow-through per partner is hidden for this review."))
+    return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accomplishment_create(request, slug):
+    membership = access.get_membership(request.user, slug, "write")
+    form = AccomplishmentForm(request.POST or None, alliance=membership.alliance)
+    if form.is_valid():
+        form.instance.created_by = request.user
+        create_with_history(form.instance, alliance=membership.alliance, author=request.user)
+        live.tell_meetings(membership.alliance, COMPONENT, request.user)
+        messages.success(request, _("The accomplishment is added."))
+        return redirect("registers:trust", slug)
+    return render(
+        request,
+        "registers/accomplishment_form.html",
+        {"membership": membership, "alliance": membership.alliance, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accomplishment_edit(request, slug, accomplishment_id):
+    membership = access.get_membership(request.user, slug, "write")
+    accomplishment = access.get_accomplishment(membership, accomplishment_id)
+    form = AccomplishmentForm(
+        request.POST or None, instance=accomplishment, alliance=membership.alliance
+    )
+    conflict = None
+    if form.is_valid():
+        try:
+            save_edit(form, alliance=membership.alliance, author=request.user)
+        except EditConflict as error:
+            conflict = error
+        else:
+            live.tell_meetings(membership.alliance, COMPONENT, request.user)
+            messages.success(request, _("The accomplishment is saved."))
+            return redirect("registers:trust", slug)
+    return render(
+        request,
+        "registers/accomplishment_form.html",
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "form": form,
+            "accomplishment": accomplishment,
+            "conflict": conflict,
+        },
+    )
