@@ -138,6 +138,8 @@ def state(meeting: Meeting) -> dict:
         "status_display": str(meeting.get_status_display()),
         "phase": phase.position if phase else None,
         "kind": phase.kind if phase else None,
+        # In the opening, which commitment is being reviewed: its owner's page shows the form.
+        "item": phase.item if phase and phase.kind == Phase.Kind.OPENING else None,
         "steerers": [pk for pk in (meeting.facilitator_id, meeting.co_facilitator_id) if pk],
         "note_takers": [
             pk

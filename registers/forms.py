@@ -215,6 +215,14 @@ class AgreementForm(VersionedForm):
         widget=forms.FileInput(attrs={"accept": uploads.ACCEPT}),
     )
     remove_file = forms.BooleanField(label=_("Remove the attached file"), required=False)
+    link = forms.URLField(
+        label=_("Link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where it lives online, if it does: a shared folder or a web page."),
+        error_messages={"invalid": _("Enter a full web address, starting with https://.")},
+    )
     field_order = [
         "title",
         "kind",
@@ -233,14 +241,12 @@ class AgreementForm(VersionedForm):
         widgets = {"adopted_on": DateInput(), "review_on": DateInput()}
         help_texts = {
             "title": _("For example: 2027 work plan, or Data-sharing agreement."),
-            "link": _("Where it lives online, if it does: a shared folder or a web page."),
             "review_on": _("When the partners will look at it again; past dates are flagged."),
         }
         error_messages = {
             "title": {"required": _("Give the agreement a title.")},
             "kind": {"required": _("Say what kind of agreement this is.")},
             "owner": {"invalid_choice": _("Choose one of this alliance's partners.")},
-            "link": {"invalid": _("Enter a full web address, starting with https://.")},
             "adopted_on": {
                 "invalid": _("Enter the date as year-month-day, for example 2027-03-31.")
             },

@@ -144,3 +144,10 @@ def commitment(review, kitchen, mia):
     )
     create_with_history(commitment, alliance=review.alliance, author=mia)
     return commitment
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own, removed with it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -21,7 +21,7 @@ from history.services import create_with_history
 from meetings import services as meetings
 from meetings.models import Meeting
 from ratings.models import CheckIn
-from registers.models import Dependency, Goal, Resource
+from registers.models import Agreement, Dependency, Goal, Pledge, Resource
 from reviews.models import Commitment, ComponentRecord, Review
 from reviews.services import record_component, start_review
 from tests import pages
@@ -176,6 +176,32 @@ def _meeting_data(c):
 
 def _live_url(c):
     return c.live.get_absolute_url()
+
+
+def _pledge_data(c):
+    return {
+        "partner": c.kitchen.pk,
+        "resource": c.resource.pk,
+        "amount": "Two drivers",
+        "pledged_on": "2027-03-01",
+        "due_on": "2027-04-01",
+        "delivery": "pending",
+    }
+
+
+def _agreement(alliance):
+    """An agreement with a PDF attached, stored in the test's own media folder."""
+    from django.core.files.base import ContentFile
+
+    agreement = Agreement(
+        alliance=alliance,
+        title="Memorandum of understanding",
+        kind="mou",
+        file=ContentFile(b"%PDF-1.7\n%%EOF\n", name="mou.pdf"),
+        file_name="mou.pdf",
+    )
+    create_with_history(agreement, alliance=alliance, author=None)
+    return agreement
 
 
 VIEWS = [
@@ -413,6 +439,52 @@ VIEWS = [
         ),
     ),
     View("registers:dependencies_csv", _url("registers:dependencies_csv", _slug), (GET,), "read"),
+    View("registers:control", _url("registers:control", _slug), (GET,), "read"),
+    View(
+        "registers:agreement_create",
+        _url("registers:agreement_create", _slug),
+        (GET, POST),
+        "write",
+        post=lambda c: {"title": "Volunteer policy", "kind": "policy", "status": "in_force"},
+        done=_url("registers:control", _slug),
+    ),
+    View(
+        "registers:agreement_edit",
+        _url("registers:agreement_edit", _slug, lambda c: c.agreement.pk),
+        (GET, POST),
+        "write",
+        post=lambda c: {
+            "title": "Memorandum of understanding, 2028",
+            "kind": "mou",
+            "status": "in_force",
+            "base_version": "1",
+        },
+        done=_url("registers:control", _slug),
+    ),
+    # The file itself: its URL is no key; only the alliance's members get it.
+    View(
+        "registers:agreement_file",
+        _url("registers:agreement_file", _slug, lambda c: c.agreement.pk),
+        (GET,),
+        "read",
+    ),
+    View("registers:agreements_csv", _url("registers:agreements_csv", _slug), (GET,), "read"),
+    View(
+        "registers:pledge_create",
+        _url("registers:pledge_create", _slug),
+        (GET, POST),
+        "write",
+        post=lambda c: _pledge_data(c),
+        done=_url("registers:control", _slug),
+    ),
+    View(
+        "registers:pledge_edit",
+        _url("registers:pledge_edit", _slug, lambda c: c.pledge.pk),
+        (GET, POST),
+        "write",
+        post=lambda c: {**_pledge_data(c), "amount": "Three drivers", "base_version": "1"},
+        done=_url("registers:control", _slug),
+    ),
     View(
         "ratings:check_in_create",
         _url("ratings:check_in_create", _slug, _review),
@@ -563,7 +635,7 @@ def _plan_meeting(review, people) -> Meeting:
 
 
 @pytest.fixture
-def ctx(people, alliance, food_bank, kitchen, review, commitment):
+def ctx(people, alliance, food_bank, kitchen, review, commitment, media_root):
     invitation, _ = make_invitation(
         alliance, "nadia@example.org", Role.OBSERVER, invited_by=people["carol"]
     )
@@ -581,7 +653,20 @@ def ctx(people, alliance, food_bank, kitchen, review, commitment):
         mia_membership=Membership.objects.get(alliance=alliance, user=people["mia"]),
         check_in=check_in_on(review),
         goal=(goal := Goal.objects.create(alliance=alliance, statement="A goal")),
-        resource=Resource.objects.create(alliance=alliance, description="Space", kind="space"),
+        resource=(
+            resource := Resource.objects.create(
+                alliance=alliance, description="Space", kind="space"
+            )
+        ),
+        agreement=_agreement(alliance),
+        pledge=Pledge.objects.create(
+            alliance=alliance,
+            partner=kitchen,
+            resource=resource,
+            amount="Two drivers",
+            pledged_on=datetime.date(2027, 3, 1),
+            due_on=datetime.date(2027, 4, 1),
+        ),
         dependency=Dependency.objects.create(
             alliance=alliance, dependent=food_bank, provider=kitchen, what="Meals", goal=goal
         ),
@@ -591,9 +676,10 @@ def ctx(people, alliance, food_bank, kitchen, review, commitment):
 
 
 def _request(client, method, path, data=None):
-    if method == POST:
-        return client.post(path, data or {})
-    return client.generic(method, path)
+    response = client.post(path, data or {}) if method == POST else client.generic(method, path)
+    if response.streaming:  # a file: read to its end, as a browser does, which closes it
+        b"".join(response.streaming_content)
+    return response
 
 
 # Views anyone may open: signing in, resetting a password, an invitation link, health.

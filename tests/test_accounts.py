@@ -199,7 +199,9 @@ def test_password_change_with_wrong_old_password_is_refused_beside_field(client,
 def test_profile_saves_name(client, carol):
     client.force_login(carol)
 
-    response = client.post("/accounts/profile/", {"name": "Carol Coordinates"}, follow=True)
+    response = client.post(
+        "/accounts/profile/", {"name": "Carol Coordinates", "wants_digest": "on"}, follow=True
+    )
 
     assert response.redirect_chain == [("/accounts/profile/", 302)]
     assert pages.messages(response) == ["Your name is saved."]

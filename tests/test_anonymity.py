@@ -9,8 +9,9 @@ from django.contrib import admin
 from django.db import connection, models
 from django.urls import reverse
 
-from ratings.models import Participation, Rating, Reflection
-from ratings.services import close_check_in
+from ratings.models import Participation, Rating, Reflection, Round
+from ratings.services import ComponentAnswer, close_check_in, submit
+from registers.models import Goal
 from tests.answering import add_members, answer, check_in_on
 
 ANSWER_MODELS = [Rating, Reflection]
@@ -38,6 +39,12 @@ def test_schema_has_no_relation_from_an_answer_to_a_participation(model):
     }
 
 
+def test_schema_a_round_names_no_person_and_a_confidence_round_only_its_goal():
+    relations = {f.name: f.related_model for f in Round._meta.concrete_fields if f.is_relation}
+    assert set(relations) == {"review", "check_in", "goal"}
+    assert relations["goal"] is Goal
+
+
 def test_schema_has_no_relation_from_a_participation_to_an_answer():
     related = {f.related_model for f in Participation._meta.get_fields() if f.is_relation}
     assert not related & set(ANSWER_MODELS)
@@ -55,6 +62,20 @@ def test_no_timestamp_finer_than_the_day(model):
     fields = [f for f in model._meta.get_fields() if isinstance(f, models.DateField)]
     assert [f.name for f in fields] == ["day"]
     assert not any(isinstance(f, models.DateTimeField) for f in fields)
+
+
+def test_confidence_answers_carry_no_author_and_do_not_follow_the_answer_order(alliance, review):
+    goal = Goal.objects.create(
+        alliance=alliance, statement="Summer meals for all", status=Goal.Status.AGREED
+    )
+    members = add_members(alliance, 30)
+    round = check_in_on(review, ["trust"]).rounds.get(goal=goal)
+    for n, membership in enumerate(members):
+        submit(membership=membership, answers=[ComponentAnswer(round, n % 5 + 1)])
+    in_answer_order = [n % 5 + 1 for n in range(30)]
+    assert not Rating.objects.filter(author__isnull=False).exists()
+    assert sorted(physical_order(Rating, round)) == sorted(in_answer_order)
+    assert physical_order(Rating, round) != in_answer_order
 
 
 def test_answer_ids_are_random_and_renewed_on_every_answer(alliance, review):

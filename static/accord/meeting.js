@@ -43,7 +43,8 @@
       shown &&
       shown.dataset.minePhase === String(state.phase ?? "") &&
       shown.dataset.mineStatus === state.status &&
-      shown.dataset.mineSteerers === steerers
+      shown.dataset.mineSteerers === steerers &&
+      shown.dataset.mineItem === String(state.item ?? "")
     ) {
       return;
     }
@@ -67,14 +68,14 @@
       phase = newPhase;
       steerers = newSteerers;
       root.classList.toggle("is-steering", state.steerers.includes(userId));
-      refreshMine(state);
     }
     if (state.status !== root.dataset.status) {
       root.dataset.status = state.status;
       const badge = document.getElementById("meeting-status");
       if (badge) badge.textContent = state.status_display;
-      refreshMine(state);
     }
+    // Also when only the opening's current commitment moved: its owner gets the form.
+    refreshMine(state);
   }
 
   function tick() {
