@@ -581,10 +581,18 @@ def pledges(alliance, today=None) -> dict:
     from django.utils import timezone
 
     from registers.models import Pledge
+    from reviews.models import Review
 
     today = today or timezone.localdate()
     found = list(Pledge.objects.filter(alliance=alliance).select_related("partner", "resource"))
     since = min((p.pledged_on for p in found), default=None)
+    # The latest review's start: a partner that joined after it joined mid-review.
+    started = (
+        Review.objects.filter(alliance=alliance)
+        .order_by("-started_on", "-pk")
+        .values_list("started_on", flat=True)
+        .first()
+    )
     rows = []
     for pledge in found:
         pending = pledge.delivery == Pledge.Delivery.PENDING
@@ -594,8 +602,8 @@ def pledges(alliance, today=None) -> dict:
                 "id": pledge.pk,
                 "partner": pledge.partner.name,
                 "partner_id": pledge.partner_id,
-                # Said beside the name of a partner that joined after the first pledge.
-                "joined_on": _shown(joined) if since and joined > since else "",
+                # Said beside the name of a partner that joined during the review.
+                "joined_on": _shown(joined) if started and joined > started else "",
                 "resource": pledge.resource.description,
                 "resource_kind": str(pledge.resource.get_kind_display()),
                 "amount": pledge.amount,
@@ -633,6 +641,7 @@ def pledges(alliance, today=None) -> dict:
         "pledges": rows,
         **figures,
         "since": _shown(since),
+        "review_started": _shown(started),
         "summary": pledges_summary(figures),
         "outstanding_summary": outstanding_summary(figures) if rows else "",
     }

@@ -358,6 +358,7 @@ class PledgeForm(VersionedForm):
             "delivered_on": DateInput(),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {"delivered_on": _("Needed once it was delivered, completely or partly.")}
         error_messages = {
             "partner": {
                 "required": _("Say which partner pledges it."),

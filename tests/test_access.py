@@ -21,7 +21,7 @@ from history.services import create_with_history
 from meetings import services as meetings
 from meetings.models import Meeting
 from ratings.models import CheckIn
-from registers.models import Agreement, Dependency, Goal, Pledge, Resource
+from registers.models import Accomplishment, Agreement, Dependency, Goal, Pledge, Resource
 from reviews.models import Commitment, ComponentRecord, Review
 from reviews.services import record_component, start_review
 from tests import pages
@@ -439,6 +439,37 @@ VIEWS = [
         ),
     ),
     View("registers:dependencies_csv", _url("registers:dependencies_csv", _slug), (GET,), "read"),
+    View("registers:trust", _url("registers:trust", _slug), (GET,), "read"),
+    View(
+        "registers:partner_follow_through",
+        _url("registers:partner_follow_through", _slug, _review),
+        (POST,),
+        "facilitate",
+        post=lambda c: {"partner_follow_through": "on", "base_version": "1"},
+        done=lambda c: (
+            reverse("registers:trust", args=[c.alliance.slug]) + f"?review={c.review.pk}"
+        ),
+    ),
+    View(
+        "registers:accomplishment_create",
+        _url("registers:accomplishment_create", _slug),
+        (GET, POST),
+        "write",
+        post=lambda c: {"statement": "A pantry opened", "achieved_on": "2026-05-01"},
+        done=_url("registers:trust", _slug),
+    ),
+    View(
+        "registers:accomplishment_edit",
+        _url("registers:accomplishment_edit", _slug, lambda c: c.accomplishment.pk),
+        (GET, POST),
+        "write",
+        post=lambda c: {
+            "statement": "Two pantries opened",
+            "achieved_on": "2026-05-01",
+            "base_version": "1",
+        },
+        done=_url("registers:trust", _slug),
+    ),
     View("registers:control", _url("registers:control", _slug), (GET,), "read"),
     View(
         "registers:agreement_create",
@@ -659,6 +690,9 @@ def ctx(people, alliance, food_bank, kitchen, review, commitment, media_root):
             )
         ),
         agreement=_agreement(alliance),
+        accomplishment=Accomplishment.objects.create(
+            alliance=alliance, statement="A pantry", achieved_on=datetime.date(2026, 4, 1)
+        ),
         pledge=Pledge.objects.create(
             alliance=alliance,
             partner=kitchen,

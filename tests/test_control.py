@@ -246,8 +246,9 @@ def test_mixed_pledges_give_the_shares_counted_by_hand(alliance, kitchen, food_b
 
 
 def test_a_partner_that_joined_mid_review_counts_like_the_others(
-    client, alliance, mia, kitchen, food_bank
+    client, alliance, review, mia, kitchen, food_bank
 ):
+    # The review began on 1 March 2027; the Pantry joined on 15 May.
     pantry = make_partner(alliance, "Mobile Pantry", joined_on=datetime.date(2027, 5, 15))
     Partner.objects.filter(pk__in=[kitchen.pk, food_bank.pk]).update(
         joined_on=datetime.date(2026, 1, 1)
@@ -276,7 +277,7 @@ def test_a_partner_that_joined_mid_review_counts_like_the_others(
         50,
         50,
     )
-    assert register["since"] == "March 1, 2027"
+    assert (register["since"], register["review_started"]) == ("March 1, 2027", "March 1, 2027")
     assert [(row["partner"], row["joined_on"]) for row in register["pledges"]] == [
         ("Community Kitchen", ""),
         ("Mobile Pantry", "May 15, 2027"),
@@ -284,6 +285,10 @@ def test_a_partner_that_joined_mid_review_counts_like_the_others(
     client.force_login(mia)
     text = pages.text(client.get(control_url(alliance)))
     assert "Mobile Pantry (joined on May 15, 2027)" in text
+    assert (
+        "A partner that joined after the current review began (March 1, 2027) counts like every "
+        "other; “joined on” beside its name says when it joined." in text
+    )
     assert "Community Kitchen (joined on" not in text
 
 
@@ -1012,6 +1017,6 @@ def test_control_page_query_count_does_not_grow(
         )
     client.force_login(mia)
     # session, user, membership, agreements (with owners), pledges (with partners and
-    # resources), the alliance switcher
-    with django_assert_num_queries(6):
+    # resources), the latest review's start, the alliance switcher
+    with django_assert_num_queries(7):
         assert client.get(control_url(alliance)).status_code == 200

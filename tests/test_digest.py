@@ -8,12 +8,14 @@ week, one due by 6 May is not yet, one due by 27 April is overdue.
 import datetime
 import io
 import re
+import threading
 import time
 
 import pytest
 from django.core import mail, signing
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -238,6 +240,34 @@ def test_a_run_that_overlaps_another_sends_nothing_more(alliance, mia, carol):
 
     assert [digest._claim(found.person, TODAY) for found in slower] == [False, False]
     assert sorted(sent_to()) == ["carol@example.org", "mia@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_send_one_digest_each(alliance, fast_passwords):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that runs writers in parallel")
+    for n in range(8):
+        person = make_user(f"Person {n}", f"person{n}@example.org")
+        add_member(alliance, person, Role.MEMBER)
+        commit(alliance, person, f"Task {n}", day(4, 30))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(digest.send_digests(TODAY).sent)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(outcomes) == 8
+    assert sorted(sent_to()) == sorted(f"person{n}@example.org" for n in range(8))
 
 
 class FailingBackend(BaseEmailBackend):

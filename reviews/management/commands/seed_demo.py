@@ -449,6 +449,8 @@ EARLY_REFLECTIONS = {
     ],
 }
 LATER_RATINGS = {"interdependence": [3, 4, 2, 3], "trust": [3, 3, 4, 2]}
+# Confidence in each agreed goal, in the goals' order, by the same four people.
+LATER_CONFIDENCE = [[4, 3, 4, 5], [2, 3, 2, 2], [3, 4, 3, 3]]
 
 
 def _add_check_ins(alliance, review, facilitator) -> None:
@@ -469,13 +471,17 @@ def _add_check_ins(alliance, review, facilitator) -> None:
             author=facilitator,
             notify=False,
         )
-        rounds = {r.component_key: r for r in check_in.rounds.all()}
+        rounds = {r.component_key: r for r in check_in.rounds.filter(goal=None)}
+        goal_rounds = list(check_in.rounds.exclude(goal=None).order_by("goal_id"))
         for n, membership in enumerate(answering[: len(ratings[keys[0]])]):
             answers = []
             for key in keys:
                 texts = reflections.get(key, [])
                 written = {questions[key]: texts[n]} if n < len(texts) else {}
                 answers.append(ComponentAnswer(rounds[key], ratings[key][n], written))
+            # Confidence in each agreed goal, asked with trust.
+            for goal_round, values in zip(goal_rounds, LATER_CONFIDENCE, strict=False):
+                answers.append(ComponentAnswer(goal_round, values[n]))
             submit(membership=membership, answers=answers)
         return check_in
 
