@@ -260,7 +260,7 @@ def _enter(meeting: Meeting, phase: Phase, actor) -> None:
         )
         if phase.component_key == CONFIDENCE_KEY:
             # With trust, each person is also asked their confidence in each agreed goal.
-            open_confidence_rounds(review=meeting.review, opened_at=phase.round.opened_at)
+            open_confidence_rounds(phase.round)
     if phase.kind == Phase.Kind.REVEAL:
         reflect = meeting.phases.select_related("round").get(position=phase.position - 1)
         phase.round_id = reflect.round_id

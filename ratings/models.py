@@ -77,6 +77,11 @@ class Round(models.Model):
     goal = models.ForeignKey(
         "registers.Goal", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A confidence round is asked with the trust component's round of the same check-in or
+    # meeting, and closes with it.
+    asked_with = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="confidence_rounds"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 

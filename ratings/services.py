@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -126,34 +127,31 @@ def open_check_in(
         check_in = CheckIn.objects.create(
             review=review, closes_at=closes_at, message=message, opened_by=author
         )
-        now = timezone.now()
-        if CONFIDENCE_KEY in component_keys:
-            open_confidence_rounds(review=review, check_in=check_in, opened_at=now)
-        # After the confidence rounds: among rounds opened together, a component's own
-        # round comes last, as it does among the check-in's rounds in their usual order.
-        Round.objects.bulk_create(
-            Round(review=review, component_key=key, check_in=check_in, opened_at=now)
-            for key in component_keys
+        rounds = Round.objects.bulk_create(
+            Round(review=review, component_key=key, check_in=check_in) for key in component_keys
         )
+        for round in rounds:
+            if round.component_key == CONFIDENCE_KEY:
+                open_confidence_rounds(round)
         if notify:
             transaction.on_commit(lambda: _email_check_in(check_in))
     return check_in
 
 
-def open_confidence_rounds(*, review, opened_at, check_in: CheckIn | None = None) -> list[Round]:
+def open_confidence_rounds(round: Round) -> list[Round]:
     """One round of confidence per goal the alliance has agreed, asked with the trust
-    component in a check-in or in a meeting's reflect phase. The rounds share the moment
-    they open with the component's round (`confidence_rounds_with` finds them by it)."""
+    component's `round` (of a check-in, or of a meeting's reflect phase)."""
     from registers.models import Goal
 
-    goals = Goal.objects.filter(alliance_id=review.alliance_id, status=Goal.Status.AGREED)
+    goals = Goal.objects.filter(alliance_id=round.review.alliance_id, status=Goal.Status.AGREED)
     return Round.objects.bulk_create(
         Round(
-            review=review,
+            review_id=round.review_id,
             component_key=CONFIDENCE_KEY,
-            check_in=check_in,
+            check_in_id=round.check_in_id,
             goal=goal,
-            opened_at=opened_at,
+            asked_with=round,
+            opened_at=round.opened_at,
         )
         for goal in goals
     )
@@ -164,12 +162,11 @@ def confidence_rounds_with(round: Round) -> list[Round]:
     their goals, each with its goal; none for a component other than trust."""
     if round.component_key != CONFIDENCE_KEY or round.goal_id:
         return []
-    rounds = (
-        Round.objects.filter(**_together(round))
+    rounds = list(
+        Round.objects.filter(asked_with=round)
         .select_related("goal")
         .order_by("goal__created_at", "goal_id")
     )
-    rounds = list(rounds)
     for each in rounds:
         each.review = round.review
         if round.check_in_id:
@@ -177,26 +174,11 @@ def confidence_rounds_with(round: Round) -> list[Round]:
     return rounds
 
 
-def _together(round: Round) -> dict:
-    """The lookup of the confidence rounds opened with a component's round: the same
-    check-in, or in a meeting, the same review at the same moment."""
-    if round.check_in_id:
-        return {"check_in_id": round.check_in_id, "goal__isnull": False}
-    return {
-        "review_id": round.review_id,
-        "component_key": round.component_key,
-        "check_in": None,
-        "goal__isnull": False,
-        "opened_at": round.opened_at,
-    }
-
-
 def close_with_confidence(round: Round, when) -> None:
     """Close a meeting's round, and the confidence rounds asked with it."""
-    rounds = Round.objects.filter(pk=round.pk)
-    if round.component_key == CONFIDENCE_KEY:
-        rounds = rounds | Round.objects.filter(**_together(round))
-    rounds.filter(closed_at=None).update(closed_at=when)
+    Round.objects.filter(Q(pk=round.pk) | Q(asked_with=round), closed_at=None).update(
+        closed_at=when
+    )
 
 
 def _email_check_in(check_in: CheckIn) -> None:

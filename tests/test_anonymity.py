@@ -41,8 +41,9 @@ def test_schema_has_no_relation_from_an_answer_to_a_participation(model):
 
 def test_schema_a_round_names_no_person_and_a_confidence_round_only_its_goal():
     relations = {f.name: f.related_model for f in Round._meta.concrete_fields if f.is_relation}
-    assert set(relations) == {"review", "check_in", "goal"}
+    assert set(relations) == {"review", "check_in", "goal", "asked_with"}
     assert relations["goal"] is Goal
+    assert relations["asked_with"] is Round  # the trust round it was asked with
 
 
 def test_schema_has_no_relation_from_a_participation_to_an_answer():

@@ -840,6 +840,8 @@ def test_marking_a_pledge_delivered_records_it_and_changes_the_shares(
         },
         "delivered_on": {"label": "delivered on", "old": "", "new": (TODAY - 6 * DAY).isoformat()},
     }
+    history = reverse("alliances:history", args=[alliance.slug, "registers.pledge", pledge.pk])
+    assert "delivered completely" in pages.text(client.get(history))
     text = pages.text(client.get(control_url(alliance)))
     assert "Delivered completely: 1 of 1 pledge due (100%)." in text
     assert "Delivered on time, in full or in part: 1 of 1 pledge due (100%)." in text
