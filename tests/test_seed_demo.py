@@ -94,6 +94,14 @@ def test_seed_demo_review_is_half_done():
     assert all(c.status_reason for c in commitments if c.status in ("partly", "not_done"))
     # The trust conversation starts from results, and every partner joined before the review.
     assert review.alliance.accomplishments.count() == 3
+    # Shared control: agreements (one due for review) and pledges in every state.
+    assert review.alliance.agreements.count() == 3
+    assert {p.delivery for p in review.alliance.pledges.all()} == {
+        "complete",
+        "partial",
+        "not_delivered",
+        "pending",
+    }
     assert all(p.joined_on < review.started_on for p in review.alliance.partners.all())
 
 

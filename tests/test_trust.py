@@ -248,9 +248,7 @@ def test_bad_accomplishments_are_refused_beside_the_field_and_kept(
 ):
     client.force_login(mia)
     data = accomplishment_data(**changes)
-    response = client.post(
-        reverse("registers:accomplishment_create", args=[alliance.slug]), data
-    )
+    response = client.post(reverse("registers:accomplishment_create", args=[alliance.slug]), data)
     assert response.status_code == 200
     fields = pages.form_fields(response)
     assert any(message in error for error in fields[field].errors)
@@ -359,3 +357,52 @@ def test_the_trust_page_query_count_does_not_grow_with_history(client, review, k
         )
         Goal.objects.create(alliance=review.alliance, statement=f"g{n}", status="agreed")
     assert _queries(client, trust_url(review.alliance, review)) == small
+
+
+# In a live meeting
+
+
+def _meeting_at_trust_discussion(review, fiona):
+    from meetings import live
+    from meetings import services as meetings
+
+    meeting = meetings.plan_meeting(
+        review=review,
+        agenda=["purpose", "power", "interdependence", "trust"],
+        author=fiona,
+        starts_at=datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC),
+        facilitator=fiona,
+    )
+    meetings.start(meeting=meeting, actor=fiona)
+    target = meeting.phases.get(kind="discuss", component_key="trust")
+    while live.load(meeting.pk).current.position < target.position:
+        meetings.advance(meeting=live.load(meeting.pk), actor=fiona)
+    return live.load(meeting.pk)
+
+
+def test_the_discuss_phase_of_trust_shows_the_register_without_controls(review, kitchen, fiona):
+    from meetings import live
+
+    commit(review, kitchen, "not_done", datetime.date(2027, 3, 5), "The van broke down")
+    Accomplishment.objects.create(
+        alliance=review.alliance, statement="Opened a pantry", achieved_on=TODAY
+    )
+    html = live.state(_meeting_at_trust_discussion(review, fiona))["html"]
+    assert "Commitments kept" in html and "The van broke down" in html
+    assert "Opened a pantry" in html
+    assert "/edit/" not in html and "<form" not in html
+
+
+def test_a_trust_change_refreshes_the_meeting_discussing_it(client, review, fiona, mia):
+    from meetings import live
+    from meetings.models import Meeting
+
+    meeting = _meeting_at_trust_discussion(review, fiona)
+    before = meeting.seq
+    client.force_login(mia)
+    client.post(
+        reverse("registers:accomplishment_create", args=[review.alliance.slug]),
+        accomplishment_data(),
+    )
+    assert Meeting.objects.get(pk=meeting.pk).seq == before + 1
+    assert "1,200 children ate a free summer meal" in live.state(live.load(meeting.pk))["html"]

@@ -578,14 +578,60 @@ DEPENDENCIES = [
     ("food_bank", "church", "a pantry families trust", 1),
 ]
 
+# title, kind, owner key, link, adopted, next review, status
+AGREEMENTS = [
+    (
+        "Memorandum of understanding among the six partners",
+        "mou",
+        "food_bank",
+        "https://docs.harvestfoodbank.example/alliance/mou-2026.pdf",
+        date(2026, 6, 2),
+        date(2027, 6, 2),
+        "in_force",
+    ),
+    (
+        "Work plan 2026-2027: summer meals and evening pantries",
+        "work_plan",
+        "schools",
+        "https://docs.harvestfoodbank.example/alliance/work-plan-2026.pdf",
+        date(2026, 9, 15),
+        date(2026, 11, 15),
+        "in_force",
+    ),
+    (
+        "How a family's intake data is shared between partners",
+        "policy",
+        "health",
+        "",
+        None,
+        None,
+        "draft",
+    ),
+]
+# partner key, resource index, amount, pledged, due, delivery, delivered on, note
+PLEDGES = [
+    ("food_bank", 1, "Food for 9 summer sites, July and August", date(2026, 6, 2),
+     date(2026, 7, 1), "complete", date(2026, 6, 28), ""),
+    ("church", 2, "Eight volunteers every Thursday evening", date(2026, 9, 15),
+     date(2026, 10, 1), "partial", date(2026, 10, 8),
+     "Five volunteers most weeks; the others start in January."),
+    ("farm", 5, "$4,000 toward the refrigerated truck", date(2026, 9, 29),
+     date(2026, 11, 1), "not_delivered", None,
+     "The harvest festival raised less than planned; pledged again for spring."),
+    ("kitchen", 6, "Two cooks for the Saturday kitchen", date(2026, 9, 29),
+     date(2027, 1, 15), "pending", None, ""),
+]  # fmt: skip
+
 
 def _add_registers(alliance, partners, author) -> None:
     from registers.models import (
         Accomplishment,
+        Agreement,
         Alignment,
         Contribution,
         Dependency,
         Goal,
+        Pledge,
         Resource,
     )
 
@@ -630,6 +676,34 @@ def _add_registers(alliance, partners, author) -> None:
             goal=goals[goal_index],
         )
         create_with_history(dependency, alliance=alliance, author=author)
+    for title, kind, owner, link, adopted, review_on, status in AGREEMENTS:
+        agreement = Agreement(
+            alliance=alliance,
+            title=title,
+            kind=kind,
+            owner=partners[owner],
+            link=link,
+            adopted_on=adopted,
+            review_on=review_on,
+            status=status,
+            created_by=author,
+        )
+        create_with_history(agreement, alliance=alliance, author=author)
+    resources = list(Resource.objects.filter(alliance=alliance).order_by("pk"))
+    for key, index, amount, pledged, due, delivery, delivered, note in PLEDGES:
+        pledge = Pledge(
+            alliance=alliance,
+            partner=partners[key],
+            resource=resources[index],
+            amount=amount,
+            pledged_on=pledged,
+            due_on=due,
+            delivery=delivery,
+            delivered_on=delivered,
+            note=note,
+            created_by=author,
+        )
+        create_with_history(pledge, alliance=alliance, author=author)
     for statement, day, goal_index, figure, unit in ACCOMPLISHMENTS:
         accomplishment = Accomplishment(
             alliance=alliance,
