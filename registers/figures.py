@@ -688,7 +688,7 @@ def outstanding_summary(figures: dict) -> str:
         n,
     ) % {"n": n}
     if not overdue:
-        return f"{line} {_('None is past its due date without delivery.')}"
+        return line + " " + _("None is past its due date without delivery.")
     late = ngettext(
         "%(n)d is past its due date and not delivered yet.",
         "%(n)d are past their due date and not delivered yet.",
