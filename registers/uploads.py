@@ -3,7 +3,9 @@ their content, and how they are served back (only to members, by a view).
 
 A file is accepted only when its extension is on the list below AND its first bytes are
 those of that kind of file, so that a program renamed `plan.pdf` is refused. A file is shown
-in the browser (inline) only when it is a PDF or an image; office documents are downloaded.
+in the browser (inline) only when it is an image; PDFs and office documents are downloaded
+(a PDF shown in the browser runs in its viewer under the page's strict policy, which may
+refuse it, and a PDF can carry scripts of its own).
 """
 
 import math
@@ -34,7 +36,7 @@ _ODF = "application/vnd.oasis.opendocument."
 _PARTS = "[Content_Types].xml"
 
 ALLOWED = {
-    ".pdf": Kind("application/pdf", PDF, True),
+    ".pdf": Kind("application/pdf", PDF, False),
     ".doc": Kind("application/msword", OLE, False),
     ".xls": Kind("application/vnd.ms-excel", OLE, False),
     ".ppt": Kind("application/vnd.ms-powerpoint", OLE, False),

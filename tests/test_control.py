@@ -521,7 +521,7 @@ def test_two_editors_replacing_the_file_see_a_conflict_and_nothing_is_left_behin
 @pytest.mark.parametrize(
     ("name", "data", "content_type", "inline"),
     [
-        ("plan.pdf", PDF, "application/pdf", True),
+        ("plan.pdf", PDF, "application/pdf", False),
         ("logo.PNG", PNG, "image/png", True),
         ("photo.jpg", JPEG, "image/jpeg", True),
         ("photo.jpeg", JPEG, "image/jpeg", True),

@@ -153,7 +153,7 @@ def _edit_agreement(form, old_file: str, old_name: str, *, alliance, author) -> 
 @login_required
 @require_GET
 def agreement_file(request, slug, agreement_id):
-    """The agreement's file, to the alliance's members only. PDFs and images may show in the
+    """The agreement's file, to the alliance's members only. Images may show in the
     browser; anything else is downloaded. The type is the one the upload was checked as."""
     membership = access.get_membership(request.user, slug)
     agreement = access.get_agreement(membership, agreement_id)
