@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ratings",
     "meetings",
     "registers",
+    "indicators",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ratings.urls")),
     path("", include("meetings.urls")),
     path("", include("registers.urls")),
+    path("", include("indicators.urls")),
     path("", include("reviews.urls")),
     path("", include("alliances.urls")),
 ]
