@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 # `make test` only: a fixed key, so tests never touch a real one.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test install install-test serve demo migrate lint format messages clean bench-live
+.PHONY: run test install install-test serve demo migrate lint format messages clean bench-live bench-indicators
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test: install-test
 # see docs/performance.md. BENCH_ARGS="--help" lists the options.
 bench-live: install
 	$(BIN)/python -m bench.live_meeting $(BENCH_ARGS)
+
+# The indicator pages beside a minimal Django page, served by gunicorn against PostgreSQL
+# (which must be running): see docs/performance.md.
+bench-indicators: install
+	$(BIN)/python -m bench.indicators $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -251,7 +251,10 @@ def commitment_create(request, slug, review_id, key):
     if not record.is_open:
         messages.error(request, _("This component is not open for discussion yet."))
         return redirect(record)
-    form = CommitmentForm(request.POST or None, alliance=membership.alliance)
+    # A commitment may start from what the alliance said it will do (the story behind an
+    # indicator's curve): its words come prefilled, to be edited.
+    initial = {"description": request.GET.get("description", "")[:300]}
+    form = CommitmentForm(request.POST or None, alliance=membership.alliance, initial=initial)
     if form.is_valid():
         commitment = form.instance
         commitment.review = record.review

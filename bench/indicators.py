@@ -1,0 +1,199 @@
+"""Requests per second of the indicator pages, beside a minimal Django page in the same run.
+
+Starts Accord as the README's production recipe serves pages (gunicorn, 4 workers, kept
+database connections, PostgreSQL, in a database of its own), seeds an alliance with 50
+indicators of 200 values each and one indicator with 10,000 values
+(`bench/seed_indicators.py`), then, round after round, drives each page with concurrent
+keep-alive clients for a fixed time:
+
+- the baseline: `/bench/minimal/`, a view returning "ok" through the same middleware;
+- the indicators overview of the alliance (50 indicators, grouped by goal, sparklines);
+- the page of the indicator with 10,000 values (chart thinned, table paged).
+
+Run with `make bench-indicators`; see docs/performance.md.
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench import harness
+
+DATABASE = "accord_bench_indicators"
+
+
+def client(port, path, cookie, seconds, threads, out):
+    """One process of `threads` keep-alive clients: how many answers, and their times."""
+    import threading
+
+    done, times, errors = [], [], []
+
+    def loop():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Cookie": f"sessionid={cookie}"}
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            start = time.monotonic()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(response.status)
+                continue
+            times.append(time.monotonic() - start)
+            done.append(1)
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.put((len(done), times, errors))
+
+
+def measure(port, path, cookie, seconds, processes, threads) -> dict:
+    queue = multiprocessing.Queue()
+    jobs = [
+        multiprocessing.Process(target=client, args=(port, path, cookie, seconds, threads, queue))
+        for _ in range(processes)
+    ]
+    for job in jobs:
+        job.start()
+    results = [queue.get() for _ in jobs]
+    for job in jobs:
+        job.join()
+    count = sum(r[0] for r in results)
+    times = sorted(t for r in results for t in r[1])
+    errors = [e for r in results for e in r[2]]
+    if errors:
+        raise RuntimeError(f"{path} answered {len(errors)} times with {sorted(set(errors))}")
+    return {
+        "rps": count / seconds,
+        "median_ms": 1000 * statistics.median(times),
+        "p95_ms": 1000 * times[int(len(times) * 0.95)],
+    }
+
+
+def start_gunicorn(env, port, workers):
+    log = tempfile.NamedTemporaryFile(prefix="accord-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(  # noqa: S603 (our own command)
+        [
+            str(harness.BIN / "gunicorn"),
+            "accord.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=harness.ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with opener.open(f"http://127.0.0.1:{port}/bench/minimal/", timeout=2):
+                return process, log
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start: {Path(log.name).read_text()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10, help="per page per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per client process")
+    parser.add_argument("--indicators", type=int, default=50)
+    parser.add_argument("--values", type=int, default=200)
+    parser.add_argument("--long", type=int, default=10_000)
+    args = parser.parse_args()
+
+    problem = harness.unreachable()
+    if problem:
+        sys.exit(problem)
+    site = harness.Site(DATABASE, redis_db=13)
+    site.env.update(DJANGO_SETTINGS_MODULE="bench.page_settings", CONN_MAX_AGE="60")
+    site.drop()
+    site._admin(f'CREATE DATABASE "{DATABASE}"')
+    process = log = None
+    try:
+        harness.run([harness.BIN / "python", "manage.py", "migrate", "--verbosity", "0"], site.env)
+        seeded = json.loads(
+            harness.run(
+                [
+                    harness.BIN / "python",
+                    "-m",
+                    "bench.seed_indicators",
+                    "--indicators",
+                    str(args.indicators),
+                    "--values",
+                    str(args.values),
+                    "--long",
+                    str(args.long),
+                ],
+                site.env,
+            ).splitlines()[-1]
+        )
+        port = harness.free_port()
+        process, log = start_gunicorn(site.env, port, args.workers)
+        pages = {
+            "minimal": "/bench/minimal/",
+            "overview": f"/a/{seeded['slug']}/indicators/",
+            "indicator": f"/a/{seeded['slug']}/indicators/{seeded['long']}/",
+        }
+        for path in pages.values():  # warm up every worker
+            measure(port, path, seeded["session"], 1, 1, args.workers)
+        rounds = {name: [] for name in pages}
+        for n in range(args.rounds):
+            for name, path in pages.items():
+                result = measure(
+                    port, path, seeded["session"], args.seconds, args.clients, args.threads
+                )
+                rounds[name].append(result)
+                print(
+                    f"round {n + 1} {name:9} {result['rps']:8.1f} req/s  "
+                    f"median {result['median_ms']:6.1f} ms  p95 {result['p95_ms']:6.1f} ms",
+                    flush=True,
+                )
+        print()
+        print(
+            f"{platform.node()} · {os.cpu_count()} cores · gunicorn -w {args.workers} · "
+            f"{args.clients}×{args.threads} clients · {args.seconds:g} s × {args.rounds} rounds · "
+            f"{seeded['values']} values"
+        )
+        baseline = statistics.median(r["rps"] for r in rounds["minimal"])
+        for name, results in rounds.items():
+            rps = statistics.median(r["rps"] for r in results)
+            median = statistics.median(r["median_ms"] for r in results)
+            print(
+                f"{name:9} median {rps:8.1f} req/s   ratio to minimal {rps / baseline:5.2f}   "
+                f"median latency {median:6.1f} ms"
+            )
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(10)
+            os.unlink(log.name)
+        site.drop()
+
+
+if __name__ == "__main__":
+    main()
