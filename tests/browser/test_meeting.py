@@ -261,12 +261,13 @@ def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_project
         expect(page.locator(".htmx-request")).to_have_count(0)
 
     def fiona_moves(button, where, among=screens):
-        """Fiona moves the meeting on; her page and everyone's follow. Her part of the page
-        is loaded again when the new phase reaches it, too: wait for that before going on."""
-        with page.expect_response(lambda r: r.request.method == "GET" and "/mine/" in r.url):
-            fiona_sends(button, "/command/")
-        expect(page.locator(".htmx-request")).to_have_count(0)
+        """Fiona moves the meeting on; her page and everyone's follow. When the new phase
+        reaches her page before the command's answer does, her part of the page is loaded
+        again: once her stage shows the phase, wait for any such load before going on (it
+        would wipe out what she types next)."""
+        fiona_sends(button, "/command/")
         everyone_sees(where, among)
+        expect(page.locator(".htmx-request")).to_have_count(0)
 
     no_controls_for_participants()
 

@@ -149,15 +149,15 @@ def test_the_opening_reviews_the_commitments_due_one_by_one(asgi_server, new_con
 
     # 1. Fiona starts the meeting: every screen shows the opening, "Now:" on Noor's
     # commitment, the earlier due of the two.
-    with page.expect_response(lambda r: r.request.method == "GET" and "/mine/" in r.url):
-        fiona_sends("Start the meeting", "/command/")
-    expect(page.locator(".htmx-request")).to_have_count(0)
+    fiona_sends("Start the meeting", "/command/")
     for person in screens:
         expect(person.where).to_have_text(OPENING)
         expect(person.stage.locator("ol.due li")).to_have_count(2)
         now_on(person, NOOR_TASK)
         expect(item(person, NOOR_TASK)).to_contain_text("Community Kitchen, Noor Member")
         expect(item(person, OMAR_TASK)).to_contain_text("Mobile Pantry, Omar Member")
+    # Her part of the page may be fetched again as the new phase reaches it: let it land.
+    expect(page.locator(".htmx-request")).to_have_count(0)
     expect(page.get_by_role("button", name="Next commitment")).to_be_visible()
     expect(noor.page.get_by_role("button", name="Next commitment")).to_have_count(0)
     expect(projector.page.locator("form, textarea, select")).to_have_count(0)
