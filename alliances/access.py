@@ -159,3 +159,40 @@ def get_pledge(membership: Membership, pledge_id: int):
         alliance=membership.alliance,
         pk=pledge_id,
     )
+
+
+def get_indicator(membership: Membership, indicator_id: int):
+    from indicators.models import Indicator
+
+    return get_object_or_404(
+        Indicator.objects.select_related("responsible"),
+        alliance=membership.alliance,
+        pk=indicator_id,
+    )
+
+
+def get_value(membership: Membership, indicator, value_id: int):
+    """A value of `indicator` (itself loaded through `get_indicator`)."""
+    from indicators.models import Value
+
+    return get_object_or_404(
+        Value.objects.select_related("breakdown"),
+        indicator=indicator,
+        indicator__alliance=membership.alliance,
+        pk=value_id,
+    )
+
+
+def get_api_token(membership: Membership, token_id: int):
+    from indicators.models import ApiToken
+
+    return get_object_or_404(
+        ApiToken.objects.select_related("created_by"), alliance=membership.alliance, pk=token_id
+    )
+
+
+def get_token_indicator(token, indicator_id: int):
+    """For the API, where the token (not a person) names the alliance: its indicator, or 404."""
+    from indicators.models import Indicator
+
+    return get_object_or_404(Indicator, alliance_id=token.alliance_id, pk=indicator_id)

@@ -8,14 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
 from history.forms import VersionedForm
 from history.models import Revision
 from history.services import EditConflict, FieldConflict, create_with_history, save_edit
 from indicators.models import Story
-from registers import live
+from registers import figures, live
 
 COMPONENT = "indicators"
 
@@ -98,3 +98,30 @@ def _back(request, slug, review) -> str:
     ):
         return back
     return reverse("reviews:component", args=[slug, review.pk, COMPONENT])
+
+
+@login_required
+@require_GET
+def register(request, slug, review_id):
+    """The indicators register of a review, as the component's page shows it: polled by
+    that page (204 while unchanged); anyone else is sent to the page."""
+    membership = access.get_membership(request.user, slug)
+    review = access.get_review(membership, review_id)
+    if not request.htmx:
+        return redirect("reviews:component", slug, review.pk, COMPONENT)
+    record = review.records.get(component_key=COMPONENT)
+    record.review = review
+    register = figures.register_for(record)
+    context = {
+        "membership": membership,
+        "alliance": membership.alliance,
+        "review": review,
+        "record": record,
+        "register": register,
+        "stamp": live.stamp(register),
+        "editable": membership.can_write,
+        "readonly": bool(record.snapshot) or not record.is_open,
+    }
+    return live.unchanged(request, register) or render(
+        request, "registers/_indicators.html", context
+    )

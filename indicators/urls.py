@@ -10,6 +10,11 @@ urlpatterns = [
         stories.story,
         name="story",
     ),
+    path(
+        "a/<slug:slug>/reviews/<int:review_id>/indicators/register/",
+        stories.register,
+        name="register",
+    ),
 ]
 
 # API tokens (coordinators) and the API itself (a token, not a session, is the key).

@@ -697,13 +697,22 @@ def outstanding_summary(figures: dict) -> str:
     return f"{line} {late}"
 
 
+def indicators(alliance, review) -> dict:
+    from indicators.figures import register
+
+    return register(alliance, review)
+
+
 REGISTERS = {
     "goals": goals,
     "resources": resources,
     "dependencies": dependencies,
     "trust": trust,
     "control": control,
+    "indicators": indicators,
 }
+# The registers that depend on the review as well as on the alliance.
+PER_REVIEW = {"dependencies", "trust", "indicators"}
 
 
 def register_for(record) -> dict | None:
@@ -717,6 +726,6 @@ def snapshot(record) -> dict | None:
     if tool not in REGISTERS:
         return None
     alliance = record.review.alliance
-    if tool in ("dependencies", "trust"):
+    if tool in PER_REVIEW:
         return REGISTERS[tool](alliance, record.review)
     return REGISTERS[tool](alliance)

@@ -130,6 +130,9 @@ def _component_page(membership, record, open_form):
         record,
         register=register,
         stamp=live.stamp(register) if register else "",
+        poll_url=live.poll_url(register["tool"], membership.alliance, record.review)
+        if register
+        else "",
         readonly=bool(record.snapshot) or not record.is_open,
         editable=membership.can_write,
         result=result,

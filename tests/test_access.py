@@ -204,6 +204,85 @@ def _agreement(alliance):
     return agreement
 
 
+def _api_token(c):
+    """Harvest's API token, made the first time a row needs it."""
+    if not hasattr(c, "api_token"):
+        from indicators.models import ApiToken
+
+        c.api_token = ApiToken(alliance=c.alliance, name="County data hub")
+        c.api_token.issue()
+        c.api_token.save()
+    return c.api_token.pk
+
+
+def _new_token_url(c):
+    from indicators.models import ApiToken
+
+    token = ApiToken.objects.get(name="State nutrition database")
+    return reverse("indicators:api_token_created", args=[c.alliance.slug, token.pk])
+
+
+def _import_indicator(c):
+    """Harvest's indicator that values are imported into, made the first time a row needs it."""
+    if not hasattr(c, "import_indicator"):
+        from indicators.models import Indicator
+
+        c.import_indicator = Indicator.objects.create(alliance=c.alliance, name="Meals served")
+    return c.import_indicator.pk
+
+
+def _import_file(c):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("values.csv", b"date,value\n2027-01-31,120\n")}
+
+
+class _Matching:
+    """A location with a random part (an import id), equal to any path that fits `pattern`."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+
+    def __eq__(self, other):
+        import re
+
+        return isinstance(other, str) and re.fullmatch(self.pattern, other) is not None
+
+    def __repr__(self):
+        return f"<a path like {self.pattern}>"
+
+
+def _import_preview_url(c):
+    return _Matching(
+        rf"/a/{c.alliance.slug}/indicators/{_import_indicator(c)}/import/[0-9a-f]{{32}}/"
+    )
+
+
+def _indicator(c):
+    """Harvest's indicator with one value, made the first time a row needs it."""
+    if not hasattr(c, "indicator"):
+        from indicators import values
+        from indicators.models import Indicator
+
+        c.indicator = Indicator(alliance=c.alliance, name="Children fed")
+        create_with_history(c.indicator, alliance=c.alliance, author=None)
+        row = values.Row(datetime.date(2027, 1, 31), 120)
+        (c.value,) = values.add(c.indicator, [row], origin="form", author=None)
+    return c.indicator.pk
+
+
+def _value(c):
+    _indicator(c)
+    return c.value.pk
+
+
+def _new_indicator_url(c):
+    from indicators.models import Indicator
+
+    indicator = Indicator.objects.get(name="Families fed")
+    return reverse("indicators:indicator", args=[c.alliance.slug, indicator.pk])
+
+
 VIEWS = [
     View("alliances:home", _url("alliances:home"), (GET,), "signed_in", get_status=302),
     View("alliances:list", _url("alliances:list"), (GET,), "signed_in"),
@@ -623,6 +702,113 @@ VIEWS = [
         done=lambda c: c.meeting.get_absolute_url(),
     ),
     View(
+        "indicators:api_tokens",
+        _url("indicators:api_tokens", _slug),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {"name": "State nutrition database"},
+        done=_new_token_url,
+    ),
+    View(
+        "indicators:api_token_created",
+        _url("indicators:api_token_created", _slug, _api_token),
+        (GET,),
+        "coordinate",
+    ),
+    View(
+        "indicators:api_token_revoke",
+        _url("indicators:api_token_revoke", _slug, _api_token),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("indicators:api_tokens", _slug),
+    ),
+    View(
+        "indicators:import",
+        _url("indicators:import", _slug, _import_indicator),
+        (GET, POST),
+        "write",
+        post=_import_file,
+        done=_import_preview_url,
+    ),
+    View(
+        "indicators:import_template",
+        _url("indicators:import_template", _slug, _import_indicator),
+        (GET,),
+        "write",
+    ),
+    # An import id is kept in the uploader's session only: any other id (here, one never
+    # made) leads back to the upload form with a message (tests/test_import.py).
+    View(
+        "indicators:import_preview",
+        _url("indicators:import_preview", _slug, _import_indicator, "0" * 32),
+        (GET,),
+        "write",
+        get_status=302,
+    ),
+    View(
+        "indicators:import_confirm",
+        _url("indicators:import_confirm", _slug, _import_indicator, "0" * 32),
+        (POST,),
+        "write",
+        post=lambda c: {},
+        done=_url("indicators:import", _slug, _import_indicator),
+    ),
+    View("indicators:overview", _url("indicators:overview", _slug), (GET,), "read"),
+    View(
+        "indicators:create",
+        _url("indicators:create", _slug),
+        (GET, POST),
+        "write",
+        post=lambda c: {"name": "Families fed", "direction": "up", "frequency": "monthly"},
+        done=_new_indicator_url,
+    ),
+    View("indicators:indicator", _url("indicators:indicator", _slug, _indicator), (GET,), "read"),
+    View(
+        "indicators:edit",
+        _url("indicators:edit", _slug, _indicator),
+        (GET, POST),
+        "write",
+        post=lambda c: {
+            "name": "Children fed each week",
+            "direction": "up",
+            "frequency": "weekly",
+            "base_version": "1",
+        },
+        done=_url("indicators:indicator", _slug, _indicator),
+    ),
+    View(
+        "indicators:value_add",
+        _url("indicators:value_add", _slug, _indicator),
+        (GET, POST),
+        "write",
+        post=lambda c: {"date": "2027-02-28", "value": "130"},
+        done=_url("indicators:indicator", _slug, _indicator),
+    ),
+    View(
+        "indicators:value_edit",
+        _url("indicators:value_edit", _slug, _indicator, _value),
+        (GET, POST),
+        "write",
+        post=lambda c: {"date": "2027-01-31", "value": "125", "base_version": "1"},
+        done=_url("indicators:indicator", _slug, _indicator),
+    ),
+    View(
+        "indicators:register",
+        _url("indicators:register", _slug, _review),
+        (GET,),
+        "read",
+        get_status=302,  # a poll of the component's page; a person is sent to the page
+    ),
+    View(
+        "indicators:story",
+        _url("indicators:story", _slug, _review, _indicator),
+        (GET, POST),
+        "write",
+        post=lambda c: {"helping": "Schools", "hindering": "", "actions": "", "base_version": "0"},
+        done=_url("reviews:component", _slug, _review, "indicators"),
+    ),
+    View(
         "accounts:profile",
         _url("accounts:profile"),
         (GET, POST),
@@ -733,6 +919,11 @@ PUBLIC = {
     # The room's screen: its secret link is the key (tests/test_meetings.py).
     "meetings:projector",
     "meetings:projector_state",
+    # The indicators API: a token, not a session, is its key, and its schema is for anyone
+    # (tests/test_api.py checks who may call it).
+    "indicators:api_indicators",
+    "indicators:api_values",
+    "indicators:openapi",
 }
 
 
