@@ -96,6 +96,9 @@ def test_seed_demo_review_is_half_done():
     assert review.alliance.accomplishments.count() == 3
     # Shared control: agreements (one due for review) and pledges in every state.
     assert review.alliance.agreements.count() == 3
+    # Indicators with values, one broken down by county area.
+    assert review.alliance.indicators.count() == 3
+    assert review.alliance.indicators.filter(breakdowns__name="North").exists()
     assert {p.delivery for p in review.alliance.pledges.all()} == {
         "complete",
         "partial",

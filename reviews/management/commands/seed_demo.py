@@ -622,6 +622,80 @@ PLEDGES = [
      date(2027, 1, 15), "pending", None, ""),
 ]  # fmt: skip
 
+# name, unit, direction, goal index, responsible, baseline (value, date), target (value, date),
+# breakdown label, {breakdown or "": [(date, value), ...]}
+INDICATORS = [
+    (
+        "Children eating at a summer meal site",
+        "% of eligible children",
+        "up",
+        0,
+        "schools",
+        (18, date(2025, 8, 31)),
+        (45, date(2027, 9, 30)),
+        "county area",
+        {
+            "": [
+                (date(2025, 8, 31), 18),
+                (date(2026, 6, 30), 22),
+                (date(2026, 7, 31), 29),
+                (date(2026, 8, 31), 31),
+            ],
+            "North": [(date(2026, 7, 31), 35), (date(2026, 8, 31), 38)],
+            "South": [(date(2026, 7, 31), 21), (date(2026, 8, 31), 22)],
+        },
+    ),
+    (
+        "Pantries open an evening or a weekend",
+        "pantries",
+        "up",
+        1,
+        "food_bank",
+        (1, date(2026, 6, 1)),
+        (5, date(2027, 6, 30)),
+        "",
+        {"": [(date(2026, 6, 1), 1), (date(2026, 9, 1), 1), (date(2026, 10, 1), 2)]},
+    ),
+    (
+        "Families told to repeat their story at a second pantry",
+        "% of new families",
+        "down",
+        2,
+        "health",
+        (64, date(2026, 6, 1)),
+        (10, date(2027, 3, 31)),
+        "",
+        {"": [(date(2026, 6, 1), 64), (date(2026, 8, 1), 62), (date(2026, 10, 1), 63)]},
+    ),
+]
+
+
+def _add_indicators(alliance, goals, partners, author) -> None:
+    from indicators import values
+    from indicators.models import Breakdown, Indicator
+
+    for name, unit, direction, goal, who, base, target, label, series in INDICATORS:
+        indicator = Indicator(
+            alliance=alliance,
+            name=name,
+            unit=unit,
+            direction=direction,
+            baseline_value=base[0],
+            baseline_date=base[1],
+            target_value=target[0],
+            target_date=target[1],
+            responsible=partners[who],
+            breakdown_label=label,
+            frequency="monthly",
+            created_by=author,
+        )
+        create_with_history(indicator, alliance=alliance, author=author)
+        indicator.goals.add(goals[goal])
+        for part, points in series.items():
+            breakdown = Breakdown.objects.create(indicator=indicator, name=part) if part else None
+            rows = [values.Row(day, value, breakdown) for day, value in points]
+            values.add(indicator, rows, origin="form", author=author)
+
 
 def _add_registers(alliance, partners, author) -> None:
     from registers.models import (
@@ -704,6 +778,7 @@ def _add_registers(alliance, partners, author) -> None:
             created_by=author,
         )
         create_with_history(pledge, alliance=alliance, author=author)
+    _add_indicators(alliance, goals, partners, author)
     for statement, day, goal_index, figure, unit in ACCOMPLISHMENTS:
         accomplishment = Accomplishment(
             alliance=alliance,
