@@ -7,6 +7,8 @@ indicators of 200 values each and one indicator with 10,000 values
 keep-alive clients for a fixed time:
 
 - the baseline: `/bench/minimal/`, a view returning "ok" through the same middleware;
+- a second baseline: `/bench/signed-in/`, the same for a signed-in person (the session
+  and the user loaded, which every page of an alliance needs);
 - the indicators overview of the alliance (50 indicators, grouped by goal, sparklines);
 - the page of the indicator with 10,000 values (chart thinned, table paged).
 
@@ -130,7 +132,10 @@ def main() -> None:
     if problem:
         sys.exit(problem)
     site = harness.Site(DATABASE, redis_db=13)
-    site.env.update(DJANGO_SETTINGS_MODULE="bench.page_settings", CONN_MAX_AGE="60")
+    # As the README's production recipe: kept connections; Redis for the cache.
+    site.env.update(
+        DJANGO_SETTINGS_MODULE="bench.page_settings", CONN_MAX_AGE="60", REDIS_URL=site.redis_url
+    )
     site.drop()
     site._admin(f'CREATE DATABASE "{DATABASE}"')
     process = log = None
@@ -156,6 +161,7 @@ def main() -> None:
         process, log = start_gunicorn(site.env, port, args.workers)
         pages = {
             "minimal": "/bench/minimal/",
+            "signed-in": "/bench/signed-in/",
             "overview": f"/a/{seeded['slug']}/indicators/",
             "indicator": f"/a/{seeded['slug']}/indicators/{seeded['long']}/",
         }

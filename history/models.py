@@ -52,7 +52,11 @@ class Revision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # The alliance's latest revision, found at once: pages cached until it changes.
+            models.Index(fields=["alliance", "id"], name="revision_alliance_latest"),
+        ]
 
     def __str__(self):
         return f"{self.object_repr} v{self.version} ({self.action})"

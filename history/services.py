@@ -173,3 +173,15 @@ def log_deletion(instance, *, alliance, author) -> None:
     log_change(
         instance, action=Revision.Action.DELETED, alliance=alliance, author=author, changes={}
     )
+
+
+def last_change(alliance_id: int) -> int:
+    """The id of the alliance's latest revision: it changes whenever anything of the alliance
+    that people edit changes, so pages built from that data can be cached until it does."""
+    latest = (
+        Revision.objects.filter(alliance_id=alliance_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return latest or 0

@@ -4,15 +4,27 @@ do)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
 from history.models import Revision
-from history.services import EditConflict, create_with_history, log_change, save_edit
+from history.services import (
+    EditConflict,
+    create_with_history,
+    last_change,
+    log_change,
+    save_edit,
+)
 from indicators import figures, values
 from indicators.forms import CorrectionForm, IndicatorForm, ValueForm, change_since
 from indicators.models import Breakdown, Indicator, Value
@@ -21,19 +33,58 @@ from registers.models import Goal
 from registers.views import common
 
 COMPONENT = "indicators"
+# A cached page is found by what it depends on; the time only bounds what the cache keeps.
+CACHE_SECONDS = 24 * 3600
 
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _serve(request, name: str, context: dict):
-    """The page `indicators/<name>.html`; to a poll, the region `indicators/_<name>.html`
-    (or 204 when it has not changed)."""
-    if request.htmx:
-        return live.unchanged(request, context["register"]) or render(
-            request, f"indicators/_{name}.html", context
+def _serve(request, name: str, membership, build, *, key: tuple = (), **extra):
+    """The page `indicators/<name>.html`; to a poll, its region `indicators/_<name>.html`
+    (or 204 when it has not changed).
+
+    The register and its rendered region are kept in the cache until anything of the
+    alliance changes (its latest revision: every value, indicator, story or goal saved
+    writes one), the day turns (statuses depend on today) or for another language or
+    role: with 10,000 values or 50 indicators, building them is most of the page's time
+    (docs/performance.md)."""
+    alliance = membership.alliance
+    cache_key = ":".join(
+        str(part)
+        for part in (
+            "indicators",
+            name,
+            alliance.pk,
+            *key,
+            last_change(alliance.pk),
+            get_language(),
+            timezone.localdate().isoformat(),
+            membership.can_write,
         )
+    )
+    cached = cache.get(cache_key)
+    if cached is None:
+        register = build()
+        context = common.page_context(membership, register, **extra)
+        region = render_to_string(f"indicators/_{name}.html", context)
+        cached = (register, context["stamp"], region)
+        cache.set(cache_key, cached, CACHE_SECONDS)
+    register, stamp, region = cached
+    if request.htmx:
+        if request.GET.get("stamp") == stamp:
+            return HttpResponse(status=204)
+        return HttpResponse(region)
+    context = {
+        "membership": membership,
+        "alliance": alliance,
+        "register": register,
+        "stamp": stamp,
+        "editable": membership.can_write,
+        "region": mark_safe(region),  # noqa: S308 (rendered by our own template above)
+        **extra,
+    }
     return render(request, f"indicators/{name}.html", context)
 
 
@@ -41,8 +92,7 @@ def _serve(request, name: str, context: dict):
 @require_GET
 def overview(request, slug):
     membership = access.get_membership(request.user, slug)
-    register = figures.overview(membership.alliance)
-    return _serve(request, "overview", common.page_context(membership, register))
+    return _serve(request, "overview", membership, lambda: figures.overview(membership.alliance))
 
 
 @login_required
@@ -50,15 +100,18 @@ def overview(request, slug):
 def detail(request, slug, indicator_id):
     membership = access.get_membership(request.user, slug)
     indicator = access.get_indicator(membership, indicator_id)
-    register = figures.indicator(indicator, request.GET.get("page") or 1)
-    page = register["table"]["page"]
+    page = request.GET.get("page") or "1"
     live_url = reverse("indicators:indicator", args=[slug, indicator.pk])
-    if page > 1:
+    if page != "1":
         live_url += f"?page={page}"
     return _serve(
         request,
         "indicator",
-        common.page_context(membership, register, indicator=indicator, live_url=live_url),
+        membership,
+        lambda: figures.indicator(indicator, page),
+        key=(indicator.pk, page[:12]),
+        indicator=indicator,
+        live_url=live_url,
     )
 
 

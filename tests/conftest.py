@@ -151,3 +151,13 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a folder of the test's own, removed with it."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cached by one test must not be served to the next (ids are reused between
+    tests on SQLite, and a cache key is made of ids)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -527,10 +527,13 @@ def test_the_overview_page_shows_each_indicator(client, meals, otto):
 
 # Query counts: fixed however many indicators or values there are.
 
-# session, user, membership, the alliance switcher; indicators, their goals, recent values
-OVERVIEW_QUERIES = 7
+# session, user, membership, the alliance switcher, the alliance's latest revision (the
+# cache's key); indicators, their goals, recent values
+OVERVIEW_QUERIES = 8
 # + the indicator; its breakdowns, goals, all values (3 columns), a page's count and rows
-INDICATOR_QUERIES = 10
+INDICATOR_QUERIES = 11
+# Once cached, until something changes: the page without building its register.
+CACHED_QUERIES = 5
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -550,6 +553,9 @@ def test_overview_query_count_is_fixed(client, alliance, otto, count, django_ass
         response = client.get(overview_url(alliance))
     assert response.status_code == 200
     assert response.context["register"]["count"] == count
+    with django_assert_num_queries(CACHED_QUERIES):
+        again = client.get(overview_url(alliance))
+    assert again.context["region"] == response.context["region"]
 
 
 @pytest.mark.parametrize("count", [10, 10_000])
@@ -563,3 +569,25 @@ def test_indicator_page_query_count_is_fixed(client, meals, otto, count, django_
     register = response.context["register"]
     assert len(register["chart"]["lines"][0]["points"].split()) <= figures.CHART_POINTS
     assert len(register["table"]["rows"]) == min(count, figures.PAGE_SIZE)
+    with django_assert_num_queries(CACHED_QUERIES + 1):  # + the indicator, for its access
+        again = client.get(url("indicator", meals))
+    assert again.context["region"] == response.context["region"]
+
+
+def test_a_cached_page_changes_as_soon_as_a_value_is_added(client, meals, mia):
+    client.force_login(mia)
+    before = client.get(url("indicator", meals)).content.decode()
+    client.post(url("value_add", meals), {"date": "2027-05-31", "value": "4321", "note": ""})
+    after = client.get(url("indicator", meals)).content.decode()
+    assert "4,321" in after or "4321" in after
+    assert after != before
+    overview = client.get(overview_url(meals.alliance)).content.decode()
+    assert "4,321" in overview or "4321" in overview
+
+
+def test_a_cached_page_is_not_shared_between_roles(client, meals, mia, otto):
+    client.force_login(mia)
+    assert "Add a value" in client.get(url("indicator", meals)).content.decode()
+    client.force_login(otto)
+    page = client.get(url("indicator", meals)).content.decode()
+    assert "Add a value" not in page
