@@ -67,6 +67,12 @@ class Status:
         }
 
 
+def _decimals(value) -> int:
+    """How many decimals a value is written with (at most four, as values are stored)."""
+    text = f"{value:.4f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
 def number(value) -> str:
     """A value as people read it: at most four decimals, no trailing zeros, localized."""
     if value is None:
@@ -142,7 +148,9 @@ def status(
         )
     recent = series[-RECENT:]
     projection = project(recent, target_date)
-    words.update(projection=number(projection), count=len(recent))
+    # A projection is an estimate: one more decimal than the values have is enough.
+    places = max((_decimals(v) for _d, v in recent), default=0) + 1
+    words.update(projection=number(round(projection, places)), count=len(recent))
     said = (
         _(
             "A straight line through the last %(count)d values reaches %(projection)s by "
