@@ -289,11 +289,7 @@ def commitment_edit(request, slug, commitment_id):
         else:
             live.tell_meetings(membership.alliance, "trust", request.user)
             messages.success(request, _("The commitment is saved."))
-            if commitment.review_id:
-                return redirect(
-                    "reviews:component", slug, commitment.review_id, commitment.component_key
-                )
-            return redirect("alliances:detail", slug)
+            return _commitment_home(slug, commitment)
     return render(
         request,
         "reviews/commitment_edit.html",
@@ -305,6 +301,13 @@ def commitment_edit(request, slug, commitment_id):
             "conflict": conflict,
         },
     )
+
+
+def _commitment_home(slug, commitment):
+    """Back to where a commitment lives: its component's page, or the alliance's home."""
+    if commitment.review_id:
+        return redirect("reviews:component", slug, commitment.review_id, commitment.component_key)
+    return redirect("alliances:detail", slug)
 
 
 @login_required
@@ -331,11 +334,7 @@ def commitment_status(request, slug, commitment_id):
                 _("“%(commitment)s” is now: %(status)s.")
                 % {"commitment": commitment, "status": commitment.get_status_display()},
             )
-            if commitment.review_id:
-                return redirect(
-                    "reviews:component", slug, commitment.review_id, commitment.component_key
-                )
-            return redirect("alliances:detail", slug)
+            return _commitment_home(slug, commitment)
     return render(
         request,
         "reviews/commitment_status.html",
