@@ -178,6 +178,12 @@ class AsgiServer:
             connections[alias].ensure_connection()
             self._read_uncommitted(connections[alias])
 
+        # A fresh channel layer for this server's event loop: one left by an earlier server
+        # may hold a lock taken in that server's loop, now closed ("bound to a different
+        # event loop" as soon as a consumer of this server receives).
+        from channels.layers import channel_layers
+
+        channel_layers.backends.clear()
         self.handler = logging.Handler(logging.ERROR)
         self.handler.emit = lambda record: self.errors.append(
             f"{record.name}: {record.getMessage()}"
