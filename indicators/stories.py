@@ -120,7 +120,7 @@ def register(request, slug, review_id):
         "register": register,
         "stamp": live.stamp(register),
         "editable": membership.can_write,
-        "readonly": bool(record.snapshot) or not record.is_open,
+        "readonly": record.register_readonly,
     }
     return live.unchanged(request, register) or render(
         request, "registers/_indicators.html", context

@@ -187,6 +187,12 @@ class ComponentRecord(Versioned):
     def is_open(self) -> bool:
         return self.state != self.State.NOT_STARTED
 
+    @property
+    def register_readonly(self) -> bool:
+        """The register is shown, not edited, here: before the component opens, and once
+        the review keeps its snapshot."""
+        return bool(self.snapshot) or not self.is_open
+
     def get_absolute_url(self):
         return reverse(
             "reviews:component",

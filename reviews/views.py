@@ -133,7 +133,7 @@ def _component_page(membership, record, open_form):
         poll_url=live.poll_url(register["tool"], membership.alliance, record.review)
         if register
         else "",
-        readonly=bool(record.snapshot) or not record.is_open,
+        readonly=record.register_readonly,
         editable=membership.can_write,
         result=result,
         change=change,
