@@ -45,10 +45,9 @@ def get_membership(user, slug: str, ability: str | None = None) -> Membership:
     if not user.is_authenticated:
         raise Http404
     membership = get_object_or_404(
-        Membership.objects.select_related("alliance", "partner", "user"),
-        alliance__slug=slug,
-        user=user,
+        Membership.objects.select_related("alliance", "partner"), alliance__slug=slug, user=user
     )
+    membership.user = user  # the same row, already loaded for the session
     if ability:
         require(membership, ability)
     return membership

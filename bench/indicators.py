@@ -42,7 +42,7 @@ def client(port, path, cookie, seconds, threads, out):
 
     def loop():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": f"sessionid={cookie}"}
+        headers = {"Cookie": cookie}
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             start = time.monotonic()
@@ -165,14 +165,14 @@ def main() -> None:
             "overview": f"/a/{seeded['slug']}/indicators/",
             "indicator": f"/a/{seeded['slug']}/indicators/{seeded['long']}/",
         }
+        # As a browser that has seen a page sends them: its session and its CSRF cookie.
+        cookie = f"sessionid={seeded['session']}; csrftoken={seeded['csrf']}"
         for path in pages.values():  # warm up every worker
-            measure(port, path, seeded["session"], 1, 1, args.workers)
+            measure(port, path, cookie, 1, 1, args.workers)
         rounds = {name: [] for name in pages}
         for n in range(args.rounds):
             for name, path in pages.items():
-                result = measure(
-                    port, path, seeded["session"], args.seconds, args.clients, args.threads
-                )
+                result = measure(port, path, cookie, args.seconds, args.clients, args.threads)
                 rounds[name].append(result)
                 print(
                     f"round {n + 1} {name:9} {result['rps']:8.1f} req/s  "

@@ -1,7 +1,8 @@
 """Seed an alliance with many indicators, for `bench/indicators.py`.
 
 Run against a dedicated database (DATABASE_URL); prints one JSON object: the alliance's
-slug, the id of the indicator with the long history, and a signed-in session key.
+slug, the id of the indicator with the long history, a signed-in session key and a
+CSRF cookie.
 
     python -m bench.seed_indicators --indicators 50 --values 200 --long 10000
 """
@@ -12,6 +13,7 @@ import json
 import os
 import random
 from decimal import Decimal
+from importlib import import_module
 
 
 def main() -> None:
@@ -37,11 +39,9 @@ def _series(count: int, start: float, step: float, rng: random.Random):
 
 
 def seed(indicators: int, values: int, long: int) -> dict:
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.db import transaction
-    from django.utils import timezone
     from django.utils.crypto import get_random_string
 
     from accounts.models import User
@@ -50,6 +50,7 @@ def seed(indicators: int, values: int, long: int) -> dict:
     from indicators.models import Breakdown, Indicator, Value
     from registers.models import Goal
 
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     rng = random.Random(7)  # noqa: S311 (not a secret: the same data every run)
     today = datetime.date.today()
     with transaction.atomic():
@@ -92,22 +93,21 @@ def seed(indicators: int, values: int, long: int) -> dict:
                     ]
         Value.objects.bulk_create(rows, batch_size=2000)
 
-        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-        Session.objects.create(
-            session_key=key,
-            session_data=SessionStore().encode(
-                {
-                    SESSION_KEY: str(user.pk),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: user.get_session_auth_hash(),
-                }
-            ),
-            expire_date=timezone.now() + datetime.timedelta(days=1),
+        session = SessionStore()
+        session.update(
+            {
+                SESSION_KEY: str(user.pk),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash(),
+            }
         )
+        session.create()
     return {
         "slug": alliance.slug,
         "long": made[-1].pk,
-        "session": key,
+        "session": session.session_key,
+        # A browser holds a CSRF cookie after its first page; the clients send this one.
+        "csrf": get_random_string(32),
         "values": len(rows),
     }
 

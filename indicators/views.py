@@ -2,6 +2,9 @@
 and entering or correcting its values (through `indicators.values`, as imports and the API
 do)."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -48,29 +51,31 @@ def _serve(request, name: str, membership, build, *, key: tuple = (), **extra):
     The register and its rendered region are kept in the cache until anything of the
     alliance changes (its latest revision: every value, indicator, story or goal saved
     writes one), the day turns (statuses depend on today) or for another language or
-    role: with 10,000 values or 50 indicators, building them is most of the page's time
-    (docs/performance.md)."""
+    role; the whole page is kept too, per session, since its frame carries the person's
+    name, alliances and CSRF token. With 10,000 values or 50 indicators, building them is
+    most of the page's time (docs/performance.md). The access check runs every time."""
     alliance = membership.alliance
-    cache_key = ":".join(
-        str(part)
-        for part in (
-            "indicators",
-            name,
-            alliance.pk,
-            *key,
-            last_change(alliance.pk),
-            get_language(),
-            timezone.localdate().isoformat(),
-            membership.can_write,
-        )
+    shared = (
+        alliance.pk,
+        *key,
+        last_change(alliance.pk),
+        get_language(),
+        timezone.localdate().isoformat(),
+        membership.can_write,
     )
-    cached = cache.get(cache_key)
+    page_key = _page_key(request, name, shared)
+    if page_key:
+        page = cache.get(page_key)
+        if page is not None:
+            return HttpResponse(page)
+    region_key = ":".join(str(part) for part in ("indicators", name, *shared))
+    cached = cache.get(region_key)
     if cached is None:
         register = build()
         context = common.page_context(membership, register, **extra)
         region = render_to_string(f"indicators/_{name}.html", context)
         cached = (register, context["stamp"], region)
-        cache.set(cache_key, cached, CACHE_SECONDS)
+        cache.set(region_key, cached, CACHE_SECONDS)
     register, stamp, region = cached
     if request.htmx:
         if request.GET.get("stamp") == stamp:
@@ -85,7 +90,23 @@ def _serve(request, name: str, membership, build, *, key: tuple = (), **extra):
         "region": mark_safe(region),  # noqa: S308 (rendered by our own template above)
         **extra,
     }
-    return render(request, f"indicators/{name}.html", context)
+    response = render(request, f"indicators/{name}.html", context)
+    if page_key:
+        cache.set(page_key, response.content, CACHE_SECONDS)
+    return response
+
+
+def _page_key(request, name: str, shared: tuple) -> str | None:
+    """Where this person's whole page is cached, or None when it must be rendered: a poll,
+    a message waiting to be shown, or no CSRF cookie yet (the page would carry a token
+    for a secret the browser does not hold)."""
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    session_key = request.session.session_key
+    if request.htmx or not csrf_cookie or not session_key or len(messages.get_messages(request)):
+        return None
+    person = hashlib.sha256(f"{session_key}:{csrf_cookie}".encode()).hexdigest()
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return ":".join(str(part) for part in ("indicators-page", name, person, path, *shared))
 
 
 @login_required

@@ -3,15 +3,19 @@ and seeing its progress on its page and in the overview."""
 
 import datetime
 import json
+import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
+from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
 from history.models import Revision
 from history.services import create_with_history
-from indicators import figures, values
+from indicators import figures, values, views
 from indicators.models import Breakdown, Indicator, Value
 from registers.models import Goal
 from tests import pages
@@ -527,13 +531,15 @@ def test_the_overview_page_shows_each_indicator(client, meals, otto):
 
 # Query counts: fixed however many indicators or values there are.
 
-# session, user, membership, the alliance switcher, the alliance's latest revision (the
-# cache's key); indicators, their goals, recent values
+# session, user, membership, the alliance's latest revision (the cache's key), the alliance
+# switcher; indicators, their goals, recent values
 OVERVIEW_QUERIES = 8
 # + the indicator; its breakdowns, goals, all values (3 columns), a page's count and rows
 INDICATOR_QUERIES = 11
-# Once cached, until something changes: the page without building its register.
-CACHED_QUERIES = 5
+# Once the register is cached, until something changes: the frame without the register.
+REGION_CACHED_QUERIES = 5
+# Once this person's whole page is cached too: the access check and the latest revision.
+PAGE_CACHED_QUERIES = 4
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -553,9 +559,13 @@ def test_overview_query_count_is_fixed(client, alliance, otto, count, django_ass
         response = client.get(overview_url(alliance))
     assert response.status_code == 200
     assert response.context["register"]["count"] == count
-    with django_assert_num_queries(CACHED_QUERIES):
+    # The first page gave the browser its CSRF cookie: from now on the page is kept whole.
+    with django_assert_num_queries(REGION_CACHED_QUERIES):
         again = client.get(overview_url(alliance))
     assert again.context["region"] == response.context["region"]
+    with django_assert_num_queries(PAGE_CACHED_QUERIES):
+        third = client.get(overview_url(alliance))
+    assert third.content == again.content
 
 
 @pytest.mark.parametrize("count", [10, 10_000])
@@ -569,9 +579,61 @@ def test_indicator_page_query_count_is_fixed(client, meals, otto, count, django_
     register = response.context["register"]
     assert len(register["chart"]["lines"][0]["points"].split()) <= figures.CHART_POINTS
     assert len(register["table"]["rows"]) == min(count, figures.PAGE_SIZE)
-    with django_assert_num_queries(CACHED_QUERIES + 1):  # + the indicator, for its access
+    with django_assert_num_queries(REGION_CACHED_QUERIES + 1):  # + the indicator, for access
         again = client.get(url("indicator", meals))
     assert again.context["region"] == response.context["region"]
+    with django_assert_num_queries(PAGE_CACHED_QUERIES + 1):
+        third = client.get(url("indicator", meals))
+    assert third.content == again.content
+
+
+def _csrf_token(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+
+
+def test_a_cached_page_is_kept_per_session(client, meals, mia):
+    """Each browser's page carries its own CSRF token and stays usable for its forms."""
+    other = Client()
+    for browser in (client, other):
+        browser.force_login(mia)
+        for _ in range(3):
+            browser.get(url("indicator", meals))
+    tokens = {_csrf_token(b.get(url("indicator", meals))) for b in (client, other)}
+    assert len(tokens) == 2
+    # A form posted from the cached page is accepted.
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(mia)
+    for _ in range(3):
+        page = checked.get(url("indicator", meals))
+    token = _csrf_token(page)
+    response = checked.post(
+        url("value_add", meals),
+        {"csrfmiddlewaretoken": token, "date": "2027-05-31", "value": "12", "note": ""},
+    )
+    assert response.status_code == 302
+
+
+def test_a_page_with_a_message_waiting_is_never_served_from_the_cache(client, meals, mia):
+    client.force_login(mia)
+    client.get(url("indicator", meals))  # the CSRF cookie
+    request = RequestFactory().get(url("indicator", meals))
+    request.session = client.session
+    request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+    request.htmx = HtmxDetails(request)
+    request._messages = FallbackStorage(request)
+    assert views._page_key(request, "indicator", ()) is not None
+    messages.success(request, "Saved.")
+    assert views._page_key(request, "indicator", ()) is None
+
+
+def test_a_page_is_not_kept_whole_before_the_browser_has_a_csrf_cookie(client, meals, mia):
+    client.force_login(mia)
+    request = RequestFactory().get(url("indicator", meals))
+    request.session = client.session
+    request.COOKIES = {}
+    request.htmx = HtmxDetails(request)
+    request._messages = FallbackStorage(request)
+    assert views._page_key(request, "indicator", ()) is None
 
 
 def test_a_cached_page_changes_as_soon_as_a_value_is_added(client, meals, mia):
