@@ -108,7 +108,7 @@ def checked(response, name: str) -> list[str]:
 def errors_beside(response, field: str) -> str:
     """The errors listed beside a field (also a group of checkboxes), as one line."""
     found = re.search(
-        rf'<ul class="field__errors" id="id_{field}_errors">(.*?)</ul>',
+        rf'<ul class="field__errors" id="id_{field}_error">(.*?)</ul>',
         response.content.decode(),
         re.S,
     )
