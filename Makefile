@@ -8,18 +8,27 @@ CHROMIUM ?= /usr/bin/chromium
 # `make test` only: a fixed key, so tests never touch a real one.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test install install-test serve demo migrate lint format messages clean bench-live bench-indicators
+.PHONY: pango run test install install-test serve demo migrate lint format messages clean bench-live bench-indicators bench-report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip uv
 
+# WeasyPrint (the report's PDF) draws text with Pango and fonts from the system.
+PANGO_CHECK := ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list | grep -q .
+
+pango:
+	@$(PANGO_CHECK) || { \
+		echo "Installing Pango and fonts for the PDF reports"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+
 # Reinstall only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python pango
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python pango
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]"
 	touch $(VENV)/.installed $@
 
@@ -58,6 +67,10 @@ bench-live: install
 # (which must be running): see docs/performance.md.
 bench-indicators: install
 	$(BIN)/python -m bench.indicators $(BENCH_ARGS)
+
+# The demo review's PDF beside a one-page PDF, in one process: see docs/performance.md.
+bench-report: install
+	$(BIN)/python -m bench.report_pdf $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

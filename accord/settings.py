@@ -167,10 +167,14 @@ SERVESTATIC_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploaded files (agreements) are served only to members, by a view; never at a public URL.
 UPLOAD_MAX_MB = envint("UPLOAD_MAX_MB", 10)
+# An alliance's file to import carries every agreement's file: it may be much larger.
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", 50)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint tells every step of a PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -1,0 +1,333 @@
+"""The review report page (issue 8): one page per review, for every member and observer,
+built from `reviews.report.build`. A finished review, a review in progress, and a review
+whose ratings are below the threshold (K): nothing below K shows. Its query count does not
+grow with the review or with the alliance's history."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from history.services import create_with_history
+from meetings.models import Attendance, Meeting
+from ratings.services import close_check_in
+from registers.models import Goal
+from reviews import report
+from reviews.models import Commitment, ComponentRecord
+from reviews.services import open_component, record_component
+from tests import pages
+from tests.answering import add_members, answer, check_in_on
+from tests.test_indicators import add_values, make_indicator
+from tests.test_queries import grow
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+KEYS = ["purpose", "power", "interdependence", "trust", "control", "indicators"]
+SCALE_LABELS = [
+    "Not at all true of our alliance",
+    "A little true",
+    "Partly true",
+    "Mostly true",
+    "Fully true of our alliance",
+]
+TODAY = timezone.localdate()
+
+
+def texts(key: str) -> dict:
+    """What the partners recorded about one component: words found nowhere else."""
+    return {
+        "agreements": f"Agreed on {key}: the alliance shares this.",
+        "concerns": f"Concern about {key}: not everyone is sure.",
+        "ideas": f"Idea for {key}: meet every month.",
+        "notes": f"Notes on {key}: a long talk.",
+    }
+
+
+def write_record(record, **fields) -> None:
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.save()
+
+
+def rate(review, members, keys, values, reflections=None) -> None:
+    """A closed check-in on `keys` in which each of `members` gave the matching value."""
+    check_in = check_in_on(review, keys)
+    for membership, value in zip(members, values, strict=True):
+        for round in check_in.rounds.filter(goal=None):
+            answer(membership, round, value, **(reflections or {}))
+    close_check_in(check_in=check_in)
+
+
+def finish(review, author) -> None:
+    """Write and record every component in order, as the facilitator does."""
+    for key in KEYS:
+        record = ComponentRecord.objects.get(review=review, component_key=key)
+        write_record(record, **texts(key))
+        record.refresh_from_db()
+        record_component(record=record, author=author)
+
+
+def add_commitment(review, author, description, due_on, status=Commitment.Status.OPEN, **fields):
+    commitment = Commitment(
+        alliance=review.alliance,
+        review=review,
+        component_key="purpose",
+        description=description,
+        due_on=due_on,
+        status=status,
+        created_by=author,
+        **fields,
+    )
+    create_with_history(commitment, alliance=review.alliance, author=author)
+    return commitment
+
+
+def hold_meeting(review, facilitator, people, *, days_ago=10, agenda=("purpose",)):
+    """A meeting of the review, ended, that `people` attended."""
+    meeting = Meeting.objects.create(
+        review=review,
+        starts_at=timezone.now() - datetime.timedelta(days=days_ago),
+        agenda=list(agenda),
+        facilitator=facilitator,
+        place="Town hall",
+        status=Meeting.Status.ENDED,
+    )
+    Attendance.objects.bulk_create(Attendance(meeting=meeting, user=user) for user in people)
+    return meeting
+
+
+def url(review, name="reviews:report") -> str:
+    return reverse(name, args=[review.alliance.slug, review.pk])
+
+
+@pytest.fixture
+def raters(alliance):
+    return add_members(alliance, 3)
+
+
+def finished_review(review, fiona, mia, raters):
+    """Spring 2027, finished: every component recorded, rated by three people (median 4),
+    two commitments (one done, one overdue) and a meeting Mia and Fiona attended."""
+    rate(review, raters, KEYS, [4, 4, 5])
+    finish(review, fiona)
+    add_commitment(review, fiona, "Share the pantry schedule", TODAY, Commitment.Status.DONE)
+    add_commitment(review, fiona, "Draft the intake form", TODAY - datetime.timedelta(days=3))
+    hold_meeting(review, fiona, [mia, fiona])
+    return review
+
+
+@pytest.fixture
+def finished(review, fiona, mia, raters):
+    return finished_review(review, fiona, mia, raters)
+
+
+def test_report_of_a_finished_review_shows_what_each_component_recorded(
+    client, finished, otto, raters
+):
+    client.force_login(otto)  # observers read the report too
+    response = client.get(url(finished))
+
+    assert response.status_code == 200
+    words = pages.text(response)
+    assert "Report of Spring 2027 review" in words
+    assert "Finished. All 6 components are recorded." in words
+    assert "Review in progress" not in words
+    for key in KEYS:
+        for text in texts(key).values():
+            assert text in words
+    # Six ratings: each with its count and its median.
+    assert words.count("3 people answered.") == 6
+    assert words.count("Median rating: 4 out of 5.") == 6
+    assert "5: Fully true of our alliance 1" in words
+    # The triangle says it in words too.
+    assert words.count("recorded median 4, 3 answers") == 6
+    # Nobody's name is tied to a rating in an anonymous review.
+    for membership in raters:
+        assert membership.user.name not in words
+
+
+def test_report_gathers_the_ideas_commitments_and_meetings(client, finished, mia):
+    client.force_login(mia)
+    response = client.get(url(finished))
+    rows = response.context["report"]
+
+    assert [idea["text"] for idea in rows["ideas"]] == [texts(key)["ideas"] for key in KEYS]
+    assert [
+        (c["description"], c["status_display"], c["overdue"]) for c in rows["commitments"]["rows"]
+    ] == [
+        ("Draft the intake form", "not yet due or in progress", True),
+        ("Share the pantry schedule", "done", False),
+    ]
+    words = pages.text(response)
+    assert "2 commitments were made in this review." in words
+    assert "1 is past its due date and nobody has said how it went." in words
+    assert "Draft the intake form 1. Shared purpose" in words
+    assert "(overdue)" in words
+    (meeting,) = rows["meetings"]
+    assert meeting["attendance"] == 2
+    assert meeting["people"] == ["Fiona Facilitator", "Mia Member"]
+    assert "2 people Fiona Facilitator, Mia Member" in words
+    summary = reverse("meetings:summary", args=[finished.alliance.slug, meeting["id"]])
+    assert summary in pages.links(response)
+
+
+def test_report_keeps_each_register_as_it_stood_when_recorded(client, finished, carol):
+    Goal.objects.create(alliance=finished.alliance, statement="A goal proposed afterwards")
+    client.force_login(carol)
+    response = client.get(url(finished))
+
+    purpose = response.context["report"]["components"][0]
+    assert purpose["register_kept"] is True
+    assert [g["statement"] for g in purpose["register"]["goals"]] == []
+    assert "As it stood when this component was recorded" in pages.text(response)
+
+
+def test_report_of_a_review_in_progress_shows_what_is_there_so_far(client, review, fiona, mia):
+    write_record(
+        ComponentRecord.objects.get(review=review, component_key="purpose"), **texts("purpose")
+    )
+    client.force_login(mia)
+    response = client.get(url(review))
+
+    assert response.status_code == 200
+    words = pages.text(response)
+    assert (
+        "Review in progress 0 of 6 components are recorded. This report shows what is there so "
+        "far; it changes as the review goes on."
+    ) in words
+    assert texts("purpose")["agreements"] in words
+    assert "Open for discussion since" in words
+    assert words.count("Not opened yet in this review.") == 5
+    assert words.count("Nobody has rated this component in this review.") == 6
+    assert "As it stands today: the review keeps it once this component is recorded." in words
+    assert "No commitment was made in this review yet." in words
+    assert "No meeting has been held in this review yet." in words
+    assert response.context["report"]["finished"] is False
+
+
+def test_report_below_the_threshold_shows_only_how_many_answered(client, review, mia, raters):
+    # Two people answered purpose (K is 3) and wrote; the check-in is closed.
+    rate(review, raters[:2], ["purpose"], [5, 4], reflections={"q1": "Only we know this."})
+    client.force_login(mia)
+    response = client.get(url(review))
+
+    words = pages.text(response)
+    assert "2 people answered. 1 more answer needed before ratings are shown." in words
+    assert "Median rating" not in words
+    assert not re.search(r"median [0-9]", words)
+    assert "4.5" not in words
+    for label in SCALE_LABELS:
+        assert label not in words
+    assert "Only we know this." not in words
+    purpose = response.context["report"]["components"][0]["ratings"]
+    assert purpose == {
+        "count": 2,
+        "needed": 3,
+        "more_needed": 1,
+        "closed": True,
+        "shown": False,
+        "median": None,
+        "bars": [],
+        "change": None,
+        "words": "2 answers",
+        "from_check_in": True,
+        "asked_on": purpose["asked_on"],
+    }
+
+
+def test_report_while_answers_are_open_says_they_are_not_closed(client, review, mia, raters):
+    check_in = check_in_on(review, ["purpose"])
+    for membership in raters:
+        answer(membership, check_in.rounds.get(), 3)
+    client.force_login(mia)
+    words = pages.text(client.get(url(review)))
+
+    assert "3 people answered." in words
+    assert "Answers are still open: the spread of ratings is shown once they are closed." in words
+    assert "Median rating" not in words
+
+
+def test_report_draws_each_indicator_with_the_values_the_review_kept(client, review, fiona, mia):
+    indicator = make_indicator(review.alliance, name="Meals served", unit="meals")
+    add_values(
+        indicator,
+        (TODAY - datetime.timedelta(days=60), 100),
+        (TODAY - datetime.timedelta(days=30), 140),
+    )
+    record = ComponentRecord.objects.get(review=review, component_key="indicators")
+    record.review = review
+    open_component(record=record, author=fiona, reason="The figures are due now.")
+    record.refresh_from_db()
+    record_component(record=record, author=fiona)
+    add_values(indicator, (TODAY + datetime.timedelta(days=1), 999))  # after the review kept it
+    client.force_login(mia)
+    response = client.get(url(review))
+
+    (item,) = response.context["report"]["components"][5]["register"]["indicators"]
+    assert item["chart"]["description"].startswith("From 100 (")
+    assert "to 140 (" in item["chart"]["description"]
+    assert "999" not in item["chart"]["description"]
+    content = response.content.decode()
+    assert f'id="report-chart-{indicator.pk}-title"' in content
+    assert "The trend of “Meals served”" in content
+    assert "Opened out of order. The reason given: The figures are due now." in pages.text(response)
+
+
+def test_report_structure_is_plain_data(finished):
+    built = report.build(finished)
+
+    assert json.loads(json.dumps(built)) == built
+    assert [c["key"] for c in built["components"]] == KEYS
+    assert built["finished"] is True and built["recorded"] == 6
+
+
+def test_report_is_for_members_only(client, review, olga, otto):
+    assert client.get(url(review)).status_code == 302  # to sign in
+    client.force_login(olga)
+    assert client.get(url(review)).status_code == 404
+    client.force_login(otto)
+    assert client.post(url(review)).status_code == 405
+    assert client.get(url(review)).status_code == 200
+
+
+# The page's queries: session, user, membership (with its alliance) and review (4); the
+# records (1); the ratings of this review (rounds, counts, values) and of the previous one
+# (review, rounds, counts, values) (7); the live registers of the components not recorded
+# yet, here trust (8), control (3) and indicators (4, and 3 for the charts); commitments,
+# meetings and who came (3); the alliance switcher (1).
+REPORT_QUERIES = 34
+
+
+def fill(review, fiona, size: int) -> None:
+    """`size` times more of everything in the review: commitments, meetings and who came,
+    raters, goals, indicators and their values."""
+    people = add_members(review.alliance, 3 * size, start=200)
+    rate(review, people, ["purpose", "power", "trust"], [4] * len(people))
+    for n in range(size):
+        add_commitment(review, fiona, f"Commitment {n}", TODAY)
+        hold_meeting(review, fiona, [m.user for m in people], days_ago=n + 1)
+        Goal.objects.create(alliance=review.alliance, statement=f"Goal {n}", status="agreed")
+        indicator = make_indicator(review.alliance, name=f"Indicator {n}")
+        add_values(
+            indicator, *[(TODAY - datetime.timedelta(days=d), d) for d in range(1, 4 * size)]
+        )
+    for key in ("purpose", "power", "interdependence"):
+        record = ComponentRecord.objects.get(review=review, component_key=key)
+        write_record(record, **texts(key))
+        record.refresh_from_db()
+        record_component(record=record, author=fiona)
+
+
+@pytest.mark.parametrize("size", [1, 10], ids=["small", "ten-times"])
+def test_report_query_count_is_fixed(client, review, fiona, size, django_assert_num_queries):
+    grow(review.alliance, fiona, size)  # earlier reviews, partners, people, commitments
+    fill(review, fiona, size)
+    client.force_login(fiona)
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = client.get(url(review))
+    assert response.status_code == 200
+    assert len(response.context["report"]["commitments"]["rows"]) == size
+    assert len(response.context["report"]["meetings"]) == size
