@@ -4,10 +4,15 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from alliances.models import Alliance, Membership, Partner
 from history.models import Revision
+from ratings import results
+from registers.figures import REGISTERS
+from reviews import compare
 from reviews.models import Commitment, ComponentRecord, Review
 
 SLUG = "harvest-county-food-security-alliance"
@@ -67,8 +72,7 @@ def test_seed_demo_builds_the_alliance():
 @pytest.mark.django_db
 def test_seed_demo_review_is_half_done():
     seed()
-    review = Review.objects.get(alliance__slug=SLUG)
-    assert review.name == "Autumn 2026 review"
+    review = Review.objects.get(alliance__slug=SLUG, name="Autumn 2026 review")
     assert review.started_on.isoformat() == "2026-09-15"
     states = dict(review.records.values_list("component_key", "state"))
     assert states == {
@@ -93,7 +97,7 @@ def test_seed_demo_review_is_half_done():
         assert c.owner.memberships.get(alliance=review.alliance).partner == c.partner
     assert all(c.status_reason for c in commitments if c.status in ("partly", "not_done"))
     # The trust conversation starts from results, and every partner joined before the review.
-    assert review.alliance.accomplishments.count() == 3
+    assert review.alliance.accomplishments.count() == 4
     # Shared control: agreements (one due for review) and pledges in every state.
     assert review.alliance.agreements.count() == 3
     # Indicators with values, one broken down by county area.
@@ -123,3 +127,85 @@ def test_demo_people_can_sign_in():
     assert dana is not None
     assert dana.name == "Dana Whitfield"
     assert authenticate(username="dana@harvest-food.example", password="wrong") is None
+
+
+@pytest.mark.django_db
+def test_seed_demo_earlier_review_is_finished():
+    seed()
+    spring, autumn = Review.objects.filter(alliance__slug=SLUG).order_by("started_on")
+    assert spring.name == "Spring 2026 review"
+    assert spring.started_on.isoformat() == "2026-03-10"
+    records = list(spring.records.order_by("number"))
+    assert [r.state for r in records] == ["recorded"] * 6
+    for record in records:
+        assert record.agreements and record.concerns and record.ideas
+        assert record.snapshot is not None or record.component.tool not in REGISTERS
+        assert spring.started_on <= timezone.localdate(record.recorded_at) < autumn.started_on
+    assert timezone.localdate(records[-1].recorded_at).isoformat() == "2026-05-19"
+    assert all(p.joined_on < spring.started_on for p in spring.alliance.partners.all())
+
+    commitments = Commitment.objects.filter(review=spring)
+    assert commitments.count() == 6
+    assert {c.status for c in commitments} == {"done", "partly", "not_done", "dropped"}
+    assert all(c.status_reason for c in commitments if c.status != "done")
+    for c in commitments:
+        assert c.owner.memberships.get(alliance=spring.alliance).partner == c.partner
+
+
+@pytest.mark.django_db
+def test_seed_demo_earlier_review_ratings_shown_for_some_components_only():
+    seed()
+    spring = Review.objects.get(alliance__slug=SLUG, name="Spring 2026 review")
+    (check_in,) = spring.check_ins.all()
+    assert not check_in.is_open
+    answers = results.review_results(spring)
+    shown = {key for key, result in answers.items() if result.shown}
+    assert shown == {"purpose", "power", "interdependence", "trust", "indicators"}
+    assert answers["control"].count == 2
+    assert answers["control"].median is None
+    assert answers["purpose"].median == 3.5
+    confidence = results.confidence_results(spring)
+    assert len(confidence) == 4
+    assert all(result.shown for result in confidence.values())
+
+
+@pytest.mark.django_db
+def test_seed_demo_two_reviews_compare():
+    seed()
+    spring, autumn = Review.objects.filter(alliance__slug=SLUG).order_by("started_on")
+    result = compare.compare(spring.alliance, spring, autumn)
+    assert result["before"]["day"].isoformat() == "2026-05-19"
+    goals = result["goals"]
+    assert [g["statement"] for g in goals["added"]] == [
+        "More fresh produce on pantry shelves, at fair prices for growers"
+    ]
+    assert [g["statement"] for g in goals["achieved"]] == [
+        "One food helpline number that every partner gives out"
+    ]
+    assert [g["statement"] for g in goals["dropped"]] == [
+        "A county-wide holiday food drive, run by the alliance"
+    ]
+    intake = next(g for g in goals["carried"] if g["statement"].startswith("A family tells"))
+    assert (intake["then_display"], intake["status_display"]) == ("proposed", "agreed")
+    # Every indicator has a value at both dates.
+    movements = {row["name"]: row["movement"]["words"] for row in result["indicators"]}
+    assert movements == {
+        "Children eating at a summer meal site": "up 13 — the better way",
+        "Families told to repeat their story at a second pantry": "down 3 — the better way",
+        "Pantries open an evening or a weekend": "up 1 — the better way",
+    }
+    purpose = next(row for row in result["components"] if row["key"] == "purpose")
+    assert purpose["change"]["words"] == "up 0.5"
+
+
+@pytest.mark.django_db
+def test_seed_demo_compare_and_timeline_pages(client):
+    seed()
+    client.force_login(User.objects.get(email="evelyn@harvest-food.example"))
+    response = client.get(reverse("reviews:compare", args=[SLUG]))
+    assert response.status_code == 200
+    assert response.context["comparison"]["before"]["name"] == "Spring 2026 review"
+    assert response.context["comparison"]["after"]["name"] == "Autumn 2026 review"
+    response = client.get(reverse("reviews:timeline", args=[SLUG]))
+    assert response.status_code == 200
+    assert "One food helpline number that every partner gives out" in response.content.decode()

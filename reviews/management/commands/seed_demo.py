@@ -1,4 +1,5 @@
-"""A demo alliance to show Accord with: invented partners, people and a review half done.
+"""A demo alliance to show Accord with: invented partners, people, a finished review (spring
+2026) and one half done (autumn 2026), so that the two can be compared.
 
 Every name, address and number in it is made up. Running the command again does nothing.
 """
@@ -125,6 +126,8 @@ makes a church pantry feel like an agency).
      story once.
 - Referrals from the Health Department's screening go to the Food Bank's helpline, which
   knows every pantry's hours, rather than to single pantries.
+- The holiday food drive is no longer a goal of the alliance: the Food Bank has always run
+  it and will go on doing so, with any partner that wants to help.
 """,
     "concerns": """\
 - Grace Street fears the shared intake form will ask more than it does today (a first name
@@ -203,6 +206,154 @@ Not discussed yet: what the Food Bank depends on the others for. Dana asked to s
 next time.
 """
 
+# The alliance's first review, in spring 2026: one component a meeting, all six recorded.
+SPRING_RECORDS = {
+    "purpose": {
+        "notes": """\
+Meeting of 10 March 2026 at the Food Bank, two months after the six partners signed up.
+Marisol asked each partner what it wants the alliance to have achieved by the end of the
+summer. The answers were short and practical; the harder question, what the alliance is
+*for*, was left for the autumn.
+""",
+        "agreements": """\
+- Four goals until the autumn: every child can reach a summer meal; every pantry opens one
+  evening or weekend slot a week; one helpline number that every partner gives out; and a
+  holiday food drive run by the alliance.
+- A fifth is proposed, not yet agreed: one shared intake form, so that a family tells its
+  story once.
+""",
+        "concerns": """\
+- Grace Street does not want a form at all; the Health Department needs one for referrals.
+- The holiday food drive is what the Food Bank already does. Is it an alliance goal?
+""",
+        "ideas": """\
+- Try a draft intake form with two families before deciding on it.
+""",
+    },
+    "power": {
+        "agreements": """\
+- The Food Bank brings the warehouse, the truck and the helpline; the others bring places,
+  people and the trust of families.
+- Until the autumn review, the Food Bank keeps deciding the truck's routes, and says so at
+  each meeting.
+""",
+        "concerns": """\
+- Most of the money, and most of the decisions, sit with the Food Bank.
+""",
+        "ideas": """\
+- Before the autumn review, list what each goal needs and who brings it, in Accord.
+""",
+    },
+    "interdependence": {
+        "agreements": """\
+- Summer meals need the schools' buildings and the Food Bank's deliveries: neither partner
+  can do it alone.
+""",
+        "concerns": """\
+- Grace Street and Northside could run an evening pantry without the alliance. What does
+  the alliance add for them?
+""",
+        "ideas": """\
+- Ask families which pantries they use, to see how much the partners' work overlaps.
+""",
+    },
+    "trust": {
+        "agreements": """\
+- The partners trust each other's intentions; they are less sure of each other's capacity.
+""",
+        "concerns": """\
+- Two promises made at the founding meeting were never reported on.
+""",
+        "ideas": """\
+- Open every meeting with last time's commitments.
+""",
+    },
+    "control": {
+        "agreements": """\
+- The alliance has no written agreement yet. The Food Bank drafts a memorandum of
+  understanding among the six partners, to sign in June.
+""",
+        "concerns": """\
+- Nobody knows whether volunteers shared between partners are insured.
+""",
+        "ideas": """\
+- Keep every agreement where every partner can read it.
+""",
+    },
+    "indicators": {
+        "agreements": """\
+- Three indicators: children at summer meal sites, pantries open an evening or a weekend,
+  and families told to repeat their story at a second pantry.
+- The school district counts summer meals per site, never names.
+""",
+        "concerns": """\
+- The figure of families repeating their story comes from a survey at two pantries only.
+""",
+        "ideas": """\
+- Show the three figures on one page at every meeting.
+""",
+    },
+}
+
+# (component, partner key, owner email, description, due, status, reason)
+SPRING_COMMITMENTS = [
+    (
+        "purpose",
+        "food_bank",
+        "kwame@harvest-food.example",
+        "Print the helpline number on every partner's flyers and intake desks",
+        date(2026, 6, 30),
+        Commitment.Status.DONE,
+        "",
+    ),
+    (
+        "power",
+        "health",
+        "renee@harvest-food.example",
+        "Share the clinics' food insecurity screening figures with the alliance every quarter",
+        date(2026, 7, 15),
+        Commitment.Status.PARTLY,
+        "The first quarter's figures came in April; the second quarter's were late because "
+        "the department's data analyst left.",
+    ),
+    (
+        "interdependence",
+        "church",
+        "samuel@harvest-food.example",
+        "Ask every family which other pantries it uses, for one month",
+        date(2026, 5, 31),
+        Commitment.Status.DROPPED,
+        "The shared intake form will ask this; families should not be asked twice.",
+    ),
+    (
+        "trust",
+        "farm",
+        "hannah@harvest-food.example",
+        "Bring a grower to each pantry's volunteer evening",
+        date(2026, 6, 15),
+        Commitment.Status.NOT_DONE,
+        "The harvest came early and no grower could spare an evening.",
+    ),
+    (
+        "control",
+        "food_bank",
+        "dana@harvest-food.example",
+        "Draft a memorandum of understanding among the six partners",
+        date(2026, 5, 31),
+        Commitment.Status.DONE,
+        "",
+    ),
+    (
+        "indicators",
+        "schools",
+        "tom@harvest-food.example",
+        "Count summer meal participation per site, every month of the summer",
+        date(2026, 9, 15),
+        Commitment.Status.DONE,
+        "",
+    ),
+]
+
 # (component, partner key, owner email, description, due, status, reason)
 COMMITMENTS = [
     (
@@ -266,6 +417,13 @@ COMMITMENTS = [
 # statement, day, goal index, figure, unit
 ACCOMPLISHMENTS = [
     (
+        "Every partner's flyers and intake desks give the one helpline number",
+        date(2026, 8, 17),
+        4,
+        6,
+        "partners",
+    ),
+    (
         "Summer meal sites served children in 9 of the county's 14 school areas",
         date(2026, 8, 31),
         0,
@@ -294,7 +452,20 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
 
 
-FOUNDED = _at(date(2026, 6, 2), 10)
+FOUNDED = _at(date(2026, 1, 12), 10)
+SPRING_MEETINGS = [
+    _at(day, 18)
+    for day in (
+        date(2026, 3, 10),
+        date(2026, 3, 24),
+        date(2026, 4, 7),
+        date(2026, 4, 21),
+        date(2026, 5, 5),
+        date(2026, 5, 19),
+    )
+]
+SPRING_END = SPRING_MEETINGS[-1].date()
+HELPLINE_REACHED = _at(date(2026, 8, 17), 9)
 FIRST_MEETING = _at(date(2026, 9, 15), 18)
 SECOND_MEETING = _at(date(2026, 9, 29), 18)
 THIRD_MEETING = _at(date(2026, 10, 13), 18)
@@ -346,12 +517,8 @@ def _person(name: str, email: str) -> User:
     return User.objects.create_user(email, PASSWORD, name=name, date_joined=FOUNDED)
 
 
-def build_demo() -> Alliance:
-    story = _Story()
-    people = {email: _person(name, email) for name, email, _role, _partner in PEOPLE}
-    dana = people[PEOPLE[0][1]]
-    marisol = next(people[email] for _n, email, role, _p in PEOPLE if role == Role.FACILITATOR)
-
+def _found_alliance(people, dana) -> tuple[Alliance, dict]:
+    """The alliance, its six partners and its people, as they signed up at the founding."""
     alliance = create_alliance(creator=dana, **ALLIANCE)
     Alliance.objects.filter(pk=alliance.pk).update(created_at=FOUNDED)
     partners = {}
@@ -378,10 +545,79 @@ def build_demo() -> Alliance:
     User.objects.filter(pk__in=[p.pk for p in people.values()], last_alliance=None).update(
         last_alliance=alliance
     )
+    return alliance, partners
+
+
+def build_demo() -> Alliance:
+    story = _Story()
+    people = {email: _person(name, email) for name, email, _role, _partner in PEOPLE}
+    dana = people[PEOPLE[0][1]]
+    marisol = next(people[email] for _n, email, role, _p in PEOPLE if role == Role.FACILITATOR)
+
+    alliance, partners = _found_alliance(people, dana)
+    story.happened(alliance, FOUNDED)
+    goals: dict = {}
+    _add_goals(alliance, partners, dana, goals, FOUNDED)
     story.happened(alliance, FOUNDED)
 
-    _add_registers(alliance, partners, dana)
+    indicators = _spring_review(alliance, partners, people, goals, story, marisol)
+    _between_reviews(alliance, partners, goals, indicators, dana, story)
+    _autumn_review(alliance, partners, people, story, marisol)
+    return alliance
 
+
+def _spring_review(alliance, partners, people, goals, story, marisol) -> list:
+    """The alliance's first review, finished: one component a meeting, each recorded the
+    same evening, after a private check-in. Returns the indicators, whose later values
+    come in between the reviews."""
+    dana = people[PEOPLE[0][1]]
+    first = SPRING_MEETINGS[0]
+    review = start_review(
+        alliance=alliance, name="Spring 2026 review", started_on=first.date(), author=marisol
+    )
+    type(review).objects.filter(pk=review.pk).update(created_at=first)
+    _add_spring_check_in(alliance, review, marisol)
+    # At the first meeting a fifth goal is proposed, and the indicators are defined.
+    _add_goals(alliance, partners, dana, goals, first)
+    indicators = _add_indicators(alliance, goals, partners, dana)
+    _add_values(indicators, dana, until=first.date())
+    story.happened(alliance, first)
+
+    records = {r.component_key: r for r in review.records.all()}
+    times, opened = {}, first
+    for meeting, (key, texts) in zip(SPRING_MEETINGS, SPRING_RECORDS.items(), strict=True):
+        if key == "indicators":
+            _add_values(indicators, dana, after=first.date(), until=meeting.date())
+        record = records[key]
+        record.refresh_from_db()
+        _write_record(record, alliance=alliance, author=marisol, **texts)
+        record_component(record=record, author=marisol)
+        _add_commitments(
+            alliance, review, key, partners, people, marisol, meeting, SPRING_COMMITMENTS
+        )
+        times[key] = (opened, meeting + timedelta(hours=2))
+        opened = meeting + timedelta(hours=2)
+        story.happened(alliance, opened)
+    for key, (opened_at, recorded_at) in times.items():
+        ComponentRecord.objects.filter(pk=records[key].pk).update(
+            opened_at=opened_at, recorded_at=recorded_at
+        )
+    return indicators
+
+
+def _between_reviews(alliance, partners, goals, indicators, author, story) -> None:
+    """From spring to autumn: the helpline goal is reached in August; the registers fill
+    in; and at the autumn review's first meeting, the goals are revised."""
+    for index, when, status in GOAL_CHANGES:
+        _set_goal_status(goals[index], status, alliance=alliance, author=author)
+        story.happened(alliance, when)
+    _add_goals(alliance, partners, author, goals, FIRST_MEETING)
+    _add_values(indicators, author, after=SPRING_END)
+    _add_registers(alliance, partners, goals, author)
+
+
+def _autumn_review(alliance, partners, people, story, marisol) -> None:
+    """The review in progress: two components recorded, the third in discussion."""
     # First meeting: shared purpose, recorded the same evening.
     review = start_review(
         alliance=alliance,
@@ -425,7 +661,6 @@ def build_demo() -> Alliance:
             opened_at=opened_at, recorded_at=recorded_at
         )
     _add_check_ins(alliance, review, marisol)
-    return alliance
 
 
 # A check-in before the first meeting (closed), one before the next (open, half answered).
@@ -453,53 +688,107 @@ LATER_RATINGS = {"interdependence": [3, 4, 2, 3], "trust": [3, 3, 4, 2]}
 LATER_CONFIDENCE = [[4, 3, 4, 5], [2, 3, 2, 2], [3, 4, 3, 3]]
 
 
-def _add_check_ins(alliance, review, facilitator) -> None:
-    from ratings.services import ComponentAnswer, close_check_in, open_check_in, submit
+# The spring review's check-in, before its first meeting, on all six components. Shared
+# control had only two answers: below the review's threshold, its ratings are never shown.
+SPRING_RATINGS = {
+    "purpose": [4, 3, 4, 4, 3, 2],
+    "power": [2, 2, 3, 2, 3, 1],
+    "interdependence": [4, 4, 3, 5, 4, 4],
+    "trust": [3, 3, 2, 3, 4, 3],
+    "control": [2, 3],
+    "indicators": [2, 2, 1, 3, 2, 2],
+}
+# Confidence in each goal agreed in spring (summer meals, evening pantries, the helpline,
+# the holiday drive), by the six people who rated trust.
+SPRING_CONFIDENCE = [[3, 3, 4, 2, 3, 3], [2, 3, 2, 2, 3, 2], [4, 5, 4, 4, 5, 4], [4, 3, 4, 4, 3, 3]]
+
+
+def _check_in(review, facilitator, keys, ratings, *, closes_at, reflections=None, confidence=()):
+    """A check-in on `keys`: person n (Dana, then the members) rates each component that has
+    an nth rating, writes its nth reflection, and with trust, gives the nth confidence in
+    each agreed goal."""
+    from ratings.services import ComponentAnswer, open_check_in, submit
     from reviews.models import Question
 
+    alliance = review.alliance
     answering = [
         m for m in alliance.memberships.select_related("user").order_by("pk") if m.can_answer
     ]
     questions = {q.component_key: q for q in Question.objects.filter(review=None, position=1)}
-
-    def run(keys, ratings, reflections, closes_at):
-        check_in = open_check_in(
-            review=review,
-            component_keys=keys,
-            closes_at=closes_at,
-            message="",
-            author=facilitator,
-            notify=False,
-        )
-        rounds = {r.component_key: r for r in check_in.rounds.filter(goal=None)}
-        goal_rounds = list(check_in.rounds.exclude(goal=None).order_by("goal_id"))
-        for n, membership in enumerate(answering[: len(ratings[keys[0]])]):
-            answers = []
-            for key in keys:
-                texts = reflections.get(key, [])
-                written = {questions[key]: texts[n]} if n < len(texts) else {}
-                answers.append(ComponentAnswer(rounds[key], ratings[key][n], written))
-            # Confidence in each agreed goal, asked with trust.
-            for goal_round, values in zip(goal_rounds, LATER_CONFIDENCE, strict=False):
-                answers.append(ComponentAnswer(goal_round, values[n]))
-            submit(membership=membership, answers=answers)
-        return check_in
-
-    early = run(
-        ["purpose", "power"], EARLY_RATINGS, EARLY_REFLECTIONS, timezone.now() + timedelta(days=1)
+    reflections = reflections or {}
+    check_in = open_check_in(
+        review=review,
+        component_keys=keys,
+        closes_at=closes_at,
+        message="",
+        author=facilitator,
+        notify=False,
     )
-    close_check_in(check_in=early)
-    type(early).objects.filter(pk=early.pk).update(
-        opened_at=FIRST_MEETING - timedelta(days=7), closed_at=FIRST_MEETING - timedelta(hours=2)
+    rounds = {r.component_key: r for r in check_in.rounds.filter(goal=None)}
+    goal_rounds = list(check_in.rounds.exclude(goal=None).order_by("goal_id"))
+    for n, membership in enumerate(answering[: max(len(ratings[key]) for key in keys)]):
+        answers = []
+        for key in keys:
+            if n >= len(ratings[key]):
+                continue
+            texts = reflections.get(key, [])
+            written = {questions[key]: texts[n]} if n < len(texts) else {}
+            answers.append(ComponentAnswer(rounds[key], ratings[key][n], written))
+            if key == "trust":
+                for goal_round, values in zip(goal_rounds, confidence, strict=False):
+                    answers.append(ComponentAnswer(goal_round, values[n]))
+        submit(membership=membership, answers=answers)
+    return check_in
+
+
+def _close_before(check_in, meeting) -> None:
+    """Close a check-in, dated as if it ran the week before `meeting`."""
+    from ratings.services import close_check_in
+
+    close_check_in(check_in=check_in)
+    type(check_in).objects.filter(pk=check_in.pk).update(
+        opened_at=meeting - timedelta(days=7), closed_at=meeting - timedelta(hours=2)
     )
-    early.rounds.update(opened_at=FIRST_MEETING - timedelta(days=7))
-    run(["interdependence", "trust"], LATER_RATINGS, {}, timezone.now() + timedelta(days=10))
+    check_in.rounds.update(opened_at=meeting - timedelta(days=7))
+
+
+def _add_spring_check_in(alliance, review, facilitator) -> None:
+    check_in = _check_in(
+        review,
+        facilitator,
+        list(SPRING_RATINGS),
+        SPRING_RATINGS,
+        closes_at=timezone.now() + timedelta(days=1),
+        confidence=SPRING_CONFIDENCE,
+    )
+    _close_before(check_in, SPRING_MEETINGS[0])
+
+
+def _add_check_ins(alliance, review, facilitator) -> None:
+    early = _check_in(
+        review,
+        facilitator,
+        ["purpose", "power"],
+        EARLY_RATINGS,
+        closes_at=timezone.now() + timedelta(days=1),
+        reflections=EARLY_REFLECTIONS,
+    )
+    _close_before(early, FIRST_MEETING)
+    _check_in(
+        review,
+        facilitator,
+        ["interdependence", "trust"],
+        LATER_RATINGS,
+        closes_at=timezone.now() + timedelta(days=10),
+        confidence=LATER_CONFIDENCE,
+    )
 
 
 # The registers: goals (with each partner's stance), resources and who brings them, and
 # who depends on whom.
 GOALS = [
-    # statement, measure, target value, unit, target date, status, stances by partner key
+    # statement, measure, target value, unit, target date, status when added, stances by
+    # partner key
     (
         "Every child in the county can reach a free summer meal",
         "Share of children eligible for free school meals who eat at a summer site",
@@ -538,7 +827,7 @@ GOALS = [
         4,
         "partners",
         date(2027, 3, 31),
-        "agreed",
+        "proposed",
         {
             "food_bank": "ours",
             "kitchen": "ours",
@@ -557,6 +846,54 @@ GOALS = [
         "proposed",
         {"food_bank": "partly", "farm": "ours", "church": "partly"},
     ),
+    (
+        "One food helpline number that every partner gives out",
+        "Partners whose flyers and intake desks give the helpline number",
+        6,
+        "partners",
+        date(2026, 6, 30),
+        "agreed",
+        {
+            "food_bank": "ours",
+            "kitchen": "ours",
+            "schools": "partly",
+            "health": "ours",
+            "church": "ours",
+            "farm": "partly",
+        },
+    ),
+    (
+        "A county-wide holiday food drive, run by the alliance",
+        "Pounds of food collected in November and December",
+        40000,
+        "pounds",
+        date(2026, 12, 31),
+        "agreed",
+        {
+            "food_bank": "ours",
+            "kitchen": "partly",
+            "schools": "not_ours",
+            "health": "not_ours",
+            "church": "ours",
+            "farm": "partly",
+        },
+    ),
+]
+# When each goal was added (by index in GOALS): four at the founding, the intake form at the
+# spring review's first meeting, fresh produce at the autumn review's first meeting.
+GOAL_ADDED = {
+    0: FOUNDED,
+    1: FOUNDED,
+    4: FOUNDED,
+    5: FOUNDED,
+    2: SPRING_MEETINGS[0],
+    3: FIRST_MEETING,
+}
+# Changes of status between the reviews: (goal index, when, new status).
+GOAL_CHANGES = [
+    (4, HELPLINE_REACHED, "achieved"),
+    (2, FIRST_MEETING, "agreed"),
+    (5, FIRST_MEETING, "retired"),
 ]
 ESSENTIAL = {0: ["schools", "food_bank"], 1: ["church", "food_bank", "kitchen"], 2: ["food_bank"]}
 RESOURCES = [
@@ -651,10 +988,17 @@ INDICATORS = [
         "up",
         1,
         "food_bank",
-        (1, date(2026, 6, 1)),
+        (1, date(2026, 3, 31)),
         (5, date(2027, 6, 30)),
         "",
-        {"": [(date(2026, 6, 1), 1), (date(2026, 9, 1), 1), (date(2026, 10, 1), 2)]},
+        {
+            "": [
+                (date(2026, 3, 31), 1),
+                (date(2026, 6, 1), 1),
+                (date(2026, 9, 1), 1),
+                (date(2026, 10, 1), 2),
+            ]
+        },
     ),
     (
         "Families told to repeat their story at a second pantry",
@@ -662,18 +1006,26 @@ INDICATORS = [
         "down",
         2,
         "health",
-        (64, date(2026, 6, 1)),
+        (66, date(2026, 4, 30)),
         (10, date(2027, 3, 31)),
         "",
-        {"": [(date(2026, 6, 1), 64), (date(2026, 8, 1), 62), (date(2026, 10, 1), 63)]},
+        {
+            "": [
+                (date(2026, 4, 30), 66),
+                (date(2026, 6, 1), 64),
+                (date(2026, 8, 1), 62),
+                (date(2026, 10, 1), 63),
+            ]
+        },
     ),
 ]
 
 
-def _add_indicators(alliance, goals, partners, author) -> None:
-    from indicators import values
+def _add_indicators(alliance, goals, partners, author) -> list:
+    """The three indicators and their breakdowns, without values (see `_add_values`)."""
     from indicators.models import Breakdown, Indicator
 
+    made = []
     for name, unit, direction, goal, who, base, target, label, series in INDICATORS:
         indicator = Indicator(
             alliance=alliance,
@@ -691,26 +1043,38 @@ def _add_indicators(alliance, goals, partners, author) -> None:
         )
         create_with_history(indicator, alliance=alliance, author=author)
         indicator.goals.add(goals[goal])
+        parts = {
+            part: Breakdown.objects.create(indicator=indicator, name=part) if part else None
+            for part in series
+        }
+        made.append((indicator, parts, series))
+    return made
+
+
+def _add_values(indicators, author, *, after=None, until=None) -> None:
+    """The values dated after `after` and up to `until`: each review finds the values that
+    had been measured by then."""
+    from indicators import values
+
+    for indicator, parts, series in indicators:
         for part, points in series.items():
-            breakdown = Breakdown.objects.create(indicator=indicator, name=part) if part else None
-            rows = [values.Row(day, value, breakdown) for day, value in points]
-            values.add(indicator, rows, origin="form", author=author)
+            rows = [
+                values.Row(day, value, parts[part])
+                for day, value in points
+                if (after is None or day > after) and (until is None or day <= until)
+            ]
+            if rows:
+                values.add(indicator, rows, origin="form", author=author)
 
 
-def _add_registers(alliance, partners, author) -> None:
-    from registers.models import (
-        Accomplishment,
-        Agreement,
-        Alignment,
-        Contribution,
-        Dependency,
-        Goal,
-        Pledge,
-        Resource,
-    )
+def _add_goals(alliance, partners, author, goals: dict, when) -> None:
+    """The goals added at `when` (see GOAL_ADDED), with each partner's stance, into `goals`
+    by their index in GOALS."""
+    from registers.models import Alignment, Goal
 
-    goals = []
-    for statement, measure, value, unit, when, status, stances in GOALS:
+    for index, (statement, measure, value, unit, target_date, status, stances) in enumerate(GOALS):
+        if GOAL_ADDED[index] != when:
+            continue
         goal = Goal(
             alliance=alliance,
             statement=statement,
@@ -718,17 +1082,49 @@ def _add_registers(alliance, partners, author) -> None:
             measure=measure,
             target_value=value,
             target_unit=unit,
-            target_date=when,
+            target_date=target_date,
             status=status,
             created_by=author,
+            created_at=when,
         )
         create_with_history(goal, alliance=alliance, author=author)
-        goals.append(goal)
+        goals[index] = goal
         for key, stance in stances.items():
-            essential = key in ESSENTIAL.get(len(goals) - 1, [])
+            essential = key in ESSENTIAL.get(index, [])
             Alignment.objects.create(
                 goal=goal, partner=partners[key], stance=stance, essential=essential
             )
+
+
+def _set_goal_status(goal, status: str, *, alliance, author) -> None:
+    """Change a goal's status with its revision, as the goal's edit page would."""
+    field = type(goal)._meta.get_field("status")
+    old = str(goal.get_status_display())
+    goal.status = status
+    goal.version += 1
+    goal.save(update_fields=["status", "version"])
+    change = {"label": str(field.verbose_name), "old": old, "new": str(goal.get_status_display())}
+    log_change(
+        goal,
+        action=Revision.Action.CHANGED,
+        alliance=alliance,
+        author=author,
+        changes={"status": change},
+    )
+
+
+def _add_registers(alliance, partners, goals: dict, author) -> None:
+    """What the alliance listed between the reviews: resources, dependencies, agreements,
+    pledges and accomplishments."""
+    from registers.models import (
+        Accomplishment,
+        Agreement,
+        Contribution,
+        Dependency,
+        Pledge,
+        Resource,
+    )
+
     for description, kind, goal_index, keys in RESOURCES:
         resource = Resource(
             alliance=alliance,
@@ -778,7 +1174,6 @@ def _add_registers(alliance, partners, author) -> None:
             created_by=author,
         )
         create_with_history(pledge, alliance=alliance, author=author)
-    _add_indicators(alliance, goals, partners, author)
     for statement, day, goal_index, figure, unit in ACCOMPLISHMENTS:
         accomplishment = Accomplishment(
             alliance=alliance,
@@ -792,8 +1187,10 @@ def _add_registers(alliance, partners, author) -> None:
         create_with_history(accomplishment, alliance=alliance, author=author)
 
 
-def _add_commitments(alliance, review, component_key, partners, people, author, when):
-    for key, partner_key, owner, description, due_on, status, reason in COMMITMENTS:
+def _add_commitments(
+    alliance, review, component_key, partners, people, author, when, commitments=COMMITMENTS
+):
+    for key, partner_key, owner, description, due_on, status, reason in commitments:
         if key != component_key:
             continue
         commitment = Commitment(
@@ -815,7 +1212,8 @@ def _add_commitments(alliance, review, component_key, partners, people, author, 
 class Command(BaseCommand):
     help = (
         "Create the invented Harvest County Food Security Alliance, with partners, people "
-        f"(password {PASSWORD!r}) and a review half done. Does nothing if it exists."
+        f"(password {PASSWORD!r}), a finished review and one half done. Does nothing if it "
+        "exists."
     )
 
     def handle(self, *args, **options):
