@@ -109,10 +109,20 @@ class Round(models.Model):
 
 
 class Participation(models.Model):
-    """That a person has answered a round. Nothing here says what they answered."""
+    """That a person has answered a round. Nothing here says what they answered.
+
+    `user` is empty only for a round imported from another installation
+    (`alliances.transfer_import`): an anonymous review's document holds how many answered, never
+    who, so the imported round keeps its count with nobody behind it."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     day = models.DateField(default=timezone.localdate)
 
     class Meta:

@@ -1,0 +1,96 @@
+"""The alliance's document as a download for its coordinators, and the page that imports
+one (see `alliances.transfer`)."""
+
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alliances import access
+from alliances.transfer import export_alliance as alliance_document
+from alliances.transfer_import import import_alliance as import_document
+
+MB = 1024 * 1024
+
+
+def limit_mb() -> int:
+    return settings.IMPORT_MAX_MB
+
+
+@login_required
+@require_GET
+def export_alliance(request, slug):
+    """Everything of the alliance, for a backup or a move to another installation. Only a
+    coordinator may take it: it holds everyone's email address."""
+    membership = access.get_membership(request.user, slug, "coordinate")
+    document = alliance_document(membership.alliance)
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json"
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{membership.alliance.slug}-{day}.json"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("The alliance's file"),
+        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
+        error_messages={
+            "required": gettext_lazy("Choose the file to import."),
+            "empty": gettext_lazy("The file is empty."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document = None
+        self.fields["file"].help_text = _(
+            "The JSON file that Accord gave when the alliance was exported; up to %(limit)d MB."
+        ) % {"limit": limit_mb()}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > limit_mb() * MB:
+            raise forms.ValidationError(
+                _("This file is %(size)s MB; the limit is %(limit)d MB.")
+                % {"size": f"{upload.size / MB:.1f}", "limit": limit_mb()},
+                code="too_big",
+            )
+        try:
+            self.document = json.loads(upload.read().decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            raise forms.ValidationError(
+                _("This file is not JSON: it is not a file exported by Accord."), code="not_json"
+            ) from None
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_alliance(request):
+    """Anyone signed in may open the page; only a coordinator named in the file imports it."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if form.is_valid():
+        result = import_document(form.document, by=request.user)
+        if result.alliance is not None:
+            messages.success(
+                request,
+                _("%(alliance)s is imported: everything it held is here.")
+                % {"alliance": result.alliance.name},
+            )
+            return redirect("alliances:detail", result.alliance.slug)
+        problems = result.problems
+    return render(request, "alliances/import.html", {"form": form, "problems": problems})
