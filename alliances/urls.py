@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliances import views
+from alliances import transfer_views, views
 
 app_name = "alliances"
 
@@ -8,8 +8,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("alliances/", views.alliance_list, name="list"),
     path("alliances/new/", views.create, name="create"),
+    path("alliances/import/", transfer_views.import_alliance, name="import"),
     path("a/<slug:slug>/", views.detail, name="detail"),
     path("a/<slug:slug>/edit/", views.edit, name="edit"),
+    path("a/<slug:slug>/export.json", transfer_views.export_alliance, name="export"),
     path("a/<slug:slug>/partners/", views.partners, name="partners"),
     path("a/<slug:slug>/partners/new/", views.partner_create, name="partner_create"),
     path("a/<slug:slug>/partners/<int:partner_id>/edit/", views.partner_edit, name="partner_edit"),

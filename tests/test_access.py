@@ -9,13 +9,16 @@ cannot be added without saying who may use it.
 """
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
+from accounts.models import User
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from history.services import create_with_history
 from meetings import services as meetings
@@ -27,6 +30,7 @@ from reviews.services import record_component, start_review
 from tests import pages
 from tests.answering import check_in_on
 from tests.conftest import PASSWORD, make_invitation, make_partner
+from tests.filled_alliance import small_document
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -283,9 +287,30 @@ def _new_indicator_url(c):
     return reverse("indicators:indicator", args=[c.alliance.slug, indicator.pk])
 
 
+def _alliance_file(c):
+    """A small alliance's file naming everyone of `ctx` its coordinator."""
+    document = small_document("harvest-youth", list(c.people.values()))
+    return SimpleUploadedFile("alliance.json", json.dumps(document).encode())
+
+
+def _make_everyone_staff(c):
+    # A file naming people who have accounts here is imported by the site's staff only
+    # (tests/test_transfer.py covers the refusal for anyone else).
+    User.objects.filter(pk__in=[p.pk for p in c.people.values()]).update(is_staff=True)
+
+
 VIEWS = [
     View("alliances:home", _url("alliances:home"), (GET,), "signed_in", get_status=302),
     View("alliances:list", _url("alliances:list"), (GET,), "signed_in"),
+    View(
+        "alliances:import",
+        _url("alliances:import"),
+        (GET, POST),
+        "signed_in",
+        post=lambda c: {"file": _alliance_file(c)},
+        done=lambda c: "/a/harvest-youth/",
+        prepare=_make_everyone_staff,
+    ),
     View(
         "alliances:create",
         _url("alliances:create"),
@@ -299,6 +324,7 @@ VIEWS = [
         done=lambda c: "/a/harvest-youth-alliance/partners/",
     ),
     View("alliances:detail", _url("alliances:detail", _slug), (GET,), "read"),
+    View("alliances:export", _url("alliances:export", _slug), (GET,), "coordinate"),
     View(
         "alliances:edit",
         _url("alliances:edit", _slug),
@@ -369,6 +395,12 @@ VIEWS = [
         done=_new_review_url,
     ),
     View("reviews:detail", _url("reviews:detail", _slug, _review), (GET,), "read"),
+    View("reviews:report", _url("reviews:report", _slug, _review), (GET,), "read"),
+    View("reviews:report_pdf", _url("reviews:report_pdf", _slug, _review), (GET,), "read"),
+    View("reviews:export_json", _url("reviews:export_json", _slug, _review), (GET,), "read"),
+    View("reviews:export_csv", _url("reviews:export_csv", _slug, _review), (GET,), "read"),
+    View("reviews:compare", _url("reviews:compare", _slug), (GET,), "read"),
+    View("reviews:timeline", _url("reviews:timeline", _slug), (GET,), "read"),
     View(
         "reviews:rules",
         _url("reviews:rules", _slug, _review),
@@ -1108,6 +1140,10 @@ FOREIGN = [
     ("alliances:history", GET, lambda r: [HARVEST, "alliances.partner", r.partner.pk]),
     ("alliances:history", GET, lambda r: [HARVEST, "reviews.review", r.review.pk]),
     ("reviews:detail", GET, lambda r: [HARVEST, r.review.pk]),
+    ("reviews:report", GET, lambda r: [HARVEST, r.review.pk]),
+    ("reviews:report_pdf", GET, lambda r: [HARVEST, r.review.pk]),
+    ("reviews:export_json", GET, lambda r: [HARVEST, r.review.pk]),
+    ("reviews:export_csv", GET, lambda r: [HARVEST, r.review.pk]),
     ("reviews:component", GET, lambda r: [HARVEST, r.review.pk, "purpose"]),
     ("reviews:record_edit", GET, lambda r: [HARVEST, r.review.pk, "purpose"]),
     ("reviews:record_edit", POST, lambda r: [HARVEST, r.review.pk, "purpose"]),
