@@ -1,7 +1,8 @@
 """Moving an alliance, in a real browser: Carol, Harvest's coordinator, downloads the whole
 alliance from its page; on the installation it moves to (here, the same one once Harvest is
-gone), she first uploads a file with mistakes, reads every problem, then the right file, and
-lands on Harvest's page with everything in it. On a desktop and on a 375 px phone."""
+gone; she also runs it), she first uploads a file with mistakes, reads every problem, then
+the right file, and lands on Harvest's page with everything in it. On a desktop and on a
+375 px phone."""
 
 import json
 import re
@@ -9,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
 from alliances.models import Alliance
 from ratings.models import Reflection
 from tests.browser.conftest import axe_check
@@ -21,6 +23,10 @@ pytestmark = pytest.mark.usefixtures("media_root")
 def test_carol_moves_harvest_with_its_file(page, viewport, live_server, people, review, commitment):
     alliance = Alliance.objects.get(slug="harvest-alliance")
     home = f"{live_server.url}/a/{alliance.slug}/"
+    # The file names Harvest's people, who have accounts here: only the site's staff may
+    # import it (tests/test_transfer.py covers the refusal for anyone else). Carol runs the
+    # installation Harvest moves to.
+    User.objects.filter(email="carol@example.org").update(is_staff=True)
     sign_in_to(page, home, "carol@example.org", viewport)
 
     with page.expect_download() as download:
