@@ -11,7 +11,6 @@ clearly, and the person confirms again the rows that are still good. A person co
 set of rows they saw, never a different one.
 """
 
-import csv
 import secrets
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accord import spreadsheet
 from alliances import access
 from indicators import imports, values
 from indicators.models import Value
@@ -116,7 +116,7 @@ def template(request, slug, indicator_id):
     # A byte order mark, so that a spreadsheet opens accented names as UTF-8.
     response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-values.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     today = timezone.localdate().isoformat()
     if breakdowns:
         writer.writerow(["date", "value", "breakdown", "note"])

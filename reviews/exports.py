@@ -7,7 +7,6 @@ pages show, and private answers only as `ratings.results` shows them (the rounds
 are written by `alliances.transfer.round_answers`).
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -16,6 +15,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accord import spreadsheet
 from alliances.transfer import PEOPLE, Writer, round_answers, table
 from indicators.models import Indicator, Story
 from meetings.models import Meeting
@@ -179,7 +179,7 @@ def _cell(value) -> str:
 def _csv(columns: list[str], rows) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # a byte order mark, so that a spreadsheet reads accents as UTF-8
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(name)) for name in columns])

@@ -4,7 +4,6 @@ with their files, and the partners' pledges of resources and whether they came.
 Files are never at a public address: `agreement_file` serves one only to the alliance's
 members, with the type the upload was checked as (`registers.uploads`)."""
 
-import csv
 from pathlib import Path
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accord import spreadsheet
 from alliances import access
 from history.models import Revision
 from history.services import EditConflict, FieldConflict, create_with_history, save_edit
@@ -183,7 +183,7 @@ def agreements_csv(request, slug):
     register = figures.agreements(membership.alliance)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-agreements.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow(
         [
             "title",

@@ -1,8 +1,6 @@
 """Interdependence: who depends on whom, each partner's answer to the impact question, and
 the signs that the alliance, or a partner's part in it, may not need to continue."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accord import spreadsheet
 from alliances import access
 from history.services import EditConflict, create_with_history, save_edit
 from registers import figures, live
@@ -174,7 +173,7 @@ def dependencies_csv(request, slug):
     register = figures.dependencies(membership.alliance)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-dependencies.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow(["partner", "depends on", "for what", "goal", "resource"])
     for row in register["dependencies"]:
         writer.writerow(

@@ -1,7 +1,5 @@
 """Shared purpose: the goals register and the alignment matrix."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accord import spreadsheet
 from alliances import access
 from history.services import EditConflict, create_with_history, save_edit
 from registers import figures, live
@@ -146,7 +145,7 @@ def goals_csv(request, slug):
     register = figures.goals(membership.alliance)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-goals.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     partners = [p["name"] for p in register["partners"]]
     writer.writerow(
         ["goal", "community", "measure", "target", "target date", "status", "measurable", *partners]

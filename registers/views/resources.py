@@ -1,7 +1,5 @@
 """Shared power: the resources the alliance's work needs, and the partners who bring them."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -10,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accord import spreadsheet
 from alliances import access
 from alliances.models import Partner
 from history.models import Revision
@@ -92,7 +91,7 @@ def resources_csv(request, slug):
     register = figures.resources(membership.alliance)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-resources.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow(["resource", "kind", "goal", "brought by", "responsible"])
     for row in register["resources"]:
         writer.writerow(
