@@ -271,7 +271,7 @@ def test_report_draws_each_indicator_with_the_values_the_review_kept(client, rev
     assert "to 140 (" in item["chart"]["description"]
     assert "999" not in item["chart"]["description"]
     content = response.content.decode()
-    assert f'id="report-chart-{indicator.pk}-title"' in content
+    assert f'id="chart-{indicator.pk}-title"' in content
     assert "The trend of “Meals served”" in content
     assert "Opened out of order. The reason given: The figures are due now." in pages.text(response)
 
