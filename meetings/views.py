@@ -15,7 +15,7 @@ from meetings.forms import HandoverForm, MeetingForm
 from meetings.models import Attendance, Meeting, Phase, hash_token
 from ratings.forms import AnswerForm
 from ratings.models import Participation
-from ratings.services import AnswerError, confidence_rounds_with, submit
+from ratings.services import AnswerError, RulesChanged, confidence_rounds_with, submit
 from reviews.forms import CommitmentForm, CommitmentStatusForm, ComponentRecordForm
 from reviews.models import ComponentRecord, Question
 
@@ -324,7 +324,11 @@ def reflect(request, slug, meeting_id):
     if not form.is_valid():
         return _mine_response(request, membership, meeting, answer_form=form)
     try:
-        submit(membership=membership, answers=form.answers())
+        submit(membership=membership, answers=form.answers(), rules=form.cleaned_data["rules"])
+    except RulesChanged as error:
+        meeting.review.refresh_from_db()
+        form.rules_changed(str(error))
+        return _mine_response(request, membership, meeting, answer_form=form)
     except AnswerError as error:
         messages.error(request, str(error))
     else:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ratings.models import CONFIDENCE_SCALE, REFLECTION_MAX_LENGTH, SCALE
-from ratings.services import ComponentAnswer
+from ratings.services import ComponentAnswer, rules_changed_message
 
 
 class CheckInForm(forms.Form):
@@ -51,9 +51,15 @@ class AnswerForm(forms.Form):
     a rating per component, and a written answer per question if they wish; with the trust
     component, their confidence in each agreed goal if they wish (`goal_rounds`)."""
 
+    # The review's rules as this form states them (`Review.rules`): the answer is taken only
+    # if they are still the rules when it arrives.
+    rules = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, rounds, questions_by_key, goal_rounds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rounds = rounds
+        self.review = rounds[0].review
+        self.fields["rules"].initial = self.review.rules
         self.sections = []
         confidence_by_key: dict[str, list] = {}
         for round in goal_rounds:
@@ -106,6 +112,19 @@ class AnswerForm(forms.Form):
                     confidence_by_key.get(round.component_key, []),
                 )
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rules") != self.review.rules:
+            self.rules_changed()
+        return cleaned
+
+    def rules_changed(self, message: str = "") -> None:
+        """Refuse the answer beside the form, keeping what was typed, and arm the form
+        with the rules as they are now, shown above it, for the person to send again."""
+        self.add_error(None, message or rules_changed_message(self.review))
+        self.data = self.data.copy()
+        self.data[self.add_prefix("rules")] = self.review.rules
 
     def section_fields(self):
         """Per component: its round, its rating, its questions and the confidence in each

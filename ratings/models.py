@@ -2,14 +2,16 @@
 
 A Round collects answers about one component of one review (in a check-in before a meeting,
 or in a meeting's reflect step). Who has answered and what was answered live in separate
-tables with nothing that joins them in an anonymous review:
+tables with nothing that joins them:
 
 - `Participation` says that a person answered a round (to count, and to refuse a second
-  answer). It holds the person and the day, nothing of the answer.
-- `Rating` and `Reflection` hold the answers: a random id, the round, the day, and in a
-  named review only, the author. No foreign key, id, time or insertion order links them
-  to a participation: their ids are random and the round's answers are rewritten in a
-  shuffled order on every submission (see `ratings.services.submit`).
+  answer). It holds the person and the round, no time and nothing of the answer.
+- `SealedAnswer` holds each answer while the round is open: a random id, the round, and
+  one blob encrypted under a key derived from the server's secret (`ratings.sealing`).
+- `Rating` and `Reflection` hold the answers once the round is closed: a random id, the
+  round, and in a named review only, the author. They are written once, all the round's
+  answers in one shuffled statement, when the round settles (`ratings.services.settle`);
+  no foreign key, id, time or insertion order links them to a participation.
 """
 
 import uuid
@@ -84,6 +86,8 @@ class Round(models.Model):
     )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Its sealed answers were opened and written as ratings and reflections (once closed).
+    settled = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["opened_at", "id"]
@@ -123,7 +127,6 @@ class Participation(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    day = models.DateField(default=timezone.localdate)
 
     class Meta:
         constraints = [
@@ -134,13 +137,24 @@ class Participation(models.Model):
         return f"{self.user} answered {self.round}"
 
 
-class Answer(models.Model):
-    """Common to ratings and reflections: a random id, the round, the day. The author is
-    kept only in a named review."""
+class SealedAnswer(models.Model):
+    """One person's answer to an open round, readable only with the server's secret: no
+    author, no time, nothing but the round and the blob (see `ratings.sealing`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(default=timezone.localdate)
+    blob = models.BinaryField()
+
+    def __str__(self):
+        return f"a sealed answer to {self.round_id}"
+
+
+class Answer(models.Model):
+    """Common to ratings and reflections: a random id, the round. The author is kept only
+    in a named review. Written only when the round settles."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -4,7 +4,9 @@
 A spread of ratings is shown once the round is closed and at least K people answered; the
 written answers to a question once the round is closed and at least K reflections were
 written to it. Waiting for the round to close stops a watcher from working out one
-person's answer by comparing the results before and after they answered.
+person's answer by comparing the results before and after they answered; and while a round
+is open its answers are sealed (`ratings.sealing`): here a closed round is settled first
+(its answers written out), so every reader sees them once it has closed, however it closed.
 """
 
 import random
@@ -14,6 +16,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Count
 
 from ratings.models import Participation, Rating, Reflection, Round
+from ratings.services import settle_due
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -72,6 +75,7 @@ def _bars(values: list[int], scale: dict) -> tuple[Bar, ...]:
 def summarize(rounds) -> dict[int, RoundResult]:
     """Counts, spreads and medians of several rounds in two queries (no reflections)."""
     rounds = list(rounds)
+    settle_due(rounds)
     counts = dict(
         Participation.objects.filter(round__in=rounds)
         .values_list("round_id")
@@ -159,6 +163,7 @@ def _changes(now: dict, before: dict) -> dict:
 
 
 def _reflections(round: Round, questions, closed: bool) -> tuple[QuestionReflections, ...]:
+    settle_due([round])
     needed = round.review.reflection_threshold
     counts = dict(
         Reflection.objects.filter(round=round)

@@ -1,9 +1,11 @@
-"""Taking answers, the one way: `submit` for one round, `submit_check_in` for a check-in.
+"""Taking answers, the one way (`submit`), and settling a closed round (`settle`).
 
-Anonymity is enforced here, at write time: in an anonymous review no answer row carries
-its author, and every submission rewrites the round's answers with fresh random ids in a
-shuffled order, so that neither ids nor the order of rows on disk follow the order in
-which people answered.
+Anonymity is enforced here, at write time. While a round is open, an answer is written
+only sealed (`ratings.sealing`): beside the person's participation appears a blob nobody
+can read without the server's secret. When the round closes, `settle` opens the blobs and
+writes the round's answers once, in a shuffled order, with fresh random ids, in one
+statement per table, and deletes the blobs: no id, order, time or dead row version lines
+an answer up with a participation. In an anonymous review no answer carries its author.
 """
 
 import random
@@ -27,7 +29,9 @@ from ratings.models import (
     Rating,
     Reflection,
     Round,
+    SealedAnswer,
 )
+from ratings.sealing import open_blob, seal
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -37,6 +41,22 @@ CONFIDENCE_KEY = "trust"
 
 class AnswerError(Exception):
     """The answer cannot be taken; the message says why, and nothing was changed."""
+
+
+class RulesChanged(AnswerError):
+    """The review's rules of private answers are not those the person was shown."""
+
+
+def rules_changed_message(review) -> str:
+    if review.anonymous:
+        now = _("answers are now anonymous")
+    else:
+        now = _("answers are now named: your name would be shown with your answer")
+    return _(
+        "The rules of this review changed after this form was shown to you (%(now)s; "
+        "ratings shown from %(k)d answers, written answers from %(kr)d). Nothing was sent. "
+        "Read the rules above, then send your answer again if you still wish to."
+    ) % {"now": now, "k": review.rating_threshold, "kr": review.reflection_threshold}
 
 
 @dataclass
@@ -70,45 +90,37 @@ def _validate(answer: ComponentAnswer) -> None:
             )
 
 
-def _rewrite_shuffled(model, round: Round, new_rows: list) -> None:
-    rows = [*model.objects.filter(round=round), *new_rows]
-    model.objects.filter(round=round).delete()
-    for row in rows:
-        row.pk = None  # a fresh random id on every rewrite
-        row._state.adding = True
-    _shuffle(rows)
-    model.objects.bulk_create(rows)
-
-
-def _take(answer: ComponentAnswer, membership: Membership) -> None:
+def _take(answer: ComponentAnswer, membership: Membership, rules: str) -> None:
     round = (
         Round.objects.select_for_update(of=("self",))
         .select_related("check_in", "review")
         .get(pk=answer.round.pk)
     )
-    if not round.is_open:
+    if not round.is_open or round.settled:
         raise AnswerError(_("This round of answers is closed."))
+    # Read under the round's lock, in the transaction that writes: an answer is taken only
+    # under the rules its person was shown.
+    if round.review.rules != rules:
+        raise RulesChanged(rules_changed_message(round.review))
     try:
         with transaction.atomic():
             Participation.objects.create(round=round, user=membership.user)
     except IntegrityError:
         raise AnswerError(_("You have answered already. Each person answers once.")) from None
-    author = None if round.review.anonymous else membership.user
-    today = timezone.localdate()
-    _rewrite_shuffled(
-        Rating, round, [Rating(round=round, value=answer.rating, author=author, day=today)]
+    texts = {q.pk: text.strip() for q, text in answer.reflections.items() if text.strip()}
+    blob = seal(
+        round_id=round.pk,
+        rating=answer.rating,
+        reflections=texts,
+        author_id=None if round.review.anonymous else membership.user.pk,
+        slots=len(answer.reflections),
     )
-    texts = [
-        Reflection(round=round, question=question, text=text.strip(), author=author, day=today)
-        for question, text in answer.reflections.items()
-        if text.strip()
-    ]
-    if texts:
-        _rewrite_shuffled(Reflection, round, texts)
+    SealedAnswer.objects.create(round=round, blob=blob)
 
 
-def submit(*, membership: Membership, answers: list[ComponentAnswer]) -> None:
-    """Take one person's answers to one or more rounds, all or nothing."""
+def submit(*, membership: Membership, answers: list[ComponentAnswer], rules: str) -> None:
+    """Take one person's answers to one or more rounds, all or nothing, under `rules`: the
+    review's rules as the form showed them (`Review.rules`); refused if they changed."""
     if not answers:
         raise AnswerError(_("There is nothing to answer here."))
     for answer in answers:
@@ -116,7 +128,7 @@ def submit(*, membership: Membership, answers: list[ComponentAnswer]) -> None:
         _validate(answer)
     with transaction.atomic():
         for answer in answers:
-            _take(answer, membership)
+            _take(answer, membership, rules)
 
 
 def open_check_in(
@@ -175,10 +187,11 @@ def confidence_rounds_with(round: Round) -> list[Round]:
 
 
 def close_with_confidence(round: Round, when) -> None:
-    """Close a meeting's round, and the confidence rounds asked with it."""
-    Round.objects.filter(Q(pk=round.pk) | Q(asked_with=round), closed_at=None).update(
-        closed_at=when
-    )
+    """Close a meeting's round, and the confidence rounds asked with it, and settle them."""
+    closing = Round.objects.filter(Q(pk=round.pk) | Q(asked_with=round))
+    closing.filter(closed_at=None).update(closed_at=when)
+    for each in closing.filter(settled=False).select_related("check_in", "review"):
+        settle(each)
 
 
 def _email_check_in(check_in: CheckIn) -> None:
@@ -204,3 +217,112 @@ def close_check_in(*, check_in: CheckIn) -> None:
         check_in.closed_at = now
         check_in.save(update_fields=["closed_at"])
         check_in.rounds.filter(closed_at=None).update(closed_at=now)
+    for round in check_in.rounds.filter(settled=False).select_related("check_in", "review"):
+        settle(round)
+
+
+# Settling: a closed round's sealed answers become ratings and reflections, once.
+
+
+def settle(round: Round) -> None:
+    """Open a closed round's sealed answers and write them once, each table in one
+    statement in a shuffled order with fresh random ids, then delete the sealed rows, in
+    one transaction. Nothing happens to an open round or to one already settled, so any
+    reader may call it (a check-in closes by time, with nothing written then)."""
+    with transaction.atomic():
+        locked = (
+            Round.objects.select_for_update(of=("self",))
+            .select_related("check_in", "review")
+            .get(pk=round.pk)
+        )
+        if locked.settled or locked.is_open:
+            return
+        sealed = SealedAnswer.objects.filter(round=locked)
+        opened = [
+            open_blob(blob, round_id=locked.pk) for blob in sealed.values_list("blob", flat=True)
+        ]
+        _write_shuffled(locked, opened)
+        sealed.delete()
+        # A check-in that closed by time gets its round's closing written now.
+        closed_at = locked.closed_at or locked.check_in.closes_at
+        Round.objects.filter(pk=locked.pk).update(settled=True, closed_at=closed_at)
+    round.settled, round.closed_at = True, closed_at
+
+
+def _write_shuffled(round: Round, opened: list) -> None:
+    from reviews.models import Question
+
+    # In an anonymous review no author was sealed; dropping it here as well keeps the rule
+    # in the one place that writes answers.
+    named = not round.review.anonymous
+    ratings = [
+        Rating(round=round, value=o.rating, author_id=o.author_id if named else None)
+        for o in opened
+    ]
+    asked = {q for o in opened for q, _text in o.reflections}
+    # An alliance's own question deleted while the round was open takes its answers with it.
+    kept = set(Question.objects.filter(pk__in=asked).values_list("pk", flat=True))
+    reflections = [
+        Reflection(round=round, question_id=q, text=text, author_id=o.author_id if named else None)
+        for o in opened
+        for q, text in o.reflections
+        if q in kept
+    ]
+    # The order rows are written in is the order they sit in on disk: not the answers'.
+    _shuffle(ratings)
+    _shuffle(reflections)
+    Rating.objects.bulk_create(ratings)
+    Reflection.objects.bulk_create(reflections)
+
+
+def settle_due(rounds) -> None:
+    """Settle those of `rounds` that are closed and not settled yet (each loaded with its
+    check-in); costs nothing when none is."""
+    for round in rounds:
+        if not round.settled and not round.is_open:
+            settle(round)
+
+
+def sealed_answers_of(user, rounds) -> list[tuple[Rating, list[Reflection]]]:
+    """In a named review, `user`'s own answers to those of `rounds` still open, opened from
+    their seals (unsaved rows, for showing). Never for an anonymous review: nothing sealed
+    there names anyone."""
+    from reviews.models import Question
+
+    by_pk = {r.pk: r for r in rounds if not r.settled and not r.review.anonymous}
+    if not by_pk:
+        return []
+    found = []
+    for round_id, blob in SealedAnswer.objects.filter(round_id__in=by_pk).values_list(
+        "round_id", "blob"
+    ):
+        opened = open_blob(blob, round_id=round_id)
+        if opened.author_id == user.pk:
+            found.append((by_pk[round_id], opened))
+    questions = Question.objects.in_bulk({q for _r, o in found for q, _t in o.reflections})
+    return [
+        (
+            Rating(round=round, value=o.rating, author=user),
+            [
+                Reflection(round=round, question=questions[q], text=text, author=user)
+                for q, text in o.reflections
+                if q in questions
+            ],
+        )
+        for round, o in found
+    ]
+
+
+def settle_closed_rounds(now=None) -> int:
+    """Settle every round that has closed, by a facilitator or by time; for cron."""
+    now = now or timezone.now()
+    due = Round.objects.filter(settled=False).filter(
+        Q(closed_at__isnull=False)
+        | Q(check_in__closes_at__lte=now)
+        | Q(check_in__closed_at__isnull=False)
+    )
+    count = 0
+    for round in due.select_related("check_in", "review"):
+        settle(round)
+        count += 1
+    return count

@@ -124,7 +124,13 @@ def check_in_answer(request, slug, check_in_id):
     if not form.is_valid():
         return _page(request, membership, check_in, form)
     try:
-        services.submit(membership=membership, answers=form.answers())
+        services.submit(
+            membership=membership, answers=form.answers(), rules=form.cleaned_data["rules"]
+        )
+    except services.RulesChanged as error:
+        check_in.review.refresh_from_db()
+        form.rules_changed(str(error))
+        return _page(request, membership, check_in, form)
     except services.AnswerError as error:
         messages.error(request, str(error))
         return _page(request, membership, check_in, status=400)
@@ -137,7 +143,8 @@ def _my_named_answers(review, rounds, user):
     can, since nothing links an answer to its author."""
     if review.anonymous:
         return None
-    return {
+    services.settle_due(rounds)
+    mine = {
         "ratings": list(
             Rating.objects.filter(round__in=rounds, author=user).select_related("round__goal")
         ),
@@ -145,6 +152,11 @@ def _my_named_answers(review, rounds, user):
             Reflection.objects.filter(round__in=rounds, author=user).select_related("question")
         ),
     }
+    # While the round is open a named answer is sealed too; its author may read it back.
+    for rating, reflections in services.sealed_answers_of(user, rounds):
+        mine["ratings"].append(rating)
+        mine["reflections"] += reflections
+    return mine
 
 
 @login_required

@@ -24,7 +24,8 @@ ANONYMITY_CHOICES = [
 
 
 class RulesForm(forms.ModelForm):
-    """How private answers work in a review. Fixed once the first answer is in."""
+    """How private answers work in a review. Fixed once a form has stated them to the
+    members (`Review.rules_locked`)."""
 
     anonymous = forms.TypedChoiceField(
         label=_("Ratings and written reflections are"),
@@ -50,7 +51,7 @@ class RulesForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk and self.instance.rules_locked:
             raise forms.ValidationError(
-                _("These rules are fixed: answers have been given under them.")
+                _("These rules are fixed: they have been shown to the members with a form.")
             )
         return cleaned
 

@@ -70,7 +70,8 @@ class Review(Versioned):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # The rules of private answers. Fixed once the first answer is in (see rules_locked).
+    # The rules of private answers. Fixed once anything has stated them to the members
+    # (see rules_locked); every answer carries the rules it was given under (`rules`).
     anonymous = models.BooleanField(
         _("anonymous answers"),
         default=True,
@@ -122,11 +123,20 @@ class Review(Versioned):
         return reverse("reviews:detail", args=[self.alliance.slug, self.pk])
 
     @property
-    def rules_locked(self) -> bool:
-        """The rules of private answers cannot change once anyone has answered."""
-        from ratings.models import Participation
+    def rules(self) -> str:
+        """The rules of private answers in a few characters: a form carries them, and an
+        answer is taken only if they are still the review's (`ratings.services.submit`)."""
+        kind = "anonymous" if self.anonymous else "named"
+        return f"{kind}-{self.rating_threshold}-{self.reflection_threshold}"
 
-        return Participation.objects.filter(round__review=self).exists()
+    @property
+    def rules_locked(self) -> bool:
+        """The rules cannot change once they have been promised to the members: a round of
+        answers exists as soon as a check-in is opened (and emailed) or a meeting reaches
+        a reflect phase, and each shows the form under these rules."""
+        from ratings.models import Round
+
+        return Round.objects.filter(review=self).exists()
 
 
 class ComponentRecord(Versioned):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from history.models import Revision
-from history.services import create_with_history, log_change
+from history.services import create_with_history, display_value, log_change
 from registers import figures
 from reviews.framework import framework
 from reviews.models import ComponentRecord, Question, Review
@@ -110,6 +110,47 @@ def start_review(
             for component in framework()
         )
     return review
+
+
+RULES = ("anonymous", "rating_threshold", "reflection_threshold")
+
+
+def change_rules(*, review: Review, author, **rules) -> Review:
+    """Set a review's rules of private answers (`RULES`), kept in its history; refused once
+    they have been promised to the members (`Review.rules_locked`)."""
+    assert set(rules) <= set(RULES), rules
+    with transaction.atomic():
+        # Locked with the review's row: two saves, or a save and the check, go one at a time.
+        current = Review.objects.select_for_update().get(pk=review.pk)
+        if current.rules_locked:
+            raise ReviewRuleError(
+                _("These rules are fixed: they have been shown to the members with a form.")
+            )
+        fields = [Review._meta.get_field(name) for name in RULES]
+        before = {f.name: display_value(current, f) for f in fields}
+        for name, value in rules.items():
+            setattr(current, name, value)
+        changes = {
+            f.name: {
+                "label": str(f.verbose_name),
+                "old": before[f.name],
+                "new": display_value(current, f),
+            }
+            for f in fields
+            if before[f.name] != display_value(current, f)
+        }
+        if not changes:
+            return current
+        current.version += 1
+        current.save(update_fields=[*RULES, "version"])
+        log_change(
+            current,
+            action=Revision.Action.CHANGED,
+            alliance=review.alliance,
+            author=author,
+            changes=changes,
+        )
+    return current
 
 
 def previous_record(record: ComponentRecord) -> ComponentRecord | None:

@@ -68,14 +68,23 @@ def review_detail(request, slug, review_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules(request, slug, review_id):
-    """The coordinator sets how private answers work, until the first answer is in."""
+    """The coordinator sets how private answers work, until a check-in or a meeting has
+    stated them to the members."""
     membership = access.get_membership(request.user, slug, "coordinate")
     review = access.get_review(membership, review_id)
     form = RulesForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The rules of this review are saved."))
-        return redirect(review)
+        try:
+            services.change_rules(
+                review=access.get_review(membership, review_id),
+                author=request.user,
+                **{name: form.cleaned_data[name] for name in services.RULES},
+            )
+        except services.ReviewRuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The rules of this review are saved."))
+            return redirect(review)
     return render(
         request,
         "reviews/rules_form.html",

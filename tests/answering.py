@@ -44,7 +44,13 @@ def answer(membership, round: Round, rating: int, **texts_by_position) -> None:
         )
     }
     reflections = {questions[int(p[1:])]: text for p, text in texts_by_position.items()}
-    submit(
+    submit_shown(
         membership=membership,
         answers=[ComponentAnswer(round=round, rating=rating, reflections=reflections)],
     )
+
+
+def submit_shown(*, membership, answers) -> None:
+    """Submit as a form would: under the review's rules as they stand (see `Review.rules`)."""
+    rules = Round.objects.select_related("review").get(pk=answers[0].round.pk).review.rules
+    submit(membership=membership, answers=answers, rules=rules)

@@ -25,7 +25,7 @@ from indicators.models import Breakdown, Indicator, Story
 from meetings import services as meetings
 from meetings.models import Attendance, Meeting
 from ratings.models import Round
-from ratings.services import ComponentAnswer, close_check_in, submit
+from ratings.services import ComponentAnswer, close_check_in
 from registers.models import (
     Accomplishment,
     Agreement,
@@ -39,7 +39,7 @@ from registers.models import (
 )
 from reviews.models import ComponentRecord, Question
 from reviews.services import record_component, start_review
-from tests.answering import add_members, check_in_on
+from tests.answering import add_members, check_in_on, submit_shown
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 SHOWN_TEXTS = [f"Shown answer {n} about our purpose" for n in range(5)]
@@ -223,11 +223,13 @@ def _spring_answers(review, members):
             ComponentAnswer(trust, 3),
             ComponentAnswer(confidence, [2, 3, 3, 4, 5][n]),
         ]
-        submit(membership=membership, answers=answers)
+        submit_shown(membership=membership, answers=answers)
     close_check_in(check_in=check_in)
     power = check_in_on(review, ["power"])
     for n, membership in enumerate(members[:2]):
-        submit(membership=membership, answers=[ComponentAnswer(power.rounds.get(), [1, 5][n])])
+        submit_shown(
+            membership=membership, answers=[ComponentAnswer(power.rounds.get(), [1, 5][n])]
+        )
     close_check_in(check_in=power)
 
 
@@ -249,7 +251,7 @@ def _meeting(review, people, members):
         meetings.advance(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona)
     round = Round.objects.get(pk=Meeting.objects.get(pk=meeting.pk).current.round_id)
     for n, membership in enumerate(members[:3]):
-        submit(membership=membership, answers=[ComponentAnswer(round, [2, 3, 4][n])])
+        submit_shown(membership=membership, answers=[ComponentAnswer(round, [2, 3, 4][n])])
     meetings.advance(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona)  # reveal
 
 
@@ -266,7 +268,7 @@ def _autumn(alliance, author, members):
     check_in = check_in_on(autumn, ["purpose"])
     for n, membership in enumerate(members[:3]):
         answer = ComponentAnswer(check_in.rounds.get(), 4 - n % 2, {first: NAMED_TEXTS[n]})
-        submit(membership=membership, answers=[answer])
+        submit_shown(membership=membership, answers=[answer])
     close_check_in(check_in=check_in)
     return autumn
 

@@ -641,7 +641,7 @@ VIEWS = [
         _url("ratings:check_in_answer", _slug, lambda c: c.check_in.pk),
         (POST,),
         "answer",
-        post=lambda c: {"purpose-rating": "4"},
+        post=lambda c: {"purpose-rating": "4", "rules": c.review.rules},
         done=lambda c: _check_in_url(c.check_in),
     ),
     View(
@@ -694,7 +694,7 @@ VIEWS = [
         _url("meetings:reflect", _slug, _live),
         (POST,),
         "answer",
-        post=lambda c: {"purpose-rating": "4"},
+        post=lambda c: {"purpose-rating": "4", "rules": c.review.rules},
         done=_live_url,
         prepare=_at("reflect"),
     ),

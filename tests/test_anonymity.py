@@ -10,9 +10,9 @@ from django.db import connection, models
 from django.urls import reverse
 
 from ratings.models import Participation, Rating, Reflection, Round
-from ratings.services import ComponentAnswer, close_check_in, submit
+from ratings.services import ComponentAnswer, close_check_in
 from registers.models import Goal
-from tests.answering import add_members, answer, check_in_on
+from tests.answering import add_members, answer, check_in_on, submit_shown
 
 ANSWER_MODELS = [Rating, Reflection]
 
@@ -72,7 +72,7 @@ def test_confidence_answers_carry_no_author_and_do_not_follow_the_answer_order(a
     members = add_members(alliance, 30)
     round = check_in_on(review, ["trust"]).rounds.get(goal=goal)
     for n, membership in enumerate(members):
-        submit(membership=membership, answers=[ComponentAnswer(round, n % 5 + 1)])
+        submit_shown(membership=membership, answers=[ComponentAnswer(round, n % 5 + 1)])
     in_answer_order = [n % 5 + 1 for n in range(30)]
     assert not Rating.objects.filter(author__isnull=False).exists()
     assert sorted(physical_order(Rating, round)) == sorted(in_answer_order)

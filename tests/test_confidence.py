@@ -30,13 +30,12 @@ from ratings.services import (
     ComponentAnswer,
     close_check_in,
     confidence_rounds_with,
-    submit,
 )
 from registers.models import Goal
 from reviews.models import Question
 from reviews.services import open_component, start_review
 from tests import pages
-from tests.answering import add_members, answer, check_in_on
+from tests.answering import add_members, answer, check_in_on, submit_shown
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -67,7 +66,7 @@ def goal_round(rounds, goal) -> Round:
 
 
 def rate_goal(membership, round, value) -> None:
-    submit(membership=membership, answers=[ComponentAnswer(round, value)])
+    submit_shown(membership=membership, answers=[ComponentAnswer(round, value)])
 
 
 def page_url(check_in) -> str:
@@ -163,7 +162,12 @@ def test_a_member_gives_confidence_and_may_skip_a_goal(client, review, goals, mi
     client.force_login(mia)
 
     response = client.post(
-        answer_url(check_in), {"trust-rating": "4", f"trust-goal{goals['meals'].pk}": "5"}
+        answer_url(check_in),
+        {
+            "rules": check_in.review.rules,
+            "trust-rating": "4",
+            f"trust-goal{goals['meals'].pk}": "5",
+        },
     )
 
     assert response.status_code == 302
@@ -183,7 +187,12 @@ def test_confidence_answers_in_an_anonymous_review_carry_no_author(
     for person, value in ((mia, "5"), (carol, "2")):
         client.force_login(person)
         client.post(
-            answer_url(check_in), {"trust-rating": "4", f"trust-goal{goals['meals'].pk}": value}
+            answer_url(check_in),
+            {
+                "rules": check_in.review.rules,
+                "trust-rating": "4",
+                f"trust-goal{goals['meals'].pk}": value,
+            },
         )
 
     meals = goal_round(check_in.rounds, goals["meals"])
@@ -198,7 +207,14 @@ def test_a_named_review_shows_the_person_their_confidence(client, review, goals,
     check_in = check_in_on(review, ["trust"])
     client.force_login(mia)
 
-    client.post(answer_url(check_in), {"trust-rating": "4", f"trust-goal{goals['meals'].pk}": "5"})
+    client.post(
+        answer_url(check_in),
+        {
+            "rules": check_in.review.rules,
+            "trust-rating": "4",
+            f"trust-goal{goals['meals'].pk}": "5",
+        },
+    )
 
     assert Rating.objects.get(round__goal=goals["meals"]).author == mia
     assert f"Confidence in “{MEALS}”: 5" in pages.text(client.get(page_url(check_in)))
@@ -211,7 +227,9 @@ def test_a_confidence_of_seven_is_refused_beside_the_goal_and_nothing_is_taken(
     client.force_login(mia)
     name = f"trust-goal{goals['meals'].pk}"
 
-    response = client.post(answer_url(check_in), {"trust-rating": "4", name: "7"})
+    response = client.post(
+        answer_url(check_in), {"rules": check_in.review.rules, "trust-rating": "4", name: "7"}
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors == {name: ["Confidence goes from 1 to 5."]}
@@ -239,7 +257,7 @@ def test_the_service_refuses_writing_about_a_goal(review, goals, mia):
     question = Question.objects.filter(component_key="trust", review=None).first()
 
     with pytest.raises(AnswerError, match="Confidence in a goal is a rating only"):
-        submit(
+        submit_shown(
             membership=membership_of(mia),
             answers=[ComponentAnswer(meals, 4, {question: "Hidden thoughts"})],
         )
@@ -523,7 +541,11 @@ def test_the_reflect_form_in_the_meeting_asks_confidence_and_takes_it(
     mine = client.get(meeting_url("mine", meeting)).content.decode()
     response = client.post(
         meeting_url("reflect", meeting),
-        {"trust-rating": "3", f"trust-goal{goals['pantries'].pk}": "2"},
+        {
+            "rules": meeting.review.rules,
+            "trust-rating": "3",
+            f"trust-goal{goals['pantries'].pk}": "2",
+        },
     )
 
     assert "How confident are you that we will reach this goal?" in mine
@@ -544,7 +566,7 @@ def test_a_bad_confidence_in_the_meeting_is_refused_beside_the_goal(
 
     response = client.post(
         meeting_url("reflect", meeting),
-        {"trust-rating": "3", f"trust-goal{goals['meals'].pk}": "7"},
+        {"rules": meeting.review.rules, "trust-rating": "3", f"trust-goal{goals['meals'].pk}": "7"},
     )
 
     assert response.status_code == 200

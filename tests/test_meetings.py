@@ -828,7 +828,11 @@ def test_opening_a_planned_meeting_is_not_attending(client, mia, meeting):
 
 
 def reflect(client, meeting, rating: str, text: str = "", **extra):
-    data = {"purpose-rating": rating, f"purpose-q{question().pk}": text}
+    data = {
+        "purpose-rating": rating,
+        f"purpose-q{question().pk}": text,
+        "rules": meeting.review.rules,
+    }
     return client.post(url("reflect", meeting), data, **extra)
 
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from alliances.models import Membership, Partner, Role
 from history.services import create_with_history
-from ratings.services import ComponentAnswer, close_check_in, submit
+from ratings.services import ComponentAnswer, close_check_in
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import record_component, start_review
-from tests.answering import add_members, check_in_on
+from tests.answering import add_members, check_in_on, submit_shown
 from tests.conftest import make_user
 
 # Each page: session, user, membership (with its alliance), the alliance switcher, and the
@@ -31,7 +31,7 @@ def rate(review, members, keys=("purpose", "power")):
     """A closed check-in on `keys` that every one of `members` answered."""
     check_in = check_in_on(review, keys)
     for membership in members:
-        submit(
+        submit_shown(
             membership=membership,
             answers=[ComponentAnswer(r, 4) for r in check_in.rounds.all()],
         )

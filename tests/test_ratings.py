@@ -13,9 +13,9 @@ from django.utils import timezone
 from alliances.models import Membership
 from ratings import results
 from ratings.models import CheckIn, Participation, Rating, Reflection
-from ratings.services import AnswerError, ComponentAnswer, close_check_in, submit
+from ratings.services import AnswerError, ComponentAnswer, close_check_in
 from reviews.services import start_review
-from tests.answering import add_members, answer, check_in_on
+from tests.answering import add_members, answer, check_in_on, submit_shown
 
 
 def page_url(check_in):
@@ -74,7 +74,7 @@ def test_a_member_cannot_open_a_check_in(client, review, mia):
 
 def post_answers(client, check_in, **fields):
     url = reverse("ratings:check_in_answer", args=[check_in.review.alliance.slug, check_in.pk])
-    return client.post(url, fields)
+    return client.post(url, {"rules": check_in.review.rules, **fields})
 
 
 def test_a_member_answers_from_the_check_in_page(client, review, mia):
@@ -121,7 +121,7 @@ def test_a_rating_outside_one_to_five_is_refused(client, review, mia, value):
 def test_the_service_refuses_a_rating_outside_one_to_five(review, mia):
     round = check_in_on(review).rounds.get()
     with pytest.raises(AnswerError, match="from 1 to 5"):
-        submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 7)])
+        submit_shown(membership=membership_of(mia), answers=[ComponentAnswer(round, 7)])
     assert not Participation.objects.exists()
 
 
@@ -159,9 +159,9 @@ def test_a_second_answer_is_refused_and_changes_nothing(client, review, mia):
 
 def test_the_service_refuses_a_second_answer(review, mia):
     round = check_in_on(review).rounds.get()
-    submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 4)])
+    submit_shown(membership=membership_of(mia), answers=[ComponentAnswer(round, 4)])
     with pytest.raises(AnswerError, match="answered already"):
-        submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 2)])
+        submit_shown(membership=membership_of(mia), answers=[ComponentAnswer(round, 2)])
     assert Rating.objects.count() == 1
 
 
@@ -180,7 +180,7 @@ def test_a_check_in_closes_by_itself_at_its_time(client, review, mia):
     CheckIn.objects.filter(pk=check_in.pk).update(closes_at=timezone.now())
     round = check_in.rounds.get()
     with pytest.raises(AnswerError, match="closed"):
-        submit(membership=membership_of(mia), answers=[ComponentAnswer(round, 4)])
+        submit_shown(membership=membership_of(mia), answers=[ComponentAnswer(round, 4)])
 
 
 def test_an_observer_cannot_answer(client, review, otto):
@@ -203,7 +203,7 @@ def test_an_outsider_cannot_see_or_answer(client, review, olga):
 def test_the_service_refuses_a_member_of_another_alliance(review, olga):
     round = check_in_on(review).rounds.get()
     with pytest.raises(AnswerError, match="not part of this alliance"):
-        submit(membership=membership_of(olga), answers=[ComponentAnswer(round, 3)])
+        submit_shown(membership=membership_of(olga), answers=[ComponentAnswer(round, 3)])
 
 
 # Results and the thresholds
@@ -444,7 +444,7 @@ def test_every_screen_of_the_review_says_which_rules_apply(client, review, mia, 
 def test_the_triangle_shows_each_components_median_and_answers(client, review, fiona):
     check_in = check_in_on(review, ["purpose", "power"])
     for m in add_members(review.alliance, 3):
-        submit(
+        submit_shown(
             membership=m,
             answers=[
                 ComponentAnswer(check_in.rounds.get(component_key="purpose"), 4),

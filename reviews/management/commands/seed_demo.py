@@ -737,7 +737,7 @@ def _check_in(review, facilitator, keys, ratings, *, closes_at, reflections=None
             if key == "trust":
                 for goal_round, values in zip(goal_rounds, confidence, strict=False):
                     answers.append(ComponentAnswer(goal_round, values[n]))
-        submit(membership=membership, answers=answers)
+        submit(membership=membership, answers=answers, rules=review.rules)
     return check_in
 
 
