@@ -818,10 +818,10 @@ class _Create:
             answers = row.extra.get("answers")
             if answers is None:
                 continue
-            round_id, day = self.pks["rounds"][row.ref], self._day(row)
+            round_id = self.pks["rounds"][row.ref]
             users = [people[ref] for ref in answers["participants"]] or [None] * answers["answers"]
-            participations += [Participation(round_id=round_id, user_id=u, day=day) for u in users]
-            mine = [Rating(round_id=round_id, value=v, day=day) for v in answers["ratings"]]
+            participations += [Participation(round_id=round_id, user_id=u) for u in users]
+            mine = [Rating(round_id=round_id, value=v) for v in answers["ratings"]]
             for group in answers["reflections"]:
                 texts = group["texts"] or [("", None)] * group["count"]
                 mine += [
@@ -830,7 +830,6 @@ class _Create:
                         question_id=questions[group["question"]],
                         text=text,
                         author_id=people[author] if author else None,
-                        day=day,
                     )
                     for text, author in texts
                 ]
@@ -840,13 +839,3 @@ class _Create:
         Participation.objects.bulk_create(participations, batch_size=500)
         Rating.objects.bulk_create(ratings, batch_size=500)
         Reflection.objects.bulk_create(reflections, batch_size=500)
-
-    def _day(self, row: _Row) -> datetime.date:
-        """Answers keep only their day; the document has none (it would date each answer),
-        so imported answers carry the day their round closed."""
-        closed_at = row.values.get("closed_at")
-        if closed_at is None:
-            check_in = self.check.by_ref["check_ins"].get(row.values.get("check_in_id"))
-            if check_in is not None:
-                closed_at = check_in.values["closed_at"] or check_in.values["closes_at"]
-        return timezone.localdate(closed_at or self.check.exported_at or timezone.now())

@@ -158,6 +158,11 @@ def _live(c):
     return c.live.pk
 
 
+def _before_any_round(c):
+    """The rules of a review change only before a check-in or a meeting has stated them."""
+    c.check_in.delete()
+
+
 def _at(kind):
     """Move the live meeting on to its first phase of `kind`."""
 
@@ -408,6 +413,7 @@ VIEWS = [
         "coordinate",
         post=lambda c: {**RULES, "anonymous": "False"},
         done=lambda c: c.review.get_absolute_url(),
+        prepare=_before_any_round,
     ),
     View("reviews:component", _component_url("purpose"), (GET,), "read"),
     View(

@@ -173,6 +173,7 @@ def test_a_member_gives_confidence_and_may_skip_a_goal(client, review, goals, mi
     assert response.status_code == 302
     meals = goal_round(check_in.rounds, goals["meals"])
     pantries = goal_round(check_in.rounds, goals["pantries"])
+    close_check_in(check_in=check_in)  # answers are sealed until then
     assert list(Rating.objects.filter(round=meals).values_list("value", flat=True)) == [5]
     assert Participation.objects.filter(round=meals, user=mia).exists()
     assert not Rating.objects.filter(round=pantries).exists()
@@ -196,6 +197,8 @@ def test_confidence_answers_in_an_anonymous_review_carry_no_author(
         )
 
     meals = goal_round(check_in.rounds, goals["meals"])
+    assert client.get(page_url(check_in)).context["my_ratings"] is None
+    close_check_in(check_in=check_in)  # answers are sealed until then
     assert sorted(Rating.objects.filter(round=meals).values_list("value", flat=True)) == [2, 5]
     assert not Rating.objects.filter(author__isnull=False).exists()
     assert client.get(page_url(check_in)).context["my_ratings"] is None
@@ -216,6 +219,8 @@ def test_a_named_review_shows_the_person_their_confidence(client, review, goals,
         },
     )
 
+    assert f"Confidence in “{MEALS}”: 5" in pages.text(client.get(page_url(check_in)))
+    close_check_in(check_in=check_in)  # answers are sealed until then
     assert Rating.objects.get(round__goal=goals["meals"]).author == mia
     assert f"Confidence in “{MEALS}”: 5" in pages.text(client.get(page_url(check_in)))
 
@@ -266,11 +271,14 @@ def test_the_service_refuses_writing_about_a_goal(review, goals, mia):
 
 
 def test_a_second_confidence_answer_is_refused(review, goals, mia):
-    meals = goal_round(check_in_on(review, ["trust"]).rounds, goals["meals"])
+    check_in = check_in_on(review, ["trust"])
+    meals = goal_round(check_in.rounds, goals["meals"])
     rate_goal(membership_of(mia), meals, 4)
 
     with pytest.raises(AnswerError, match="Each person answers once."):
         rate_goal(membership_of(mia), meals, 1)
+
+    close_check_in(check_in=check_in)  # answers are sealed until then
 
     assert list(Rating.objects.filter(round=meals).values_list("value", flat=True)) == [4]
 
@@ -552,6 +560,7 @@ def test_the_reflect_form_in_the_meeting_asks_confidence_and_takes_it(
     assert f"{MEALS} <span" in mine and f"{PANTRIES} <span" in mine
     assert response.status_code == 302
     asked = {r.goal_id: r for r in confidence_rounds_with(meeting.current.round)}
+    move_to(meeting, Phase.Kind.REVEAL)  # revealing closes the rounds: sealed until then
     assert list(
         Rating.objects.filter(round=asked[goals["pantries"].pk]).values_list("value", "author")
     ) == [(2, None)]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from alliances.models import Role
 from meetings import live, services
 from meetings.models import Attendance, Meeting, Phase
-from ratings.models import Participation, Rating, Reflection, Round
+from ratings.models import Participation, Reflection, Round, SealedAnswer
 from ratings.services import AnswerError
 from reviews.models import Commitment, ComponentRecord, Question
 from reviews.services import open_component, record_component
@@ -861,8 +861,8 @@ def test_a_second_answer_is_refused(client, mia, running):
     response = reflect(client, running, "1", follow=True)
 
     assert pages.messages(response) == ["You have answered already. Each person answers once."]
-    assert Rating.objects.filter(round=running.current.round).count() == 1
     assert fresh(running).seq == seq
+    assert SealedAnswer.objects.filter(round=running.current.round).count() == 1
 
 
 def test_the_reflect_form_says_what_is_missing(client, mia, running):

@@ -90,11 +90,13 @@ def test_a_member_answers_from_the_check_in_page(client, review, mia):
         **{"purpose-rating": "4", "interdependence-rating": "2", question_fields[0]: "Mostly"},
     )
     assert response.status_code == 302
-    assert sorted(Rating.objects.values_list("value", flat=True)) == [2, 4]
-    assert list(Reflection.objects.values_list("text", flat=True)) == ["Mostly"]
     after = client.get(page_url(check_in)).content.decode()
     assert "Your answers were received." in after
     assert "They cannot be changed, and nobody can trace them back to you." in after
+    # Sealed while the check-in is open (see test_anonymity_storage), written out at close.
+    close_check_in(check_in=check_in)
+    assert sorted(Rating.objects.values_list("value", flat=True)) == [2, 4]
+    assert list(Reflection.objects.values_list("text", flat=True)) == ["Mostly"]
 
 
 def test_an_empty_submission_is_refused_beside_each_rating(client, review, mia):
@@ -143,6 +145,7 @@ def test_written_answers_are_kept_as_plain_text(client, review, mia):
     client.force_login(mia)
     name = next(n for n in client.get(page_url(check_in)).context["form"].fields if "-q" in n)
     post_answers(client, check_in, **{"purpose-rating": "3", name: "<script>alert(1)</script>"})
+    close_check_in(check_in=check_in)
     assert Reflection.objects.get().text == "<script>alert(1)</script>"
     # Shown escaped on every page: see test_reflections_are_escaped_in_results.
 
@@ -154,14 +157,17 @@ def test_a_second_answer_is_refused_and_changes_nothing(client, review, mia):
     response = post_answers(client, check_in, **{"purpose-rating": "1"})
     assert response.status_code == 400
     assert "You have answered already. Each person answers once." in response.content.decode()
+    close_check_in(check_in=check_in)
     assert list(Rating.objects.values_list("value", flat=True)) == [4]
 
 
 def test_the_service_refuses_a_second_answer(review, mia):
-    round = check_in_on(review).rounds.get()
+    check_in = check_in_on(review)
+    round = check_in.rounds.get()
     submit_shown(membership=membership_of(mia), answers=[ComponentAnswer(round, 4)])
     with pytest.raises(AnswerError, match="answered already"):
         submit_shown(membership=membership_of(mia), answers=[ComponentAnswer(round, 2)])
+    close_check_in(check_in=check_in)
     assert Rating.objects.count() == 1
 
 
@@ -308,12 +314,14 @@ def test_named_answers_keep_their_author_and_say_so(client, review, mia):
     review.save()
     check_in = check_in_on(review)
     answer(membership_of(mia), check_in.rounds.get(), 4, q1="My view")
-    assert Rating.objects.get().author == mia
     client.force_login(mia)
     page = client.get(page_url(check_in)).content.decode()
     assert "Answers are named." in page
-    assert "What you answered" in page
+    assert "What you answered" in page  # opened from its seal while the check-in is open
     assert "My view" in page
+    close_check_in(check_in=check_in)
+    assert Rating.objects.get().author == mia
+    assert "My view" in client.get(page_url(check_in)).content.decode()
 
 
 # Many at once
@@ -407,16 +415,15 @@ def test_rules_lock_after_the_first_answer(client, review, carol, mia):
     response = client.post(rules_url(review), data)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "These rules are fixed: answers have been given under them."
+        "These rules are fixed: they have been shown to the members with a form."
     ]
     review.refresh_from_db()
     assert (review.anonymous, review.rating_threshold) == (True, 3)
     assert "These rules are fixed" in client.get(rules_url(review)).content.decode()
 
 
-def test_rules_can_change_before_any_answer(client, review, carol):
+def test_rules_can_change_before_any_check_in_or_meeting(client, review, carol):
     client.force_login(carol)
-    check_in_on(review)  # a check-in with no answer yet does not lock them
     data = {"anonymous": "False", "rating_threshold": "4", "reflection_threshold": "7"}
     assert client.post(rules_url(review), data).status_code == 302
     review.refresh_from_db()
