@@ -74,6 +74,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(DATABASE_URL, DATA_DIR / "accord.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A deleted row is zeroed in the file, not left in a free page: the sealed answers of a
+    # round are deleted when it closes (ratings.sealing).
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA secure_delete = ON;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL")
