@@ -12,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settled = settle_closed_rounds()
-        self.stdout.write(f"{settled} closed round(s) settled.")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"{settled} closed round(s) settled.")
