@@ -358,3 +358,51 @@ def test_a_named_review_seals_its_authors_and_writes_them_at_close(room, allianc
     close_check_in(check_in=check_in)
     authors = dict(Reflection.objects.values_list("text", "author"))
     assert authors == {f"Signed by {m.user.name}": m.user_id for m in room["members"][:3]}
+
+
+def _meeting_at_reflect(review, people):
+    from meetings import live
+    from meetings import services as meetings
+    from meetings.models import Phase
+
+    meeting = meetings.plan_meeting(
+        review=review,
+        agenda=meetings.default_agenda(review),
+        author=people["fiona"],
+        starts_at=timezone.now(),
+        place="Town hall",
+        facilitator=people["fiona"],
+    )
+    meetings.start(meeting=meeting, actor=people["fiona"])
+    reflect = meeting.phases.get(kind=Phase.Kind.REFLECT, component_key="purpose")
+    while live.load(meeting.pk).current.position < reflect.position:
+        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"])
+    return live.load(meeting.pk)
+
+
+def test_a_meeting_that_reveals_settles_its_round_at_once(review, people, room):
+    from meetings import services as meetings
+
+    meeting = _meeting_at_reflect(review, people)
+    for membership in room["members"][:3]:
+        answer(membership, meeting.current.round, rating=3, q1="Said in the room")
+    assert SealedAnswer.objects.count() == 3
+
+    meetings.advance(meeting=meeting, actor=people["fiona"])  # to the reveal
+
+    assert not SealedAnswer.objects.exists()
+    assert Rating.objects.filter(round=meeting.current.round_id).count() == 3
+
+
+def test_a_meeting_ended_while_answering_settles_when_read_or_by_cron(review, people, room):
+    from meetings import services as meetings
+
+    meeting = _meeting_at_reflect(review, people)
+    round = meeting.current.round
+    answer(room["members"][0], round, rating=5)
+    meetings.end(meeting=meeting, actor=people["fiona"])
+
+    call_command("settle_rounds", verbosity=0)
+
+    assert not SealedAnswer.objects.exists()
+    assert list(Rating.objects.filter(round=round).values_list("value", flat=True)) == [5]
