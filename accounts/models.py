@@ -64,6 +64,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.name or self.email
 
+    @property
+    def is_unclaimed(self) -> bool:
+        """Made for this address by someone else (an import) and never used: whoever controls
+        the address may set its password, through "forgot your password" or an invitation."""
+        return self.last_login is None and not self.has_usable_password()
+
     def get_full_name(self):
         return self.name
 
