@@ -116,6 +116,11 @@ def _lock(key: str, length: timedelta, counter: str) -> int:
     return math.ceil(seconds)
 
 
+def over_limit(kind: str, value: str, *, limit: int, lasts: timedelta) -> bool:
+    """Count one more of `kind` for `value`; whether that passes `limit` within `lasts`."""
+    return _increment(_key(kind, value), lasts) > limit
+
+
 def forget_account(email: str) -> None:
     """After a password reset: a new generation, so that every pair of this account starts
     afresh, whatever address it was locked from."""

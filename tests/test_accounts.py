@@ -345,6 +345,23 @@ def test_sign_up_answers_the_same_for_a_taken_and_a_new_address(
 
 
 @fast
+def test_sign_up_sends_at_most_three_emails_an_hour_to_one_address(
+    client, settings, carol, mailoutbox
+):
+    settings.SIGNUP_OPEN = True
+
+    responses = [
+        client.post("/accounts/sign-up/", {"email": email})
+        for email in ["carol@example.org"] * 5 + ["nell@example.org"]
+    ]
+
+    assert len({_without_csrf(response) for response in responses[:5]}) == 1
+    assert [message.to for message in mailoutbox] == [["carol@example.org"]] * 3 + [
+        ["nell@example.org"]
+    ]
+
+
+@fast
 def test_sign_up_with_an_invalid_address_is_refused_beside_field(client, settings, db, mailoutbox):
     settings.SIGNUP_OPEN = True
 
