@@ -70,10 +70,9 @@ def signup_finish(request, token):
     form = SetPasswordFields(request.POST or None)
     form.email_for_validation = email
     if request.method == "POST" and form.is_valid():
-        user = account or User(email=email)
-        user.name = form.cleaned_data["name"]
-        user.set_password(form.cleaned_data["password1"])
-        user.save()
+        user = User.objects.set_up_for_owner(
+            email, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Accord. Start by creating your alliance."))
         return redirect("alliances:create")

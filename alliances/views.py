@@ -261,10 +261,8 @@ def invitation(request, token):
     form = SetPasswordFields(request.POST or None)
     form.email_for_validation = invitation.email
     if request.method == "POST" and form.is_valid():
-        user = account or User(email=invitation.email.lower())
-        user.name = form.cleaned_data["name"]
-        user.set_password(form.cleaned_data["password1"])
-        user.save()
+        name, password = form.cleaned_data["name"], form.cleaned_data["password1"]
+        user = User.objects.set_up_for_owner(invitation.email, name=name, password=password)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return _accept(request, invitation, user)
     return render(request, "alliances/invitation.html", {"invitation": invitation, "form": form})
