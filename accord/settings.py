@@ -93,8 +93,8 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# The cache holds the API's rate-limit counters: shared through Redis when there is one,
-# so that every server process counts the same calls.
+# The cache holds the API's rate-limit counters and the sign-in throttle's: shared through
+# Redis when there is one, so that every server process counts the same calls.
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -107,6 +107,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Calls a minute that one API token may make.
 API_RATE_LIMIT = envint("API_RATE_LIMIT", 60)
+# How many proxies in front of Accord append to X-Forwarded-For (nginx, Caddy: 1). With 0
+# the header is ignored, since any client can write it: the sign-in throttle then counts
+# by REMOTE_ADDR (accounts/throttle.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminSignInForm
 from accounts.models import User
+
+# The admin's sign-in checks the same passwords as the site's: the same throttle guards it.
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

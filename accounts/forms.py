@@ -1,16 +1,85 @@
-from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy as _
+from urllib.parse import urlsplit
 
+from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import throttle
 from accounts.models import User
 
 
-class SignInForm(AuthenticationForm):
+class ThrottledSignIn:
+    """Counts each sign-in against `accounts.throttle`, and refuses without checking the
+    password while the account is locked from this address."""
+
+    throttled = False
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        if email is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        counter = throttle.Throttle(email, throttle.client_address(self.request))
+        wait = counter.attempt()
+        if wait:
+            self.throttled = True
+            minutes = -(-wait // 60)
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many attempts to sign in. Try again in %(minutes)d minute, or reset "
+                    "your password.",
+                    "Too many attempts to sign in. Try again in %(minutes)d minutes, or reset "
+                    "your password.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="throttled",
+            )
+        cleaned = super().clean()
+        counter.succeeded()
+        return cleaned
+
+
+class SignInForm(ThrottledSignIn, AuthenticationForm):
     username = forms.EmailField(
         label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class AdminSignInForm(ThrottledSignIn, AdminAuthenticationForm):
+    """The admin site's sign-in, under the same throttle (it checks the same passwords)."""
+
+
+class ResetForm(PasswordResetForm):
+    def get_users(self, email):
+        # Django leaves out accounts without a usable password; an account an import made
+        # for this address has none until its owner claims it, which is done here.
+        people = User.objects.filter(email__iexact=email, is_active=True)
+        return [u for u in people if u.has_usable_password() or u.is_unclaimed]
+
+    def save(self, **kwargs):
+        # The link starts with SITE_URL, never with the request's Host header (which a
+        # client chooses, and a permissive ALLOWED_HOSTS would let through).
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            extra_email_context={"site_url": settings.SITE_URL},
+        )
+        return super().save(**kwargs)
+
+
+class NewPasswordForm(SetPasswordForm):
+    def save(self, commit=True):
+        user = super().save(commit)
+        # Whoever could reset the password holds the address: the account's sign-in locks,
+        # from every address, end.
+        throttle.forget_account(user.email)
+        return user
 
 
 class SetPasswordFields(forms.Form):
@@ -45,20 +114,17 @@ class SetPasswordFields(forms.Form):
         return second
 
 
-class SignUpForm(SetPasswordFields):
-    field_order = ["name", "email", "password1", "password2"]
+class SignUpForm(forms.Form):
+    """Only the address: whether it has an account is told by email, to its owner."""
+
     email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address exists already. Sign in instead.")
-            )
-        self.email_for_validation = email
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
 
 class ProfileForm(forms.ModelForm):

@@ -19,6 +19,17 @@ class UserManager(BaseUserManager):
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
+    def set_up_for_owner(self, email, *, name, password):
+        """The account of an address whose owner has just shown they hold it (by a link sent
+        there): made, or claimed if an import made it unclaimed. Never an account in use."""
+        user = self.filter(email__iexact=email).first() or self.model(email=email.lower())
+        if user.pk and not user.is_unclaimed:
+            raise ValueError("This address has an account in use.")
+        user.name = name
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)
 
@@ -63,6 +74,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.name or self.email
+
+    @property
+    def is_unclaimed(self) -> bool:
+        """Made for this address by someone else (an import) and never used: whoever controls
+        the address may set its password, through "forgot your password" or an invitation."""
+        return self.last_login is None and not self.has_usable_password()
 
     def get_full_name(self):
         return self.name

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import SignInForm
+from accounts.forms import NewPasswordForm
 
 app_name = "accounts"
 
@@ -13,21 +13,17 @@ FORM_METHODS = ["get", "post"]
 urlpatterns = [
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            http_method_names=FORM_METHODS,
-            authentication_form=SignInForm,
-            redirect_authenticated_user=True,
-        ),
+        views.SignInView.as_view(http_method_names=FORM_METHODS),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-up/", views.signup, name="signup"),
+    path("sign-up/<str:token>/", views.signup_finish, name="signup_finish"),
     path("profile/", views.profile, name="profile"),
     path("digest/stop/<str:token>/", views.digest_stop, name="digest_stop"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.ResetView.as_view(
             template_name="accounts/password_reset.html",
             http_method_names=FORM_METHODS,
             email_template_name="accounts/email/password_reset.txt",
@@ -46,6 +42,7 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             http_method_names=FORM_METHODS,
+            form_class=NewPasswordForm,
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",

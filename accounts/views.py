@@ -1,34 +1,82 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ProfileForm, SignUpForm
+from accounts import emails
+from accounts.forms import ProfileForm, ResetForm, SetPasswordFields, SignInForm, SignUpForm
 from accounts.models import User
 from reviews.digest import STOP_MAX_AGE, user_for_stop_token
 
 
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, under the throttle of `accounts.throttle` (429 while locked), with
+    the address filled in when a link brings it (an invitation's "sign in")."""
+
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_initial(self):
+        return {"username": self.request.GET.get("email", "")}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
+
+class ResetView(auth_views.PasswordResetView):
+    form_class = ResetForm
+
+    def get_initial(self):
+        return {"email": self.request.GET.get("email", "")}
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Sign-up asks only for the address and answers the same whether it has an account or
+    not (which would tell anyone who uses this site): what happens next is in an email."""
     if not settings.SIGNUP_OPEN:
         raise Http404
     if request.user.is_authenticated:
         return redirect("alliances:home")
     form = SignUpForm(request.POST or None)
     if form.is_valid():
-        user = User.objects.create_user(
-            form.cleaned_data["email"],
-            form.cleaned_data["password1"],
-            name=form.cleaned_data["name"],
+        emails.send_signup_email(form.cleaned_data["email"])
+        return render(request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_finish(request, token):
+    """The link sign-up emails: whoever opens it controls the address, and makes its
+    account with a name and a password."""
+    if not settings.SIGNUP_OPEN:
+        raise Http404
+    email = emails.email_for_signup_token(token)
+    if email is None:
+        return render(request, "accounts/signup_finish.html", {"invalid": True}, status=400)
+    account = User.objects.filter(email__iexact=email).first()
+    if account is not None and not account.is_unclaimed:
+        # Made already (the link was used): it works once.
+        return render(request, "accounts/signup_finish.html", {"exists": True, "email": email})
+    form = SetPasswordFields(request.POST or None)
+    form.email_for_validation = email
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.set_up_for_owner(
+            email, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Accord. Start by creating your alliance."))
         return redirect("alliances:create")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup_finish.html", {"form": form, "email": email})
 
 
 @login_required

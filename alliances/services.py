@@ -16,6 +16,15 @@ class InvitationError(Exception):
     """The invitation cannot be used; the message says why, in plain words."""
 
 
+class WrongAccount(InvitationError):
+    """The invitation was sent to another address than the account's."""
+
+
+def invitation_is_for(invitation: Invitation, user) -> bool:
+    """Whether the account is the invited address's (in any case)."""
+    return user.email.strip().lower() == invitation.email.strip().lower()
+
+
 def create_alliance(*, name: str, community: str, purpose: str, creator) -> Alliance:
     """A new alliance, with its creator as its first coordinator."""
     with transaction.atomic():
@@ -51,6 +60,13 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.state != "pending":
             raise InvitationError(invitation_problem(locked))
+        # The link may be forwarded, leaked or guessed from a shared screen: only the account
+        # of the address it was sent to may take the role it carries.
+        if not invitation_is_for(locked, user):
+            raise WrongAccount(
+                _("This invitation is for %(email)s: sign in with that address to accept it.")
+                % {"email": locked.email}
+            )
         membership, created = Membership.objects.get_or_create(
             alliance=locked.alliance,
             user=user,

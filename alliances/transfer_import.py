@@ -742,7 +742,9 @@ class _Create:
         for row in rows:
             email = row.values["email"]
             if email not in existing:
-                # No usable password: they set one through "forgot your password".
+                # Made unclaimed (no usable password, never signed in), so that nobody, the
+                # importer included, can sign in to it; the address's owner claims it through
+                # "forgot your password", sign-up's email or an invitation (User.is_unclaimed).
                 existing[email] = User.objects.create_user(email, None, name=row.values["name"]).pk
             pks[row.ref] = existing[email]
 

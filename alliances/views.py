@@ -249,29 +249,45 @@ def invitation(request, token):
             {"problem": services.invitation_problem(invitation), "invitation": invitation},
             status=410,
         )
-    account_exists = User.objects.filter(email__iexact=invitation.email).exists()
     if request.user.is_authenticated:
-        if request.method == "POST":
-            return _accept(request, invitation, request.user)
-        return render(request, "alliances/invitation.html", {"invitation": invitation})
-    if account_exists:
+        return _invitation_for_signed_in(request, invitation)
+    account = User.objects.filter(email__iexact=invitation.email).first()
+    if account is not None and not account.is_unclaimed:
         return render(
             request, "alliances/invitation.html", {"invitation": invitation, "sign_in_first": True}
         )
+    # The link was emailed to the invited address, so whoever opens it controls that address:
+    # they may make its account here, or claim the one an import made for it.
     form = SetPasswordFields(request.POST or None)
     form.email_for_validation = invitation.email
     if request.method == "POST" and form.is_valid():
-        user = User.objects.create_user(
-            invitation.email, form.cleaned_data["password1"], name=form.cleaned_data["name"]
-        )
+        name, password = form.cleaned_data["name"], form.cleaned_data["password1"]
+        user = User.objects.set_up_for_owner(invitation.email, name=name, password=password)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return _accept(request, invitation, user)
     return render(request, "alliances/invitation.html", {"invitation": invitation, "form": form})
 
 
+def _invitation_for_signed_in(request, invitation):
+    if not services.invitation_is_for(invitation, request.user):
+        # Refused before anything is shown to join with: the person is told which address
+        # the invitation is for and offered to sign out and come back as that address.
+        return _wrong_account(request, invitation)
+    if request.method == "POST":
+        return _accept(request, invitation, request.user)
+    return render(request, "alliances/invitation.html", {"invitation": invitation})
+
+
+def _wrong_account(request, invitation):
+    context = {"invitation": invitation}
+    return render(request, "alliances/invitation_wrong_account.html", context, status=403)
+
+
 def _accept(request, invitation, user):
     try:
         membership = services.accept_invitation(invitation=invitation, user=user)
+    except services.WrongAccount:
+        return _wrong_account(request, invitation)
     except services.InvitationError as error:
         return render(
             request,

@@ -947,6 +947,7 @@ PUBLIC = {
     "accounts:login",
     "accounts:logout",
     "accounts:signup",
+    "accounts:signup_finish",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",

@@ -13,6 +13,7 @@ from tests.conftest import PASSWORD
 fast = pytest.mark.usefixtures("fast_passwords")
 
 SIGN_IN = "/accounts/sign-in/"
+SITE = re.escape(project_settings.SITE_URL)
 NEW_PASSWORD = "a fresh and long passphrase"
 WRONG_LOGIN = (
     "Please enter a correct email address and password. Note that both fields may be "
@@ -99,7 +100,7 @@ def test_password_reset_email_link_sets_new_password(client, carol, mailoutbox):
     email = mailoutbox[0]
     assert email.to == ["carol@example.org"]
     assert email.subject == "Choose a new password for Accord"
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", email.body).group(1)
+    link = re.search(SITE + r"(/accounts/password/reset/\S+/)", email.body).group(1)
 
     response = client.get(link)
     assert response.status_code == 302
@@ -123,7 +124,7 @@ def test_password_reset_email_link_sets_new_password(client, carol, mailoutbox):
 @fast
 def test_password_reset_link_works_once(client, carol, mailoutbox):
     client.post("/accounts/password/reset/", {"email": "carol@example.org"})
-    link = re.search(r"http://testserver(/\S+/)", mailoutbox[0].body).group(1)
+    link = re.search(SITE + r"(/\S+/)", mailoutbox[0].body).group(1)
     form_page = client.get(link).url
     client.post(form_page, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
@@ -143,19 +144,11 @@ def test_password_reset_for_unknown_email_sends_nothing(client, carol, mailoutbo
     assert mailoutbox == []
 
 
-def test_password_is_stored_with_argon2(client, settings, db):
+def test_password_is_stored_with_argon2(client, settings, db, mailoutbox):
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
     settings.SIGNUP_OPEN = True
 
-    client.post(
-        "/accounts/sign-up/",
-        {
-            "name": "Nell Newcomer",
-            "email": "nell@example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    finish_sign_up(client, mailoutbox, "nell@example.org", "Nell Newcomer", PASSWORD)
 
     user = User.objects.get(email="nell@example.org")
     assert user.password.startswith("argon2$argon2id$")
@@ -209,18 +202,37 @@ def test_profile_saves_name(client, carol):
     assert carol.name == "Carol Coordinates"
 
 
+def sign_up_link(client, mailoutbox, email: str) -> str:
+    """Ask for an account at sign-up, and the link the email brings (its path)."""
+    client.post("/accounts/sign-up/", {"email": email})
+    return re.search(SITE + r"(/accounts/sign-up/\S+/)", mailoutbox[-1].body).group(1)
+
+
+def finish_sign_up(client, mailoutbox, email, name, password):
+    link = sign_up_link(client, mailoutbox, email)
+    return client.post(link, {"name": name, "password1": password, "password2": password})
+
+
 @fast
-def test_sign_up_when_open_creates_account_and_signs_in(client, settings, db):
+def test_sign_up_emails_a_link_that_makes_the_account_and_signs_in(
+    client, settings, db, mailoutbox
+):
     settings.SIGNUP_OPEN = True
 
+    asked = client.post("/accounts/sign-up/", {"email": "Nell@Example.org"})
+
+    assert asked.status_code == 200
+    assert "Check your email We sent an email to nell@example.org." in pages.text(asked)
+    assert User.objects.count() == 0
+    assert [m.to for m in mailoutbox] == [["nell@example.org"]]
+    assert mailoutbox[0].subject == "Create your Accord account"
+    link = re.search(SITE + r"(/accounts/sign-up/\S+/)", mailoutbox[0].body).group(1)
+    page = client.get(link)
+    assert "Your account will use nell@example.org." in pages.text(page)
+    assert sorted(pages.form_fields(page)) == ["name", "password1", "password2"]
+
     response = client.post(
-        "/accounts/sign-up/",
-        {
-            "name": "Nell Newcomer",
-            "email": "Nell@Example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        link, {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
     )
 
     assert response.status_code == 302
@@ -229,6 +241,40 @@ def test_sign_up_when_open_creates_account_and_signs_in(client, settings, db):
     assert (user.email, user.name) == ("nell@example.org", "Nell Newcomer")
     assert user.check_password(PASSWORD)
     assert signed_in_user_id(client) == user.pk
+
+
+@fast
+def test_sign_up_link_works_once(client, settings, db, mailoutbox):
+    settings.SIGNUP_OPEN = True
+    link = sign_up_link(client, mailoutbox, "nell@example.org")
+    client.post(link, {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD})
+    client.logout()
+
+    other = "another long passphrase"
+    again = client.post(link, {"name": "Someone Else", "password1": other, "password2": other})
+
+    assert again.status_code == 200
+    assert "There is an account for nell@example.org already." in pages.text(again)
+    assert pages.form_fields(again) == {}
+    user = User.objects.get()
+    assert user.name == "Nell Newcomer"
+    assert user.check_password(PASSWORD)
+    assert signed_in_user_id(client) is None
+
+
+@fast
+def test_sign_up_link_tampered_or_expired_does_not_work(client, settings, db, mailoutbox):
+    settings.SIGNUP_OPEN = True
+    link = sign_up_link(client, mailoutbox, "nell@example.org")
+
+    tampered = client.get(link.replace("/sign-up/", "/sign-up/x"))
+    settings.PASSWORD_RESET_TIMEOUT = -1
+    expired = client.get(link)
+
+    for response in (tampered, expired):
+        assert response.status_code == 400
+        assert "This link no longer works" in pages.text(response)
+        assert pages.form_fields(response) == {}
 
 
 @fast
@@ -246,6 +292,18 @@ def test_sign_up_when_closed_is_not_found(client, settings, db, method):
 
 
 @fast
+def test_sign_up_link_when_closed_is_not_found(client, settings, db, mailoutbox):
+    settings.SIGNUP_OPEN = True
+    link = sign_up_link(client, mailoutbox, "nell@example.org")
+    settings.SIGNUP_OPEN = False
+
+    response = client.post(link, {"name": "Nell", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 404
+    assert User.objects.count() == 0
+
+
+@fast
 @pytest.mark.parametrize(("open_", "shown"), [(True, True), (False, False)])
 def test_sign_in_page_offers_sign_up_only_when_open(client, settings, db, open_, shown):
     settings.SIGNUP_OPEN = open_
@@ -255,48 +313,79 @@ def test_sign_in_page_offers_sign_up_only_when_open(client, settings, db, open_,
     assert ("/accounts/sign-up/" in pages.links(response)) is shown
 
 
+def _without_csrf(response) -> bytes:
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+
+
 @fast
-def test_sign_up_with_taken_email_shows_error_beside_field_and_keeps_input(client, settings, carol):
+def test_sign_up_answers_the_same_for_a_taken_and_a_new_address(
+    client, settings, carol, mailoutbox
+):
+    """An attacker cannot learn from sign-up whether an address has an account here: the
+    owner of the address learns it, by email."""
     settings.SIGNUP_OPEN = True
 
-    response = client.post(
-        "/accounts/sign-up/",
-        {
-            "name": "Carol Again",
-            "email": "CAROL@example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    taken = client.post("/accounts/sign-up/", {"email": "CAROL@example.org"})
+    new = client.post("/accounts/sign-up/", {"email": "nell@example.org"})
 
-    assert response.status_code == 200
-    fields = pages.form_fields(response)
-    assert fields["email"].errors == [
-        "An account with this email address exists already. Sign in instead."
-    ]
-    assert fields["email"].value == "CAROL@example.org"
-    assert fields["name"].value == "Carol Again"
-    assert fields["name"].errors == []
+    assert (taken.status_code, new.status_code) == (200, 200)
+    assert sorted(taken.headers) == sorted(new.headers)
+    assert _without_csrf(taken).replace(b"carol@", b"nell@") == _without_csrf(new)
     assert User.objects.count() == 1
     assert signed_in_user_id(client) is None
+    existing, invited = mailoutbox
+    assert (existing.to, invited.to) == (["carol@example.org"], ["nell@example.org"])
+    assert existing.subject == "You already have an Accord account"
+    assert re.findall(r"https?://\S+", existing.body) == [
+        f"{project_settings.SITE_URL}/accounts/sign-in/",
+        f"{project_settings.SITE_URL}/accounts/password/reset/",
+    ]
+    carol.refresh_from_db()
+    assert carol.check_password(PASSWORD)
 
 
 @fast
-def test_sign_up_with_two_different_passwords_is_refused_beside_field(client, settings, db):
+def test_sign_up_sends_at_most_three_emails_an_hour_to_one_address(
+    client, settings, carol, mailoutbox
+):
     settings.SIGNUP_OPEN = True
 
+    responses = [
+        client.post("/accounts/sign-up/", {"email": email})
+        for email in ["carol@example.org"] * 5 + ["nell@example.org"]
+    ]
+
+    assert len({_without_csrf(response) for response in responses[:5]}) == 1
+    assert [message.to for message in mailoutbox] == [["carol@example.org"]] * 3 + [
+        ["nell@example.org"]
+    ]
+
+
+@fast
+def test_sign_up_with_an_invalid_address_is_refused_beside_field(client, settings, db, mailoutbox):
+    settings.SIGNUP_OPEN = True
+
+    response = client.post("/accounts/sign-up/", {"email": "not an address"})
+
+    assert response.status_code == 200
+    assert pages.form_fields(response)["email"].errors == ["Enter a valid email address."]
+    assert mailoutbox == []
+
+
+@fast
+def test_sign_up_with_two_different_passwords_is_refused_beside_field(
+    client, settings, db, mailoutbox
+):
+    settings.SIGNUP_OPEN = True
+
+    link = sign_up_link(client, mailoutbox, "nell@example.org")
+
     response = client.post(
-        "/accounts/sign-up/",
-        {
-            "name": "Nell Newcomer",
-            "email": "nell@example.org",
-            "password1": PASSWORD,
-            "password2": NEW_PASSWORD,
-        },
+        link, {"name": "Nell Newcomer", "password1": PASSWORD, "password2": NEW_PASSWORD}
     )
 
     assert response.status_code == 200
     fields = pages.form_fields(response)
     assert fields["password2"].errors == ["The two passwords are not the same."]
-    assert fields["email"].value == "nell@example.org"
+    assert fields["name"].value == "Nell Newcomer"
     assert User.objects.count() == 0

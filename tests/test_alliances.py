@@ -7,9 +7,11 @@ import re
 import pytest
 from django.utils import timezone
 
+from accounts.models import User
+from alliances import services
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from tests import pages
-from tests.conftest import PASSWORD, add_member, make_invitation, make_partner
+from tests.conftest import PASSWORD, add_member, make_invitation, make_partner, make_user
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -534,7 +536,10 @@ def test_invitation_for_existing_account_asks_to_sign_in_first(client, carol, ol
         assert (
             "An account for olga@example.org exists already. Sign in, then come back to this link."
         ) in pages.text(response)
-        assert f"/accounts/sign-in/?next=/invitations/{token}/" in pages.links(response)
+        assert (
+            f"/accounts/sign-in/?next=/invitations/{token}/&amp;email=olga%40example.org"
+            in pages.links(response)
+        )
         assert pages.form_fields(response) == {}
     assert Membership.objects.filter(alliance=alliance, user=olga).exists() is False
     invitation.refresh_from_db()
@@ -561,6 +566,98 @@ def test_signed_in_person_accepts_invitation_with_post(client, carol, olga, alli
     assert olga.last_alliance == alliance
     invitation.refresh_from_db()
     assert invitation.state == "accepted"
+
+
+def test_invitation_taken_by_another_account_is_refused(client, carol, olga, alliance):
+    """Olga has an account; the link of an invitation meant for Nell reaches her (forwarded,
+    leaked): she must not become a coordinator with it."""
+    invitation, token = make_invitation(alliance, "nell@example.org", Role.COORDINATOR, None, carol)
+    client.force_login(olga)
+
+    page = client.get(f"/invitations/{token}/")
+    post = client.post(f"/invitations/{token}/")
+
+    for response in (page, post):
+        assert response.status_code == 403
+        text = pages.text(response)
+        assert (
+            "This invitation to Harvest Alliance was sent to nell@example.org: only the account "
+            "with that address can accept it. You are signed in as olga@example.org."
+        ) in text
+        assert "Join the alliance" not in text
+        html = response.content.decode()
+        assert '<form method="post" action="/accounts/sign-out/">' in html
+        assert f'name="next" value="/invitations/{token}/"' in html
+    assert Membership.objects.filter(alliance=alliance, user=olga).exists() is False
+    invitation.refresh_from_db()
+    assert invitation.state == "pending"
+
+
+def test_invitation_service_refuses_another_account(carol, olga, alliance):
+    invitation, _ = make_invitation(alliance, "nell@example.org", Role.COORDINATOR, None, carol)
+
+    with pytest.raises(services.WrongAccount):
+        services.accept_invitation(invitation=invitation, user=olga)
+
+    assert Membership.objects.filter(alliance=alliance, user=olga).exists() is False
+
+
+@pytest.mark.usefixtures("fast_passwords")
+def test_wrong_account_signs_out_and_the_invited_one_signs_in_and_joins(
+    client, carol, olga, alliance
+):
+    nell = make_user("Nell Newcomer", "nell@example.org")
+    invitation, token = make_invitation(alliance, "nell@example.org", Role.MEMBER, None, carol)
+    client.force_login(olga)
+
+    signed_out = client.post("/accounts/sign-out/", {"next": f"/invitations/{token}/"})
+    assert signed_out.url == f"/invitations/{token}/"
+    page = client.get(signed_out.url)
+    sign_in = next(link for link in pages.links(page) if link.startswith("/accounts/sign-in/"))
+    form = client.get(sign_in.replace("&amp;", "&"))
+    assert pages.form_fields(form)["username"].value == "nell@example.org"
+    signed_in = client.post(
+        sign_in.replace("&amp;", "&"),
+        {"username": "nell@example.org", "password": PASSWORD, "next": f"/invitations/{token}/"},
+    )
+    assert signed_in.url == f"/invitations/{token}/"
+    joined = client.post(signed_in.url)
+
+    assert joined.status_code == 302
+    assert Membership.objects.get(user=nell).role == Role.MEMBER
+    assert Membership.objects.filter(alliance=alliance, user=olga).exists() is False
+
+
+def test_invited_address_in_another_case_accepts(client, carol, alliance):
+    nell = make_user("Nell Newcomer", "Nell@Example.org")
+    User.objects.filter(pk=nell.pk).update(email="Nell@Example.org")
+    nell.refresh_from_db()
+    invitation, token = make_invitation(alliance, "nell@EXAMPLE.org", Role.OBSERVER, None, carol)
+    client.force_login(nell)
+
+    response = client.post(f"/invitations/{token}/")
+
+    assert response.status_code == 302
+    assert Membership.objects.get(user=nell).role == Role.OBSERVER
+
+
+def test_invitation_to_an_imported_account_lets_its_owner_claim_it(client, carol, alliance):
+    """An import made Nell's account without a password: her invitation link lets her choose
+    one, as it would make a new account."""
+    nell = User.objects.create_user("nell@example.org", None, name="Nell")
+    _, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
+
+    response = client.post(
+        f"/invitations/{token}/",
+        {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    nell.refresh_from_db()
+    assert nell.check_password(PASSWORD)
+    assert nell.name == "Nell Newcomer"
+    assert User.objects.count() == 2
+    assert Membership.objects.get(user=nell).role == Role.OBSERVER
 
 
 def test_coordinator_revokes_invitation(client, carol, alliance):
