@@ -118,7 +118,7 @@ def test_raw_htmx_markup_in_markdown_is_shown_as_text():
 
 def test_markdown_filter_wraps_a_note_where_htmx_does_nothing():
     assert markdown("**Agreed**") == (
-        '<div class="prose" hx-disable><p><strong>Agreed</strong></p>\n</div>'
+        '<div class="markdown" hx-disable><p><strong>Agreed</strong></p>\n</div>'
     )
     # Nothing written: nothing at all, so that the template's `|default:` still applies.
     assert markdown("") == ""

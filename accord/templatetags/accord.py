@@ -20,7 +20,7 @@ def markdown(text: str) -> SafeString | str:
         return ""  # so that `|default:` still applies to an empty note
     # nh3's output is the one markup built from stored text that we trust (format_html
     # would otherwise escape it).
-    return format_html('<div class="prose" hx-disable>{}</div>', SafeString(html))
+    return format_html('<div class="markdown" hx-disable>{}</div>', SafeString(html))
 
 
 @register.filter
