@@ -1,7 +1,9 @@
 """People write notes in Markdown; Accord shows them as HTML that cannot carry a script.
 
 markdown-it renders CommonMark with raw HTML switched off, and nh3 then keeps only the tags
-a note needs, so that even a bug in the renderer cannot let markup through.
+a note needs, so that even a bug in the renderer cannot let markup through. What nh3 keeps
+is an allow-list: every other tag (`script`, `style`, `meta`, `svg`, `form`, `iframe`...)
+and every other attribute (`on*` handlers, `hx-*` and `data-hx-*`, `style`...) is dropped.
 """
 
 import nh3
@@ -27,6 +29,9 @@ ALLOWED_TAGS = {
     "h6",
     "hr",
 }
+# "*": no attribute on every tag (ammonia would otherwise keep `lang` and `title` anywhere).
+ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href", "title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(text: str) -> str:
@@ -36,10 +41,18 @@ def render_markdown(text: str) -> str:
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(
             f"</h{level}>", f"</h{level + 2}>"
         )
+    return sanitize(html)
+
+
+def sanitize(html: str) -> str:
+    """Only the allowed tags and attributes of `html`, links only to the allowed schemes."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
+        # The content of these is dropped with them, not shown as text.
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
     )

@@ -45,7 +45,9 @@ def invite(*, alliance, email: str, role: str, partner, invited_by) -> Invitatio
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
     transaction.on_commit(
         lambda: send_mail(
-            _("You are invited to %(alliance)s on Accord") % {"alliance": alliance.name},
+            # A header is one line: a name typed with a line break is collapsed, not a 500.
+            _("You are invited to %(alliance)s on Accord")
+            % {"alliance": " ".join(alliance.name.split())},
             render_to_string("alliances/email/invitation.txt", context),
             None,
             [invitation.email],

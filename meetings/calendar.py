@@ -71,10 +71,12 @@ def email_invitations(meeting) -> None:
     review = meeting.review
     calendar_file = ics(meeting)
     link = settings.SITE_URL + meeting.get_absolute_url()
+    names = {"alliance": review.alliance.name, "review": review.name}
+    # A header is one line: a name typed with a line break is collapsed, not a 500.
+    subject = " ".join((_("Meeting of %(alliance)s: %(review)s") % names).split())
     for membership in Membership.objects.filter(alliance=review.alliance).select_related("user"):
         message = EmailMessage(
-            _("Meeting of %(alliance)s: %(review)s")
-            % {"alliance": review.alliance.name, "review": review.name},
+            subject,
             render_to_string(
                 "meetings/email/invitation.txt",
                 {"meeting": meeting, "person": membership.user, "link": link},

@@ -204,7 +204,8 @@ def _email_check_in(check_in: CheckIn) -> None:
             continue
         context = {"check_in": check_in, "review": review, "link": link, "person": membership.user}
         send_mail(
-            _("Your private check-in for %(review)s") % {"review": review.name},
+            # A header is one line: a name typed with a line break is collapsed, not a 500.
+            _("Your private check-in for %(review)s") % {"review": " ".join(review.name.split())},
             render_to_string("ratings/email/check_in.txt", context),
             None,
             [membership.user.email],

@@ -1,6 +1,5 @@
 from django import forms
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Partner
@@ -266,8 +265,8 @@ class AgreementForm(VersionedForm):
         upload = self.fields["upload"]
         if self.instance.file:
             upload.label = _("Replace the file")
-            # Help texts are shown as HTML: the name someone gave their file is escaped.
-            attached = _("Attached now: %(name)s.") % {"name": escape(self.instance.file_name)}
+            # Plain text: the template escapes help texts, the name someone gave their file too.
+            attached = _("Attached now: %(name)s.") % {"name": self.instance.file_name}
             upload.help_text = f"{attached} {limits}"
         else:
             upload.help_text = limits

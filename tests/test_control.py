@@ -384,7 +384,8 @@ def test_the_agreement_form_uploads_as_multipart(client, alliance, mia):
     html = client.get(agreement_create_url(alliance)).content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert 'type="file" name="upload"' in html
-    assert "up to 10 MB. Only the alliance's members can open it." in html
+    # Help texts are escaped like any text (tests/test_markup_sweep.py): the apostrophe too.
+    assert "up to 10 MB. Only the alliance&#x27;s members can open it." in html
 
 
 def test_editing_an_agreement_records_what_changed(client, alliance, mia):

@@ -10,8 +10,9 @@
         waiting = html;
         return;
       }
+      // Plain HTML, never given to htmx.process: a region shows people's text, and its
+      // page keeps htmx off (hx-disable), so no attribute in it can make a request.
       region.innerHTML = html;
-      if (window.htmx) htmx.process(region);
     };
     region.addEventListener("focusout", () => {
       setTimeout(() => {
