@@ -31,6 +31,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accord.jsontext import has_lone_surrogate
 from accounts.models import User
 from alliances.models import Alliance, Role
 from alliances.transfer import (
@@ -102,7 +103,9 @@ def read_document(file):
     except RecursionError:  # deeper than the depth check allows: a file that is not JSON
         raise Unreadable(_too_deep()) from None
     except (UnicodeDecodeError, ValueError):
-        raise Unreadable(_("This file is not JSON: it is not a file exported by Accord.")) from None
+        raise Unreadable(_not_json()) from None
+    if has_lone_surrogate(data, document):
+        raise Unreadable(_not_json())
     too_many = _too_many(document)
     if too_many:
         raise Unreadable(too_many)
@@ -134,6 +137,10 @@ def _check_structure(data: bytes) -> None:
         brackets = brackets.replace(b"[]", b"")  # the innermost level goes each time
     if brackets:
         raise Unreadable(_too_deep())
+
+
+def _not_json() -> str:
+    return _("This file is not JSON: it is not a file exported by Accord.")
 
 
 def _too_deep() -> str:

@@ -911,3 +911,25 @@ def test_the_import_command_refuses_a_hostile_file_with_its_reason(db, tmp_path)
         call_command("import_alliance", str(path))
 
     assert "nests lists and objects more than 32 levels deep" in str(refused.value)
+
+
+def test_the_import_page_refuses_a_text_no_database_can_store(
+    client, people, django_assert_max_num_queries
+):
+    # A lone UTF-16 surrogate, escaped: json.loads takes it, saving it would fail.
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["alliance"]["purpose"] = "\ud800"
+    data = json.dumps(document).encode()
+
+    errors = refused_at_once(client, people["carol"], data, django_assert_max_num_queries)
+
+    assert errors == ["This file is not JSON: it is not a file exported by Accord."]
+
+
+def test_an_emoji_escaped_as_a_surrogate_pair_is_read(people):
+    from alliances.transfer_import import read_document
+
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["alliance"]["purpose"] = "Meals for every child 🍎"
+
+    assert read_document(io.BytesIO(json.dumps(document).encode())) == document
