@@ -20,8 +20,8 @@ HOSTILE = {
     "separators": "Hall A; Floor 2, left \\ right",
     "injected": INJECTED,
     "unicode-breaks": "Hall A\u2028Floor 2\x85Door 3\x0bend",
-    "controls": "Hall\x00 A\x1b\x7f",
-    "long": "Salle « Les Tilleuls », " * 12 + "\r\n" + "é" * 80,
+    "controls": "Hall\x01 A\x1b\x7f",
+    "long": "Salle « Les Tilleuls », " * 6 + "\r\n" + "é" * 50,  # at most 200 characters
 }
 
 
