@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "accord.middleware.content_security_policy",
     "servestatic.middleware.ServeStaticMiddleware",
+    "accord.caching.private_responses",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,11 +133,22 @@ INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 MEETING_IDLE_HOURS = envint("MEETING_IDLE_HOURS", 6)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24) * 3600
 
+# With an https SITE_URL, Accord is served over HTTPS only (README, "Running it in
+# production"; `manage.py check --deploy` is clean but for the HSTS preload list).
+HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
-if SITE_URL.startswith("https://"):
-    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# Browsers keep to HTTPS for a year, on the site's host and the hosts below it.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Asking to be on the browsers' built-in list is the domain owner's choice, not undone.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+# A health check from the machine itself asks over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if HTTPS:
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (it must: without it every
+    # request looks like plain HTTP and is redirected again).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

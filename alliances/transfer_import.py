@@ -9,10 +9,16 @@ refused document changes nothing.
 import base64
 import binascii
 import datetime
+import json
+import math
 import random
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -21,9 +27,11 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accord.jsontext import has_lone_surrogate
 from accounts.models import User
 from alliances.models import Alliance, Role
 from alliances.transfer import (
@@ -52,6 +60,134 @@ from reviews.models import Question
 
 _shuffle = random.SystemRandom().shuffle
 
+MB = 1024 * 1024
+# What a document may hold (docs/alliance-document.md, "Limits"). Each limit is checked
+# before the next step costs anything: the size before the file is read, the values and the
+# depth before it is parsed, the rows before any of them is checked. So a hostile file is
+# refused within about a second, and the check of a file within limits takes seconds and a
+# few hundred megabytes at most.
+# Values (objects, lists, texts, numbers...) outside texts: parsing allocates per value.
+MAX_VALUES = 3_000_000
+# Levels of lists and objects: a document exported by Accord nests 9 deep.
+MAX_DEPTH = 32
+# Rows of every list together, with the answers of rounds (each is a row once imported).
+MAX_ROWS = 100_000
+# People: their addresses are looked up in one query each time, and SQLite takes at most
+# 32,766 parameters in a query (250,000 as Debian builds it).
+MAX_PEOPLE = 10_000
+
+
+class Unreadable(ValueError):
+    """The file cannot be read as a document; the message says why, in words."""
+
+
+def limit_mb() -> int:
+    return settings.IMPORT_MAX_MB
+
+
+def read_document(file):
+    """The JSON document in `file` (opened in binary), or `Unreadable` with the reason. The
+    file is never read past the size limit, and never parsed past the other limits."""
+    file.seek(0, 2)
+    size = file.tell()
+    file.seek(0)
+    if size > limit_mb() * MB:
+        raise Unreadable(
+            _("This file is %(size)s MB; the limit is %(limit)d MB.")
+            % {"size": f"{math.ceil(size * 10 / MB) / 10:.1f}", "limit": limit_mb()}
+        )
+    data = file.read(limit_mb() * MB + 1)
+    _check_structure(data)
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:  # deeper than the depth check allows: a file that is not JSON
+        raise Unreadable(_too_deep()) from None
+    except (UnicodeDecodeError, ValueError):
+        raise Unreadable(_not_json()) from None
+    if has_lone_surrogate(data, document):
+        raise Unreadable(_not_json())
+    too_many = _too_many(document)
+    if too_many:
+        raise Unreadable(too_many)
+    return document
+
+
+# A JSON string, escapes included: what is left outside them is the document's structure.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+
+
+def _check_structure(data: bytes) -> None:
+    """Refuse a file with too many values or nested too deep, from its bytes (in C-speed
+    passes, before parsing builds anything)."""
+    structure = _STRING.sub(b"", data)
+    # Every value but the first of each list or object follows a comma.
+    values = 2 * (structure.count(b"[") + structure.count(b"{")) + structure.count(b",") + 1
+    if values > MAX_VALUES:
+        raise Unreadable(
+            _(
+                "This file holds more than %(max)s values: an alliance this Accord imports "
+                "holds fewer. It is not a file exported by Accord, or it is too large."
+            )
+            % {"max": number_format(MAX_VALUES, force_grouping=True)}
+        )
+    brackets = structure.translate(_BRACKETS, _NOT_BRACKETS)
+    for _level in range(MAX_DEPTH):
+        brackets = brackets.replace(b"[]", b"")  # the innermost level goes each time
+    if brackets:
+        raise Unreadable(_too_deep())
+
+
+def _not_json() -> str:
+    return _("This file is not JSON: it is not a file exported by Accord.")
+
+
+def _too_deep() -> str:
+    return _(
+        "This file nests lists and objects more than %(max)d levels deep: it is not a file "
+        "exported by Accord."
+    ) % {"max": MAX_DEPTH}
+
+
+def _too_many(document) -> str | None:
+    """Why the document holds more than this Accord imports at once, or None. Only lengths
+    are read, so that this is immediate however many rows there are."""
+    if not isinstance(document, dict):
+        return None
+    people = document.get(PEOPLE)
+    if isinstance(people, list) and len(people) > MAX_PEOPLE:
+        return _(
+            "This file names %(count)s people; this Accord imports at most %(max)s people "
+            "in one alliance."
+        ) % {
+            "count": number_format(len(people), force_grouping=True),
+            "max": number_format(MAX_PEOPLE, force_grouping=True),
+        }
+    lists = [document.get(key) for key in (PEOPLE, *BY_KEY)]
+    rows = sum(len(rows) for rows in lists if isinstance(rows, list))
+    rounds = document.get("rounds")
+    if rows <= MAX_ROWS and isinstance(rounds, list):
+        rows += sum(_answers(round_) for round_ in rounds)
+    if rows > MAX_ROWS:
+        return _(
+            "This file holds more than %(max)s rows (counting each answer of a round); this "
+            "Accord imports at most %(max)s rows in one alliance."
+        ) % {"max": number_format(MAX_ROWS, force_grouping=True)}
+    return None
+
+
+def _answers(round_) -> int:
+    """The rows a round's answers become: a participation per person who answered and a
+    written answer per count of each question."""
+    if not isinstance(round_, dict):
+        return 0
+    counts = [round_.get("answers")]
+    groups = round_.get("reflections")
+    if isinstance(groups, list):
+        counts += [group.get("count") for group in groups if isinstance(group, dict)]
+    return sum(n for n in counts if isinstance(n, int) and not isinstance(n, bool) and n > 0)
+
 
 @dataclass
 class ImportResult:
@@ -74,6 +210,9 @@ def import_alliance(document, *, by=None) -> ImportResult:
     """Check the whole document, listing every problem, and only when there is none create
     the alliance it describes, in one transaction. `by` is the person importing it through
     the web: they must be one of its coordinators."""
+    too_many = _too_many(document)
+    if too_many:
+        return ImportResult([too_many])
     check = _Check(document, by)
     problems = check.run()
     if problems:
@@ -397,22 +536,21 @@ class _Check:
         """A framework's question is this installation's own row of the same wording."""
         if raw.get("review") is not None or not row.ok:
             return
-        found = (
-            Question.objects.filter(
-                review=None,
-                component_key=row.values["component_key"],
-                text=row.values["text"],
-            )
-            .order_by("-version")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        found = self._framework_questions.get((row.values["component_key"], row.values["text"]))
         if found is None:
             self.problem(
                 f"{where}.text",
                 _("this Accord does not know this question of the framework"),
             )
         row.extra["existing"] = found
+
+    @cached_property
+    def _framework_questions(self) -> dict[tuple[str, str], int]:
+        """This installation's framework questions by wording, each the newest version: one
+        query for the whole document, however many questions it lists."""
+        rows = Question.objects.filter(review=None).order_by("version")
+        found = rows.values_list("pk", "component_key", "text")
+        return {(key, text): pk for pk, key, text in found}
 
     def _check_agreements(self, where: str, raw: dict, row: _Row) -> None:
         if "file" not in raw:
@@ -458,8 +596,9 @@ class _Check:
         deleted before the export, about one row of the list that holds that kind."""
         label = raw.get("model")
         try:
-            content_type = ContentType.objects.get_by_natural_key(*str(label).split("."))
-        except (ContentType.DoesNotExist, TypeError):
+            # The app registry first: a made-up label costs no query, however many rows.
+            content_type = ContentType.objects.get_for_model(apps.get_model(str(label)))
+        except (LookupError, ValueError):
             self.problem(f"{where}.model", _("this Accord has no “%(model)s”") % {"model": label})
             return
         if "object" not in raw:

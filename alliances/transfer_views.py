@@ -4,7 +4,6 @@ one (see `alliances.transfer`)."""
 import json
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -16,13 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
 from alliances.transfer import export_alliance as alliance_document
+from alliances.transfer_import import Unreadable, limit_mb, read_document
 from alliances.transfer_import import import_alliance as import_document
 
-MB = 1024 * 1024
-
-
-def limit_mb() -> int:
-    return settings.IMPORT_MAX_MB
+SHOWN_PROBLEMS = 200
 
 
 @login_required
@@ -62,18 +58,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > limit_mb() * MB:
-            raise forms.ValidationError(
-                _("This file is %(size)s MB; the limit is %(limit)d MB.")
-                % {"size": f"{upload.size / MB:.1f}", "limit": limit_mb()},
-                code="too_big",
-            )
         try:
-            self.document = json.loads(upload.read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError):
-            raise forms.ValidationError(
-                _("This file is not JSON: it is not a file exported by Accord."), code="not_json"
-            ) from None
+            self.document = read_document(upload)
+        except Unreadable as error:
+            raise forms.ValidationError(str(error), code="unreadable") from None
         return upload
 
 
@@ -93,4 +81,7 @@ def import_alliance(request):
             )
             return redirect("alliances:detail", result.alliance.slug)
         problems = result.problems
-    return render(request, "alliances/import.html", {"form": form, "problems": problems})
+    # A hostile file may have a problem in each of its 100,000 rows: the page lists the
+    # first ones and says how many there are.
+    context = {"form": form, "problems": problems[:SHOWN_PROBLEMS], "problem_count": len(problems)}
+    return render(request, "alliances/import.html", context)

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from accord.jsontext import has_lone_surrogate
 from alliances import access
 from indicators import values
 from indicators.models import ApiToken, Indicator, Value, hash_token
@@ -270,6 +271,9 @@ def _rows(request) -> list:
         data = json.loads(body, parse_float=Decimal)
     except (ValueError, RecursionError) as error:
         raise _Refused(_invalid([_problem(f"The body is not JSON: {error}.")])) from None
+    if has_lone_surrogate(body, data):
+        message = "The body is not JSON: it holds a lone surrogate escape (\\ud800 to \\udfff)."
+        raise _Refused(_invalid([_problem(message)]))
     if not isinstance(data, dict):
         raise _Refused(
             _invalid([_problem('The body must be a JSON object: one value, or {"values": [...]}.')])

@@ -39,6 +39,8 @@ REQUIRED = ("date", "value")
 OPTIONAL = ("breakdown", "note")
 COLUMNS = REQUIRED + OPTIONAL
 DELIMITERS = ",;\t"
+SHOWN_HEADINGS = 10  # headings of a wrong first line named in its message
+SHOWN_CHARACTERS = 40  # of each
 
 
 class Unreadable(ValueError):
@@ -147,10 +149,15 @@ def _heading(cell: str) -> str:
     return cell.replace("\ufeff", "").strip().casefold()
 
 
+# The delimiter is guessed from the file's start only: csv.Sniffer's patterns take seconds
+# on a line of megabytes, and twenty lines of values say as much as the whole file.
+SNIFF_CHARACTERS = 64 * 1024
+
+
 def sniff(text: str) -> str:
     """The delimiter: the one csv.Sniffer finds among commas, semicolons and tabs, unless
     the header line reads better with another (it must name the date and the value)."""
-    sample_lines = [line for line in text.splitlines() if line.strip()][:20]
+    sample_lines = [line for line in text[:SNIFF_CHARACTERS].splitlines() if line.strip()][:20]
     header = sample_lines[0]
     try:
         sniffed = csv.Sniffer().sniff("\n".join(sample_lines), delimiters=DELIMITERS).delimiter
@@ -158,7 +165,10 @@ def sniff(text: str) -> str:
         sniffed = None
     candidates = ([sniffed] if sniffed else []) + sorted(DELIMITERS, key=lambda d: -header.count(d))
     for delimiter in candidates:
-        cells = {_heading(cell) for cell in next(csv.reader([header], delimiter=delimiter))}
+        try:
+            cells = {_heading(cell) for cell in next(csv.reader([header], delimiter=delimiter))}
+        except csv.Error:
+            continue  # a cell too long to read: `_rows` says which line
         if all(name in cells for name in REQUIRED):
             return delimiter
     return candidates[0]
@@ -211,7 +221,9 @@ def _header(cells: list[str], delimiter: str, encoding: str) -> tuple[Result, di
         elif cell.strip():
             ignored.append(cell.strip())
     if any(name not in index for name in REQUIRED):
-        found = ", ".join(f"“{cell.strip()}”" for cell in cells if cell.strip())
+        named = [f"“{cell.strip()[:SHOWN_CHARACTERS]}”" for cell in cells if cell.strip()]
+        # A hostile first line may hold millions of cells: the message names the first few.
+        found = ", ".join(named[:SHOWN_HEADINGS]) + (", …" if len(named) > SHOWN_HEADINGS else "")
         raise Unreadable(
             _(
                 "The first line must name the columns: date and value (breakdown and note "

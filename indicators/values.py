@@ -122,7 +122,9 @@ def _number(raw, errors) -> Decimal | None:
     if number is None or not number.is_finite():
         errors["value"] = _("“%(text)s” is not a number, e.g. 1250 or 12.5.") % {"text": text}
         return None
-    if abs(number) > MAX_ABS:
+    # copy_abs, not abs(): abs applies the decimal context, which raises Overflow for
+    # "1e999999999" instead of saying the value is too large.
+    if number.copy_abs() > MAX_ABS:
         errors["value"] = _("%(text)s is too large a value.") % {"text": text}
         return None
     return number.quantize(Decimal("0.0001"))

@@ -1,5 +1,6 @@
 """Calendar invitations (RFC 5545), written by hand: one event, a few fields."""
 
+import re
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
@@ -11,9 +12,19 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Membership
 
+# Every way a text can break a line: CRLF, a lone CR or LF, and Unicode's line breaks
+# (which some readers split on).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# RFC 5545 allows no control character in a text but the tab.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
+
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A text value (RFC 5545, 3.3.11): a line break from a field can only ever be the
+    two characters \\n, so that no field can end its line and start a property of its own."""
+    text = _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

@@ -279,6 +279,56 @@ def test_api_refuses_body_that_is_not_a_json_object(client, meals, secret, body,
     assert error["message"].startswith(message)
 
 
+# Hostile bodies: a 4xx with the reason, never a 500, and nothing saved.
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[" * 100_000, "The body is not JSON: maximum recursion depth exceeded"),
+        ('{"a": ' * 100_000, "The body is not JSON: maximum recursion depth exceeded"),
+        (
+            '{"date": "2027-03-31", "value": 1, "note": "\\ud800"}',
+            "The body is not JSON: it holds a lone surrogate escape (\\ud800 to \\udfff).",
+        ),
+        ('{"date": "2027-03-31", "value": ' + "9" * 5000 + "}", "The body is not JSON: Exceeds"),
+    ],
+    ids=["deep-list", "deep-object", "lone-surrogate", "5000-digits"],
+)
+def test_api_refuses_a_hostile_body_with_its_reason(client, meals, secret, body, message):
+    response = post(client, meals, body, secret)
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["message"].startswith(message)
+    assert saved(meals) == []
+
+
+@pytest.mark.parametrize("value", ["1e999999999", 1e300, "-1E+999999999"])
+def test_api_refuses_a_value_beyond_any_decimal_as_too_large(client, meals, secret, value):
+    body = '{"date": "2027-03-31", "value": ' + json.dumps(value) + "}"
+
+    response = post(client, meals, body, secret)
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["message"].endswith("is too large a value.")) == ("value", True)
+    assert saved(meals) == []
+
+
+def test_api_refuses_a_body_over_the_request_limit_before_reading_it(
+    client, meals, secret, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = json.dumps({"values": [{"date": "2027-03-31", "value": 1, "note": "x" * 2000}]})
+
+    response = post(client, meals, body, secret)
+
+    assert response.status_code == 413
+    assert response.json() == {"error": "The body is too large; send at most 1000 values at once."}
+    assert saved(meals) == []
+
+
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [

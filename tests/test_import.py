@@ -409,6 +409,41 @@ def test_a_file_over_the_limit_is_refused_with_its_size(client, meals, mia, sett
     assert file_errors(response) == ["This file is 1.3 MB; the limit is 1 MB."]
 
 
+# Hostile files: a clear refusal beside the field, never an error page.
+
+
+def test_a_first_line_of_100000_headings_is_refused_naming_the_first_few(client, meals, mia):
+    # Read with semicolons, the line is one cell longer than the csv module reads.
+    client.force_login(mia)
+
+    response = upload(client, meals, "amount," * 100_000 + "\n2027-01-31,10\n")
+
+    assert file_errors(response) == [
+        "The first line must name the columns: date and value (breakdown and note are "
+        "optional). This file's first line has " + ", ".join(["“amount”"] * 10) + ", …."
+    ]
+    assert not Value.objects.exists()
+
+
+def test_a_cell_longer_than_a_line_can_be_is_refused_with_its_line(client, meals, mia):
+    client.force_login(mia)
+
+    response = upload(client, meals, 'date,value\n2027-01-31,"' + "9" * 200_000 + '"\n')
+
+    assert file_errors(response) == ["Line 2 could not be read as CSV: is this a CSV file?"]
+
+
+def test_300000_rows_are_refused_at_the_limit_without_reading_them_all(client, meals, mia):
+    client.force_login(mia)
+
+    response = upload(client, meals, "date,value\n" + "2027-02-28,1\n" * 300_000)
+
+    assert file_errors(response) == [
+        "This file has more than 10,000 rows of values; split it into smaller files."
+    ]
+    assert not Value.objects.exists()
+
+
 def test_headings_are_read_whatever_their_case_and_spaces(client, meals, mia):
     client.force_login(mia)
 

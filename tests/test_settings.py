@@ -1,3 +1,8 @@
+import ast
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +63,92 @@ def test_production_requires_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
         secret_key(tmp_path, production=True)
+
+
+# The README's production settings ("Running it in production"), as a process manager
+# would give them. Nothing is connected to: the checks read settings only.
+BASE_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DATABASE_URL": "postgres://accord:password@db.invalid:5432/accord",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
+    "SECRET_KEY": "production-only-" + "k3y" * 20,
+    "ALLOWED_HOSTS": "accord.example.org",
+    "SITE_URL": "https://accord.example.org",
+}
+# Each warning `check --deploy` may still give there, with the setting that closes it; the
+# README says why it stays open.
+JUSTIFIED = {"security.W021": "SECURE_HSTS_PRELOAD"}
+
+
+def _manage(tmp_path, *args, **environment) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **environment}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_the_readmes_production_settings(tmp_path):
+    result = _manage(tmp_path, "check", "--deploy", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    found = set(re.findall(r"\((\w+\.[EW]\d+)\)", result.stdout + result.stderr))
+    assert found == set(JUSTIFIED), result.stdout + result.stderr
+    readme = (BASE_DIR / "README.md").read_text()
+    for warning, setting in JUSTIFIED.items():
+        assert f"`{warning}`" in readme and f"`{setting}" in readme
+
+
+SHOWN = (
+    "SECURE_HSTS_SECONDS SECURE_HSTS_INCLUDE_SUBDOMAINS SECURE_SSL_REDIRECT "
+    "SECURE_PROXY_SSL_HEADER SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE CSRF_TRUSTED_ORIGINS"
+)
+
+
+def _https_settings(tmp_path, **environment) -> dict:
+    code = (
+        "from django.conf import settings; "
+        f"print(repr({{name: getattr(settings, name, None) for name in {SHOWN.split()!r}}}))"
+    )
+    result = _manage(tmp_path, "shell", "-c", code, **environment)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_an_https_site_url_means_https_only(tmp_path):
+    assert _https_settings(tmp_path, **PRODUCTION) == {
+        "SECURE_HSTS_SECONDS": 31_536_000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_TRUSTED_ORIGINS": ["https://accord.example.org"],
+    }
+
+
+def test_make_run_over_plain_http_neither_redirects_nor_pins_https(tmp_path):
+    found = _https_settings(tmp_path)
+    assert (found["SECURE_HSTS_SECONDS"], found["SECURE_SSL_REDIRECT"]) == (0, False)
+    assert found["SECURE_PROXY_SSL_HEADER"] is None
+    assert (found["SESSION_COOKIE_SECURE"], found["CSRF_COOKIE_SECURE"]) == (False, False)
+
+
+def test_each_https_setting_can_be_changed_from_the_environment(tmp_path):
+    found = _https_settings(
+        tmp_path,
+        **PRODUCTION,
+        SECURE_HSTS_SECONDS="300",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        SECURE_SSL_REDIRECT="false",
+    )
+    assert found["SECURE_HSTS_SECONDS"] == 300
+    assert (found["SECURE_HSTS_INCLUDE_SUBDOMAINS"], found["SECURE_SSL_REDIRECT"]) == (
+        False,
+        False,
+    )

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -722,3 +723,218 @@ def test_the_demo_alliance_goes_through_export_and_import(db):
     }
     # The demo's open check-in has sealed answers: they stay behind (its round is empty).
     assert row_counts() == counts | answers | {"ratings.SealedAnswer": 0}
+
+
+# Hostile files: each is refused beside the file field, at once, and changes nothing
+# (docs/alliance-document.md, "Limits").
+
+
+def raw_upload(data: bytes) -> io.BytesIO:
+    file = io.BytesIO(data)
+    file.name = "harvest.json"
+    return file
+
+
+def refused_at_once(client, person, data: bytes, django_assert_max_num_queries) -> list[str]:
+    """The file field's errors for `data`, checked that nothing was looked up in the
+    database (no row of the file was checked) and that nothing was created."""
+    client.force_login(person)
+    before = row_counts()
+    # The session and the person: nothing of the file reaches the database.
+    with django_assert_max_num_queries(3):
+        response = client.post(IMPORT_URL, {"file": raw_upload(data)})
+    assert response.status_code == 200
+    assert row_counts() == before
+    return pages.form_fields(response)["file"].errors
+
+
+def test_the_import_page_refuses_deeply_nested_json(client, people, django_assert_max_num_queries):
+    # Python's parser would give up with a RecursionError.
+    data = b"[" * 100_000 + b"]" * 100_000
+
+    errors = refused_at_once(client, people["carol"], data, django_assert_max_num_queries)
+
+    assert errors == [
+        "This file nests lists and objects more than 32 levels deep: it is not a file "
+        "exported by Accord."
+    ]
+
+
+def test_the_import_page_refuses_nesting_deeper_than_the_document_ever_is(
+    client, people, django_assert_max_num_queries
+):
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    nested = deep = []
+    for _level in range(40):  # within what Python's parser takes, beyond the limit
+        deep.append([])
+        deep = deep[0]
+    document["goals"] = [{"ref": "1", "nested": nested}]
+
+    errors = refused_at_once(
+        client, people["carol"], json.dumps(document).encode(), django_assert_max_num_queries
+    )
+
+    assert errors == [
+        "This file nests lists and objects more than 32 levels deep: it is not a file "
+        "exported by Accord."
+    ]
+
+
+def test_brackets_inside_texts_are_not_nesting(document):
+    from alliances.transfer_import import read_document
+
+    document["goals"][0]["statement"] = "[" * 100 + '{"quoted \\" [' + "}" * 50
+
+    assert read_document(io.BytesIO(json.dumps(document).encode())) == document
+
+
+def test_the_import_page_refuses_300000_people_before_checking_any(
+    client, people, django_assert_max_num_queries
+):
+    # On SQLite, looking up that many addresses in one query fails ("too many SQL
+    # variables"); checking each would take many seconds.
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["people"] += [
+        {"ref": f"x{n}", "email": f"person{n}@example.org", "name": "P"} for n in range(300_000)
+    ]
+
+    errors = refused_at_once(
+        client, people["carol"], json.dumps(document).encode(), django_assert_max_num_queries
+    )
+
+    assert errors == [
+        "This file names 300,001 people; this Accord imports at most 10,000 people in one alliance."
+    ]
+
+
+def test_the_import_page_refuses_more_rows_than_an_alliance_holds(
+    client, people, django_assert_max_num_queries
+):
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["goals"] = [{"ref": str(n)} for n in range(100_000)]
+
+    errors = refused_at_once(
+        client, people["carol"], json.dumps(document).encode(), django_assert_max_num_queries
+    )
+
+    assert errors == [
+        "This file holds more than 100,000 rows (counting each answer of a round); this "
+        "Accord imports at most 100,000 rows in one alliance."
+    ]
+
+
+def test_the_answers_of_a_round_count_as_rows(db, people):
+    # 32,000 anonymous answers below a threshold of 32,767 would each become a row.
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["rounds"] = [{"ref": str(n), "answers": 32_000} for n in range(4)]
+
+    assert import_alliance(document).problems == [
+        "This file holds more than 100,000 rows (counting each answer of a round); this "
+        "Accord imports at most 100,000 rows in one alliance."
+    ]
+
+
+def test_the_import_page_refuses_millions_of_values_before_parsing(
+    client, people, django_assert_max_num_queries
+):
+    # 3.5 million empty objects: parsing them would take over a gigabyte.
+    data = b"[" + b",".join([b"{}"] * 1_750_000) + b"]"
+
+    errors = refused_at_once(client, people["carol"], data, django_assert_max_num_queries)
+
+    assert errors == [
+        "This file holds more than 3,000,000 values: an alliance this Accord imports holds "
+        "fewer. It is not a file exported by Accord, or it is too large."
+    ]
+
+
+def test_the_import_page_refuses_a_file_just_over_the_limit_unread(
+    client, people, settings, django_assert_max_num_queries
+):
+    settings.IMPORT_MAX_MB = 1
+    # Not JSON at all: the size is said before anything is read.
+    data = b"\x00" * (1024 * 1024 + 1)
+
+    errors = refused_at_once(client, people["carol"], data, django_assert_max_num_queries)
+
+    assert errors == ["This file is 1.1 MB; the limit is 1 MB."]
+
+
+def test_a_file_at_the_limit_is_read(client, document, people, settings):
+    settings.IMPORT_MAX_MB = 1
+    data = json.dumps(document).encode()
+    data += b" " * (1024 * 1024 - len(data))
+    User.objects.filter(pk=people["carol"].pk).update(is_staff=True)
+    client.force_login(people["carol"])
+
+    response = client.post(IMPORT_URL, {"file": raw_upload(data)})
+
+    assert response.status_code == 302
+
+
+def test_checking_a_document_costs_queries_by_kind_not_by_row(document, django_assert_num_queries):
+    # Questions of the framework and kinds of revised rows are looked up once each.
+    question = document["questions"][0] | {"review": None, "text": "Not a question here"}
+    revision = document["revisions"][0]
+
+    def made_up(count: int) -> dict:
+        return document | {
+            "questions": document["questions"]
+            + [question | {"ref": f"q{n}"} for n in range(count)],
+            "revisions": document["revisions"]
+            + [revision | {"ref": f"r{n}", "model": f"registers.made_up{n}"} for n in range(count)],
+        }
+
+    with CaptureQueriesContext(connection) as one:
+        import_alliance(made_up(1))
+    with django_assert_num_queries(len(one)):
+        problems = import_alliance(made_up(2000)).problems
+
+    assert sum("does not know this question" in problem for problem in problems) == 2000
+    assert sum("this Accord has no “registers.made_up" in problem for problem in problems) == 2000
+
+
+def test_the_import_page_lists_the_first_problems_and_counts_them_all(client, people):
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["goals"] = [{"ref": str(n)} for n in range(300)]
+    client.force_login(people["carol"])
+
+    response = client.post(IMPORT_URL, {"file": upload(document)})
+
+    page = pages.text(response)
+    problems = import_alliance(document).problems
+    assert f"Nothing was imported: the file has {len(problems)} problems." in page
+    assert f"These are the first 200 problems of {len(problems)}" in page
+    assert problems[199] in page and problems[200] not in page
+
+
+def test_the_import_command_refuses_a_hostile_file_with_its_reason(db, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 100_000)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_alliance", str(path))
+
+    assert "nests lists and objects more than 32 levels deep" in str(refused.value)
+
+
+def test_the_import_page_refuses_a_text_no_database_can_store(
+    client, people, django_assert_max_num_queries
+):
+    # A lone UTF-16 surrogate, escaped: json.loads takes it, saving it would fail.
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["alliance"]["purpose"] = "\ud800"
+    data = json.dumps(document).encode()
+
+    errors = refused_at_once(client, people["carol"], data, django_assert_max_num_queries)
+
+    assert errors == ["This file is not JSON: it is not a file exported by Accord."]
+
+
+def test_an_emoji_escaped_as_a_surrogate_pair_is_read(people):
+    from alliances.transfer_import import read_document
+
+    document = filled_alliance.small_document("harvest-youth", [people["carol"]])
+    document["alliance"]["purpose"] = "Meals for every child 🍎"
+
+    assert read_document(io.BytesIO(json.dumps(document).encode())) == document
