@@ -538,7 +538,11 @@ def _answer_hostile(meeting, members):
     )
     texts = {question: hostile_text(2000, n, "") for n, question in enumerate(questions)}
     for membership in members:
-        submit(membership=membership, answers=[ComponentAnswer(round, 3, texts)])
+        submit(
+            membership=membership,
+            rules=round.review.rules,
+            answers=[ComponentAnswer(round, 3, texts)],
+        )
 
 
 def _meeting_outputs(client, ctx, sweep, where: str) -> None:
