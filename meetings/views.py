@@ -135,7 +135,7 @@ def state(request, slug, meeting_id):
     meeting = access.get_meeting(membership, meeting_id)
     if request.GET.get("seq") == str(meeting.seq):
         return HttpResponse(status=204)
-    return JsonResponse(live.state(meeting))
+    return JsonResponse(live.shared_state(meeting))  # rendered once per sequence number
 
 
 @login_required
@@ -475,7 +475,7 @@ def projector_state(request, token):
     meeting = _projector_meeting(token)
     if request.GET.get("seq") == str(meeting.seq):
         return HttpResponse(status=204)
-    return JsonResponse(live.state(meeting))
+    return JsonResponse(live.shared_state(meeting))  # rendered once per sequence number
 
 
 @login_required

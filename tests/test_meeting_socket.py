@@ -770,3 +770,23 @@ def test_a_socket_that_keeps_sending_hellos_gets_answers_again_after_a_pause(
 
     assert len(burst) == consumers.HELLO_BURST
     assert len(after_pause) == 1
+
+
+def test_a_room_polling_with_a_stale_seq_renders_the_stage_once(running, mia, otto, monkeypatch):
+    """The polling fallback (sockets blocked) answers from the same rendered stage."""
+    renders = []
+    render_stage = live.render_stage
+    monkeypatch.setattr(
+        live, "render_stage", lambda *a, **k: renders.append(1) or render_stage(*a, **k)
+    )
+    from django.core.cache import cache
+
+    cache.clear()
+    browsers = [browser(person)[0] for person in (mia, otto) for _ in range(5)]
+    state_url = reverse("meetings:state", args=[running.review.alliance.slug, running.pk])
+
+    answers = [client.get(state_url, {"seq": "0"}) for client in browsers]
+
+    assert {(r.status_code, r.json()["seq"]) for r in answers} == {(200, running.seq)}
+    assert len({r.json()["html"] for r in answers}) == 1
+    assert len(renders) == 1
