@@ -5,10 +5,11 @@ opened with can end (sign-out, expiry, a password change, an administrator delet
 the person's membership can change or go. Each meeting socket therefore joins its person's
 group on the channel layer, which every server process shares through Redis. A change of
 membership, a sign-out or a new password sends a message to that group, and each of the
-person's sockets checks again and closes if its right has ended. The
-socket also checks again before every command and, at most every `RECHECK_SECONDS`, before
-it relays anything, so that a lost message, or a session that simply expired, cannot leave
-a meeting open to someone for longer than that.
+person's sockets checks again and closes if its right has ended. The socket also checks
+again before every command and, at most every `RECHECK_SECONDS`, before it relays
+anything, so that a lost message, or a session that simply expired, cannot leave a meeting
+open to someone for longer than that. (A membership changed by a queryset's `update()`
+sends no signal: its sockets stay open, but every command is still refused by the role.)
 """
 
 import hashlib
