@@ -1,43 +1,25 @@
-"""The one way views (and, later, consumers) load an alliance's data.
+"""The one way views and consumers load an alliance's data.
 
 Every function takes the request's user and the identifiers from the URL, and returns the
 object only if the user belongs to the object's alliance. Anyone else gets a 404, so an
 outsider cannot even learn that the object exists. A member whose role does not allow the
-action gets a 403 that names the role which would.
+action gets a 403 that names the role which would; what each role allows is decided in
+`alliances/rules.py`.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 
+from alliances import rules
 from alliances.models import Invitation, Membership, Partner
 
-# What each ability needs, and how the 403 page explains it.
-ABILITIES = {
-    "coordinate": ("can_coordinate", _("Only a coordinator of this alliance can do this.")),
-    "facilitate": (
-        "can_facilitate",
-        _("Only a coordinator or a facilitator of this alliance can do this."),
-    ),
-    "answer": (
-        "can_answer",
-        _("Observers and outside facilitators do not answer; the partners' people do."),
-    ),
-    "write": (
-        "can_write",
-        _(
-            "Observers can read but not change anything; a member, facilitator or "
-            "coordinator can do this."
-        ),
-    ),
-}
+# The abilities a view names when it loads the membership; each is a rule of
+# alliances/rules.py, whose message the 403 page shows.
+ABILITIES = {name: rules.RULES[name] for name in ("coordinate", "facilitate", "answer", "write")}
 
 
 def require(membership: Membership, ability: str) -> None:
-    attribute, message = ABILITIES[ability]
-    if not getattr(membership, attribute):
-        raise PermissionDenied(message)
+    ABILITIES[ability].require(membership)
 
 
 def get_membership(user, slug: str, ability: str | None = None) -> Membership:

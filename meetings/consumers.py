@@ -1,6 +1,11 @@
 """The meeting socket: it authenticates, checks membership through the access functions,
 relays the meeting's events, and passes commands to the same services the pages use, which
-refuse anyone who may not steer. It keeps no meeting state of its own."""
+read the person's role again and refuse anyone who may not steer. It keeps no meeting state
+of its own, and no right either: it checks again that its session and membership still hold
+before every command, periodically before it relays, and whenever the person's access
+changes (meetings/revocation.py), and closes when they no longer do."""
+
+from time import monotonic
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -8,9 +13,22 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliances import access
-from meetings import live, services
+from alliances import access, rules
+from meetings import live, revocation, services
 from meetings.models import Attendance, Connection, Meeting, hash_token
+
+# Close codes. static/accord/meeting.js stops reconnecting after 4403 and 4404 (the page
+# then follows by polling, where every request is checked) and reconnects after any other,
+# which checks access afresh.
+SIGNED_OUT = 4401  # the session ended: sign-out, expiry, a new password
+NO_LONGER_MEMBER = 4403  # the membership was removed
+ACCESS_CHANGED = 4409  # the role changed: reconnect to follow with the new one
+
+# Hellos (and pings) a socket may send: a few at once, then about one a second. A page
+# sends one hello when it connects and a ping every 25 seconds; more is a client gone wrong
+# or someone making the server work, and is ignored.
+HELLO_BURST = 5
+HELLO_PER_SECOND = 1.0
 
 COMMANDS = {
     "advance": lambda meeting, user, _data: services.advance(meeting=meeting, actor=user),
@@ -26,33 +44,62 @@ COMMANDS = {
 }
 
 
+class Budget:
+    """A token bucket: at most `burst` at once, refilled at `per_second`."""
+
+    def __init__(self, burst: int, per_second: float):
+        self.burst, self.per_second = burst, per_second
+        self.tokens, self.at = float(burst), monotonic()
+
+    def take(self) -> bool:
+        now = monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.per_second)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
 @database_sync_to_async
 def _seq(meeting_id: int) -> int:
     return Meeting.objects.values_list("seq", flat=True).get(pk=meeting_id)
 
 
+@database_sync_to_async
+def _shared_state(meeting_id: int) -> dict:
+    return live.shared_state(live.load(meeting_id))
+
+
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
+    meeting_id = None
+    ended = False
+
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
         self.user = self.scope.get("user")
-        self.meeting_id = await database_sync_to_async(self._meeting_id)(
-            kwargs["slug"], int(kwargs["meeting_id"])
-        )
-        if self.meeting_id is None:
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        self.checked_at = monotonic()
+        found = await database_sync_to_async(self._find)(kwargs["slug"], int(kwargs["meeting_id"]))
+        if found is None:
             await self.close(code=4404)
             return
+        self.meeting_id, self.alliance_id = found
+        self.hellos = Budget(HELLO_BURST, HELLO_PER_SECOND)
         await self.channel_layer.group_add(live.group_name(self.meeting_id), self.channel_name)
+        await self.channel_layer.group_add(revocation.person_group(self.user.pk), self.channel_name)
         await self.accept()
         await database_sync_to_async(self._joined)()
-        await self.send_json({"type": "state", **await self._state()})
+        await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
         await database_sync_to_async(live.broadcast_presence)(self.meeting_id)
 
-    def _meeting_id(self, slug, meeting_id):
+    def _find(self, slug, meeting_id):
         if self.user is None or not self.user.is_authenticated:
             return None
         try:
             membership = access.get_membership(self.user, slug)
-            return access.get_meeting(membership, meeting_id).pk
+            return access.get_meeting(membership, meeting_id).pk, membership.alliance_id
         except Http404:
             return None
 
@@ -64,39 +111,108 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         )
         Attendance.objects.get_or_create(meeting_id=self.meeting_id, user=self.user)
 
-    async def _state(self):
-        return await database_sync_to_async(lambda: live.state(live.load(self.meeting_id)))()
+    # Whether the right still holds
+
+    async def _still_allowed(self, *, now: bool = False) -> bool:
+        """Check the session and the membership again (`now`, or when the last check is
+        older than RECHECK_SECONDS); close the socket when they no longer hold."""
+        if self.ended:
+            return False
+        if not now and monotonic() - self.checked_at < revocation.RECHECK_SECONDS:
+            return True
+        code = await database_sync_to_async(self._refusal)()
+        self.checked_at = monotonic()
+        if code:
+            await self._end(code)
+            return False
+        return True
+
+    def _refusal(self) -> int | None:
+        """The close code if this socket's person may no longer follow the meeting."""
+        if not revocation.still_signed_in(self.session_key, self.user.pk):
+            return SIGNED_OUT
+        if not rules.READ.allows(rules.current_membership(self.user, self.alliance_id)):
+            return NO_LONGER_MEMBER
+        return None
+
+    async def _end(self, code: int) -> None:
+        """Stop relaying the meeting at once, then close."""
+        if self.ended:
+            return
+        self.ended = True
+        await self._leave_groups()
+        await database_sync_to_async(
+            Connection.objects.filter(channel_name=self.channel_name).delete
+        )()
+        await self.close(code=code)
+
+    async def _leave_groups(self) -> None:
+        await self.channel_layer.group_discard(live.group_name(self.meeting_id), self.channel_name)
+        await self.channel_layer.group_discard(
+            revocation.person_group(self.user.pk), self.channel_name
+        )
+
+    async def access_changed(self, event):
+        """The person's membership of some alliance changed or was removed."""
+        if event["alliance"] != self.alliance_id or self.ended:
+            return
+        code = await database_sync_to_async(self._refusal)()
+        # Still a member: close anyway, so that the page reconnects with the new role.
+        await self._end(code or ACCESS_CHANGED)
+
+    async def access_ended(self, event):
+        """The person signed out of one session: close the sockets opened under it."""
+        if event["session"] == revocation.session_digest(self.session_key):
+            await self._end(SIGNED_OUT)
+
+    async def access_check(self, event):
+        """Something may have ended sessions (a new password): check this one now."""
+        await self._still_allowed(now=True)
+
+    # The connection's life
 
     async def disconnect(self, code):
-        if getattr(self, "meeting_id", None) is None:
+        if self.meeting_id is None:
             return
-        await self.channel_layer.group_discard(live.group_name(self.meeting_id), self.channel_name)
+        await self._leave_groups()
         await database_sync_to_async(
             Connection.objects.filter(channel_name=self.channel_name).delete
         )()
         await database_sync_to_async(live.broadcast_presence)(self.meeting_id)
 
     async def receive_json(self, content, **kwargs):
+        if self.ended:
+            return
         kind = content.get("type")
         if kind == "hello":
-            # A client (re)connecting says the last sequence number it saw; if it missed
-            # anything it gets the whole state (small), else nothing is rendered at all.
-            if content.get("seq") != await _seq(self.meeting_id):
-                await self.send_json({"type": "state", **await self._state()})
+            await self._hello(content)
         elif kind == "ping":
-            await database_sync_to_async(
-                Connection.objects.filter(channel_name=self.channel_name).update
-            )(last_seen=timezone.now())
-            await self.send_json({"type": "pong"})
+            if self.hellos.take() and await self._still_allowed():
+                await database_sync_to_async(
+                    Connection.objects.filter(channel_name=self.channel_name).update
+                )(last_seen=timezone.now())
+                await self.send_json({"type": "pong"})
         elif kind == "command":
             await self._command(content)
         else:
             await self.send_json({"type": "error", "message": "Unknown message."})
 
+    async def _hello(self, content):
+        # A client (re)connecting says the last sequence number it saw; if it missed
+        # anything it gets the whole state (rendered once per number for everyone), else
+        # nothing at all. Beyond a few a second, hellos are ignored.
+        if not self.hellos.take() or not await self._still_allowed():
+            return
+        if content.get("seq") != await _seq(self.meeting_id):
+            await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
+
     async def _command(self, content):
         handler = COMMANDS.get(content.get("command"))
         if handler is None:
             await self.send_json({"type": "error", "message": "Unknown command."})
+            return
+        # Every command checks the session now; the service then checks the role.
+        if not await self._still_allowed(now=True):
             return
 
         def run():
@@ -111,11 +227,15 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             message = _("A timer runs from 1 to 180 minutes.")
             await self.send_json({"type": "error", "message": message})
 
+    # Relaying the meeting
+
     async def meeting_state(self, event):
-        await self.send_json({"type": "state", **event["state"]})
+        if await self._still_allowed():
+            await self.send_json({"type": "state", **event["state"]})
 
     async def meeting_presence(self, event):
-        await self.send_json({"type": "presence", "people": event["people"]})
+        if await self._still_allowed():
+            await self.send_json({"type": "presence", "people": event["people"]})
 
     async def meeting_projector(self, event):
         pass
@@ -125,32 +245,34 @@ class ProjectorConsumer(AsyncJsonWebsocketConsumer):
     """The room's screen: signed out, read-only, reachable only through a secret link that
     the facilitator can revoke (which closes this socket)."""
 
+    meeting_id = None
+
     async def connect(self):
         self.token_hash = hash_token(self.scope["url_route"]["kwargs"]["token"])
         self.meeting_id = await database_sync_to_async(self._meeting_id)()
         if self.meeting_id is None:
             await self.close(code=4404)
             return
+        self.hellos = Budget(HELLO_BURST, HELLO_PER_SECOND)
         await self.channel_layer.group_add(live.group_name(self.meeting_id), self.channel_name)
         await self.accept()
-        state = await database_sync_to_async(lambda: live.state(live.load(self.meeting_id)))()
-        await self.send_json({"type": "state", **state})
+        await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
 
     def _meeting_id(self):
         meeting = Meeting.objects.filter(projector_token_hash=self.token_hash).first()
         return meeting.pk if meeting and self.token_hash else None
 
     async def disconnect(self, code):
-        if getattr(self, "meeting_id", None) is not None:
+        if self.meeting_id is not None:
             await self.channel_layer.group_discard(
                 live.group_name(self.meeting_id), self.channel_name
             )
 
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "hello" and content.get("seq") != await _seq(self.meeting_id):
-            state = await database_sync_to_async(lambda: live.state(live.load(self.meeting_id)))()
-            await self.send_json({"type": "state", **state})
-        # A projector sends no commands.
+        if content.get("type") != "hello" or not self.hellos.take():
+            return  # a projector sends no commands, and a few hellos at most
+        if content.get("seq") != await _seq(self.meeting_id):
+            await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
 
     async def meeting_state(self, event):
         await self.send_json({"type": "state", **event["state"]})

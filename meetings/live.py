@@ -9,10 +9,13 @@ from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from alliances.models import Membership, Role
+from alliances import rules
+from alliances.models import Membership
 from meetings.models import PRESENCE_SECONDS, Connection, Meeting, Phase
 from ratings import confidence, results
 from ratings.models import Participation
@@ -116,12 +119,9 @@ def eligible_count(meeting: Meeting) -> int:
     """How many people can answer (`Membership.can_answer`: not observers, nor facilitators
     from outside the partners), counted by the database: loading every membership to ask
     each one cost 3 ms of every reflect and reveal render in a 300-person alliance."""
-    return (
-        Membership.objects.filter(alliance_id=meeting.review.alliance_id)
-        .exclude(role=Role.OBSERVER)
-        .exclude(role=Role.FACILITATOR, partner=None)
-        .count()
-    )
+    return Membership.objects.filter(
+        rules.ANSWERING, alliance_id=meeting.review.alliance_id
+    ).count()
 
 
 def render_stage(meeting: Meeting, phase: Phase | None) -> str:
@@ -130,7 +130,31 @@ def render_stage(meeting: Meeting, phase: Phase | None) -> str:
     return render_to_string("meetings/_stage.html", stage_context(meeting, phase))
 
 
+# How long a rendered stage is kept for the sockets and polls that ask for it again.
+STAGE_SECONDS = 600
+
+
 def state(meeting: Meeting) -> dict:
+    return _state(meeting, render_stage(meeting, meeting.current))
+
+
+def shared_state(meeting: Meeting) -> dict:
+    """The state, with the stage rendered once per (meeting, sequence number, language)
+    however many sockets or polls ask for it: everything the stage shows changes only
+    through `services._change`, which bumps the sequence. A client that sends the same
+    stale number over and over costs a cache read, not a render."""
+    phase = meeting.current
+    if phase is None:  # a planned meeting changes without a new number; its page is small
+        return state(meeting)
+    key = f"meeting-stage:{meeting.pk}:{meeting.seq}:{phase.pk}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_stage(meeting, phase)
+        cache.set(key, html, STAGE_SECONDS)
+    return _state(meeting, html)
+
+
+def _state(meeting: Meeting, html: str) -> dict:
     phase = meeting.current
     return {
         "seq": meeting.seq,
@@ -148,7 +172,7 @@ def state(meeting: Meeting) -> dict:
         ],
         "timer_ends_at": phase.timer_ends_at.isoformat() if phase and phase.timer_ends_at else None,
         "server_now": timezone.now().isoformat(),
-        "html": render_stage(meeting, phase),
+        "html": html,
     }
 
 
@@ -157,7 +181,7 @@ def _send(meeting_id: int, message: dict) -> None:
 
 
 def broadcast_state(meeting_id: int) -> None:
-    _send(meeting_id, {"type": "meeting.state", "state": state(load(meeting_id))})
+    _send(meeting_id, {"type": "meeting.state", "state": shared_state(load(meeting_id))})
 
 
 def present(meeting_id: int) -> list[str]:

@@ -75,13 +75,6 @@ class Meeting(models.Model):
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.review.alliance.slug, self.pk])
 
-    def can_steer(self, user) -> bool:
-        """Only the facilitator and the co-facilitator move the meeting."""
-        return user.is_authenticated and user.pk in {self.facilitator_id, self.co_facilitator_id}
-
-    def can_take_notes(self, user) -> bool:
-        return self.can_steer(user) or (user.is_authenticated and user.pk == self.recorder_id)
-
     def agenda_components(self):
         return [framework().get(key) for key in self.agenda]
 

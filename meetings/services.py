@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliances import rules
 from meetings.models import LogEntry, Meeting, Phase
 from ratings.models import Round
 from ratings.services import CONFIDENCE_KEY, close_with_confidence, open_confidence_rounds
@@ -118,8 +119,10 @@ def _change(
             .select_related("review", "review__alliance", "current")
             .get(pk=meeting_id)
         )
-        if steer and not meeting.can_steer(actor):
-            raise MeetingError(_("Only the facilitator or the co-facilitator can do this."))
+        # The role is read again here, under the lock: a facilitator demoted (or removed)
+        # a second ago, on another page or another server process, is refused now.
+        if steer and not rules.STEER.allows(_membership(meeting, actor), meeting):
+            raise MeetingError(str(rules.STEER.message))
         if live and meeting.status != Meeting.Status.LIVE:
             raise MeetingError(_("The meeting is not running."))
         detail = {"text": ""}
@@ -135,6 +138,10 @@ def _change(
         from meetings.live import broadcast_state
 
         transaction.on_commit(lambda: broadcast_state(meeting.pk))
+
+
+def _membership(meeting: Meeting, user):
+    return rules.current_membership(user, meeting.review.alliance_id)
 
 
 def start(*, meeting: Meeting, actor) -> None:
@@ -193,14 +200,10 @@ def hand_over(*, meeting: Meeting, actor, to, confirmed: bool) -> None:
     if not confirmed:
         raise MeetingError(_("Confirm the handover: facilitation never moves by accident."))
     with _change(meeting.pk, actor, "handover", steer=False, live=False) as (m, detail):
-        # A coordinator may hand over too: if the facilitator has gone, someone must.
-        coordinates = m.review.alliance.memberships.filter(user=actor, role="coordinator")
-        if not (m.can_steer(actor) or coordinates.exists()):
-            raise MeetingError(
-                _("Only the facilitator, the co-facilitator or a coordinator can hand over.")
-            )
-        if not m.review.alliance.memberships.filter(user=to).exclude(role="observer").exists():
-            raise MeetingError(_("Facilitation can only go to someone in the alliance."))
+        if not rules.HAND_OVER.allows(_membership(m, actor), m):
+            raise MeetingError(str(rules.HAND_OVER.message))
+        if not rules.LEAD.allows(_membership(m, to), m):
+            raise MeetingError(str(rules.LEAD.message))
         previous = m.facilitator
         if m.co_facilitator_id == to.pk:
             m.co_facilitator = previous

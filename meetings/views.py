@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alliances import access
+from alliances import access, rules
 from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
 from meetings.forms import HandoverForm, MeetingForm
@@ -121,7 +121,7 @@ def detail(request, slug, meeting_id):
             meeting,
             state=state,
             phases=phases,
-            steering=meeting.can_steer(request.user),
+            steering=rules.STEER.allows(membership, meeting),
             projector_url=request.session.pop(f"projector-{meeting.pk}", None),
         ),
     )
@@ -135,7 +135,7 @@ def state(request, slug, meeting_id):
     meeting = access.get_meeting(membership, meeting_id)
     if request.GET.get("seq") == str(meeting.seq):
         return HttpResponse(status=204)
-    return JsonResponse(live.state(meeting))
+    return JsonResponse(live.shared_state(meeting))  # rendered once per sequence number
 
 
 @login_required
@@ -170,12 +170,12 @@ def _mine_context(request, membership, meeting, **forms):
         membership,
         meeting,
         phase=phase,
-        steering=meeting.can_steer(request.user),
-        taking_notes=meeting.can_take_notes(request.user),
+        steering=rules.STEER.allows(membership, meeting),
+        taking_notes=rules.TAKE_NOTES.allows(membership, meeting),
     )
     if phase is None or meeting.status != Meeting.Status.LIVE:
         return context
-    if phase.kind == Phase.Kind.REFLECT and phase.round_id and membership.can_answer:
+    if phase.kind == Phase.Kind.REFLECT and phase.round_id and rules.ANSWER.allows(membership):
         round = phase.round
         round.review = meeting.review
         context["answered"] = Participation.objects.filter(round=round, user=request.user).exists()
@@ -262,8 +262,7 @@ def command(request, slug, meeting_id):
     handler = COMMANDS.get(request.POST.get("command", ""))
     if handler is None:
         raise Http404
-    if not meeting.can_steer(request.user):
-        raise PermissionDenied(_("Only the facilitator or the co-facilitator can do this."))
+    rules.STEER.require(membership, meeting)
     try:
         handler(meeting, request.user, request.POST)
     except services.MeetingError as error:
@@ -278,10 +277,7 @@ def command(request, slug, meeting_id):
 def handover(request, slug, meeting_id):
     membership = access.get_membership(request.user, slug)
     meeting = access.get_meeting(membership, meeting_id)
-    if not (meeting.can_steer(request.user) or membership.can_coordinate):
-        raise PermissionDenied(
-            _("Only the facilitator, the co-facilitator or a coordinator can hand over.")
-        )
+    rules.HAND_OVER.require(membership, meeting)
     form = HandoverForm(request.POST or None, meeting=meeting)
     if form.is_valid():
         try:
@@ -343,10 +339,7 @@ def notes(request, slug, meeting_id):
     membership = access.get_membership(request.user, slug, "write")
     meeting = access.get_meeting(membership, meeting_id)
     phase = meeting.current
-    if not meeting.can_take_notes(request.user):
-        raise PermissionDenied(
-            _("Only the facilitator, the co-facilitator or the recorder keeps the notes.")
-        )
+    rules.TAKE_NOTES.require(membership, meeting)
     if meeting.status != Meeting.Status.LIVE or not (phase and phase.component_key):
         messages.error(request, _("There is no component to take notes on now."))
         return _done(request, meeting)
@@ -372,10 +365,7 @@ def add_commitment(request, slug, meeting_id):
     membership = access.get_membership(request.user, slug, "write")
     meeting = access.get_meeting(membership, meeting_id)
     phase = meeting.current
-    if not meeting.can_take_notes(request.user):
-        raise PermissionDenied(
-            _("Only the facilitator, the co-facilitator or the recorder keeps the record.")
-        )
+    rules.KEEP_RECORD.require(membership, meeting)
     if meeting.status != Meeting.Status.LIVE or not (phase and phase.kind == Phase.Kind.RECORD):
         messages.error(request, _("Commitments are recorded in a record phase."))
         return _done(request, meeting)
@@ -398,8 +388,7 @@ def commitment_status(request, slug, meeting_id, commitment_id):
     membership = access.get_membership(request.user, slug, "write")
     meeting = access.get_meeting(membership, meeting_id)
     commitment = access.get_commitment(membership, commitment_id)
-    if not (meeting.can_steer(request.user) or commitment.owner_id == request.user.pk):
-        raise PermissionDenied(_("Only the person responsible or the facilitator can say."))
+    rules.MARK_DONE.require(membership, meeting, commitment)
     phase = meeting.current
     if meeting.status != Meeting.Status.LIVE or not (phase and phase.kind == Phase.Kind.OPENING):
         messages.error(request, _("Commitments are reviewed in the opening."))
@@ -445,8 +434,7 @@ def projector_link(request, slug, meeting_id):
     """Make a new secret link for the room's screen; any earlier link stops working."""
     membership = access.get_membership(request.user, slug)
     meeting = access.get_meeting(membership, meeting_id)
-    if not meeting.can_steer(request.user):
-        raise PermissionDenied(_("Only the facilitator or the co-facilitator can do this."))
+    rules.PROJECTOR_LINK.require(membership, meeting)
     old = meeting.projector_token_hash
     revoke = request.POST.get("revoke") == "1"
     token = None if revoke else meeting.issue_projector_token()
@@ -491,7 +479,7 @@ def projector_state(request, token):
     meeting = _projector_meeting(token)
     if request.GET.get("seq") == str(meeting.seq):
         return HttpResponse(status=204)
-    return JsonResponse(live.state(meeting))
+    return JsonResponse(live.shared_state(meeting))  # rendered once per sequence number
 
 
 @login_required

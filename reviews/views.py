@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances import access
+from alliances.rules import UPDATE_STATUS
 from history.models import Revision
 from history.services import EditConflict, create_with_history, save_edit
 from ratings import results
@@ -326,8 +327,7 @@ def commitment_status(request, slug, commitment_id):
     who may write, and the person responsible even if they only observe."""
     membership = access.get_membership(request.user, slug)
     commitment = access.get_commitment(membership, commitment_id)
-    if commitment.owner_id != request.user.pk:
-        access.require(membership, "write")
+    UPDATE_STATUS.require(membership, commitment)
     saved_status, overdue = commitment.get_status_display(), commitment.is_overdue
     form = CommitmentStatusForm(request.POST or None, instance=commitment)
     conflict = None

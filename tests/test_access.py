@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import User
+from alliances import rules
+from alliances.access import ABILITIES
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from history.services import create_with_history
 from meetings import services as meetings
@@ -59,35 +61,14 @@ MAY = {
     "update_status": {"carol", "fiona", "mia"},
 }
 
-# Abilities checked after a role's: a role without the first is refused with its message.
-NEEDS = {"take_notes": "write", "keep_record": "write", "mark_done": "write"}
-
-REFUSALS = {
-    "answer": "Observers and outside facilitators do not answer; the partners' people do.",
-    "coordinate": "Only a coordinator of this alliance can do this.",
-    "facilitate": "Only a coordinator or a facilitator of this alliance can do this.",
-    "write": (
-        "Observers can read but not change anything; a member, facilitator or coordinator "
-        "can do this."
-    ),
-    "steer": "Only the facilitator or the co-facilitator can do this.",
-    "hand_over": "Only the facilitator, the co-facilitator or a coordinator can hand over.",
-    "take_notes": "Only the facilitator, the co-facilitator or the recorder keeps the notes.",
-    "keep_record": "Only the facilitator, the co-facilitator or the recorder keeps the record.",
-    "mark_done": "Only the person responsible or the facilitator can say.",
-    "update_status": (
-        "Observers can read but not change anything; a member, facilitator or coordinator "
-        "can do this."
-    ),
-}
-
 
 def _refusal(ability: str, role: str) -> str:
-    """The message of the first check that `role` fails."""
-    needed = NEEDS.get(ability)
-    if needed and role not in MAY[needed]:
-        return REFUSALS[needed]
-    return REFUSALS[ability]
+    """The message a refused `role` reads: the rule's own (alliances/rules.py), or that of
+    the rule it needs first (notes need the right to write) when `role` fails that one."""
+    rule = rules.RULES[ability]
+    if rule.needs and role not in MAY[rule.needs.name]:
+        return str(rule.needs.message)
+    return str(rule.message)
 
 
 GET, POST = "GET", "POST"
@@ -983,6 +964,27 @@ def test_matrix_covers_every_view():
     # A row for a view that no longer exists, or a view listed twice.
     assert sorted(set(listed) - names) == []
     assert len(listed) == len(set(listed))
+
+
+@pytest.mark.parametrize(
+    "ability", ["coordinate", "facilitate", "write", "answer", "steer", "hand_over", "take_notes"]
+)
+def test_rules_allow_whom_the_matrix_says(ctx, ability):
+    """The rules themselves (alliances/rules.py) agree with the matrix, role by role."""
+    rule = rules.RULES[ability]
+    meeting = Meeting.objects.select_related("review").get(pk=ctx.live.pk)
+    objects = () if ability in ABILITIES else (meeting,)
+
+    allowed = {
+        role
+        for role in MEMBERS
+        if rule.allows(
+            Membership.objects.get(alliance=ctx.alliance, user=ctx.people[role]), *objects
+        )
+    }
+
+    assert allowed == MAY[ability]
+    assert rule.allows(None, *objects) is False  # no membership, no right
 
 
 @pytest.mark.parametrize(("view", "method"), _cases(lambda view: [(m,) for m in view.methods]))

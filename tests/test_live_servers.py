@@ -210,3 +210,86 @@ def test_a_participant_cannot_steer_and_an_outsider_cannot_connect(site, two):
     assert [m for m in later if m["type"] == "state"] == []
     assert site.meeting_row() == before == (first["seq"], first["phase"])
     assert refused == 403
+
+
+def _sign_out(server, session_key: str) -> int:
+    """Sign out as a browser does: read the page's CSRF token, then post the sign-out form."""
+    import re
+    import urllib.request
+    from http.cookiejar import Cookie, CookieJar
+
+    jar = CookieJar()
+    jar.set_cookie(
+        Cookie(
+            0,
+            "sessionid",
+            session_key,
+            None,
+            False,
+            "127.0.0.1",
+            False,
+            False,
+            "/",
+            True,
+            False,
+            None,
+            False,
+            None,
+            None,
+            {},
+        )  # fmt: skip
+    )
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar)
+    )
+    with opener.open(f"{server.url}/accounts/profile/", timeout=10) as response:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode())
+    request = urllib.request.Request(
+        f"{server.url}/accounts/sign-out/",
+        data=f"csrfmiddlewaretoken={token[1]}".encode(),
+        headers={"Origin": server.url},
+    )
+    with opener.open(request, timeout=10) as response:
+        return response.status
+
+
+def test_signing_out_on_one_process_closes_the_socket_on_the_other(site, two):
+    """The message that ends access crosses processes through Redis, like the meeting's."""
+    a, b = two
+    participant = site.data["participants"][0]
+    laptop = f"laptop{os.getpid()}x{time.monotonic_ns()}"[:40]
+    # A second browser of the same person: a copy of the session under another key.
+    site.sql(
+        "INSERT INTO django_session (session_key, session_data, expire_date) "
+        "SELECT %s, session_data, expire_date FROM django_session WHERE session_key = %s",
+        [laptop, participant],
+    )
+    before = site.meeting_row()
+
+    async def scenario():
+        on_laptop = await harness.connect(a, site.ws_path, laptop)
+        on_phone = await harness.connect(a, site.ws_path, participant)
+        facilitator = await harness.connect(b, site.ws_path, site.data["facilitator"])
+        first = await state_after(on_laptop)
+        await state_after(on_phone)
+        await state_after(facilitator)
+
+        status = await asyncio.to_thread(_sign_out, b, laptop)
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(on_laptop.recv(), 5)
+        code = on_laptop.close_code
+
+        await advance(facilitator)
+        moved = await state_after(on_phone, seq=first["seq"] + 1)
+        await on_phone.close()
+        await facilitator.close()
+        return status, code, moved
+
+    status, code, moved = run(scenario, a, b)
+    assert status == 200  # the signed-out page, after the redirect
+    assert code == 4401
+    assert moved["phase"] == before[1] + 1
+    assert site.sql("SELECT count(*) FROM django_session WHERE session_key = %s", [laptop]) == [
+        (0,)
+    ]

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords")
 
 STARTS = datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC)
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")  # a browser's page of Accord at http://127.0.0.1
 TIMEOUT = 5  # seconds; a message normally arrives within milliseconds
 QUIET = 0.3  # seconds of silence that show nothing more is coming
 STEERERS_ONLY = "Only the facilitator or the co-facilitator can do this."
@@ -93,10 +94,15 @@ def running(people, review):
 
 def signed_in(user) -> list[tuple[bytes, bytes]]:
     """The headers of a browser page of Accord where `user` is signed in."""
+    return browser(user)[1]
+
+
+def browser(user) -> tuple[Client, list[tuple[bytes, bytes]]]:
+    """A browser where `user` is signed in, and the headers of its page's socket."""
     client = Client()
     client.force_login(user)
     name = django_settings.SESSION_COOKIE_NAME
-    return [ORIGIN, (b"cookie", f"{name}={client.cookies[name].value}".encode())]
+    return client, [ORIGIN, HOST, (b"cookie", f"{name}={client.cookies[name].value}".encode())]
 
 
 def socket(meeting, headers) -> WebsocketCommunicator:
@@ -190,10 +196,11 @@ def test_a_planned_meeting_shows_that_it_has_not_started(people, review, mia):
 def test_a_connection_is_refused(running, people, who):
     headers = {
         "outsider": signed_in(people["olga"]),
-        "anonymous": [ORIGIN],
+        "anonymous": [ORIGIN, HOST],
         "member on another site": [
             (b"origin", b"https://elsewhere.example"),
-            signed_in(people["mia"])[1],
+            HOST,
+            signed_in(people["mia"])[2],
         ],
     }[who]
 
@@ -258,7 +265,7 @@ def test_the_facilitators_advance_reaches_everyone(running, fiona, mia, otto):
 
     async def scenario():
         communicators = [socket(running, h) for h in headers]
-        projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN])
+        projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN, HOST])
         everyone = [*communicators, projector]
         for communicator in everyone:
             await joined(communicator)
@@ -389,12 +396,12 @@ def test_revoking_the_projector_link_closes_the_projectors_socket(client, runnin
     revoke_url = reverse("meetings:projector_link", args=[running.review.alliance.slug, running.pk])
 
     async def scenario():
-        projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN])
+        projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN, HOST])
         await joined(projector)
         await sync_to_async(client.post)(revoke_url, {"revoke": "1"})
         closed = await projector.receive_output(timeout=TIMEOUT)
         await leave(projector)
-        refused = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN])
+        refused = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN, HOST])
         connected, _ = await refused.connect(timeout=TIMEOUT)
         await leave(refused)
         return closed, connected
@@ -410,7 +417,7 @@ def test_a_projector_sends_no_commands(running):
     running.save(update_fields=["projector_token_hash"])
 
     async def scenario():
-        projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN])
+        projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN, HOST])
         await joined(projector)
         await projector.send_json_to({"type": "command", "command": "advance"})
         later = await drain(projector)
@@ -419,3 +426,379 @@ def test_a_projector_sends_no_commands(running):
 
     assert [m for m in run(scenario) if m["type"] == "state"] == []
     assert Meeting.objects.get(pk=running.pk).seq == running.seq
+
+
+# Access ends when the right ends: an open socket is closed, and stops receiving the
+# meeting, as soon as its session or its membership ends.
+
+
+async def closed_with(communicator) -> int:
+    """The code the server closed the socket with, passing over what came before."""
+    while True:
+        output = await communicator.receive_output(timeout=TIMEOUT)
+        if output["type"] == "websocket.close":
+            return output["code"]
+
+
+async def sent_after_close(communicator) -> list[dict]:
+    """Whatever the server still sends once it has closed the socket: nothing."""
+    later = []
+    while not await communicator.receive_nothing(timeout=QUIET):
+        later.append(await communicator.receive_output(timeout=TIMEOUT))
+    return later
+
+
+def demote_through_the_people_page(carol, person, role="observer"):
+    from alliances.models import Membership
+
+    membership = Membership.objects.get(alliance__slug="harvest-alliance", user=person)
+    coordinator = Client()
+    coordinator.force_login(carol)
+    response = coordinator.post(
+        reverse("alliances:member_edit", args=["harvest-alliance", membership.pk]),
+        {"role": role, "partner": membership.partner_id or ""},
+    )
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def messages_lost(monkeypatch):
+    """The messages that tell sockets to check again never arrive (a layer that dropped
+    them, a process that restarted): the sockets' own checks must still hold."""
+    from meetings import revocation
+
+    monkeypatch.setattr(revocation, "_tell", lambda user_id, message: None)
+
+
+@pytest.fixture
+def recheck_at_once(monkeypatch):
+    from meetings import revocation
+
+    monkeypatch.setattr(revocation, "RECHECK_SECONDS", 0)
+
+
+def test_a_facilitator_demoted_to_observer_has_her_open_socket_closed(running, carol, fiona):
+    headers = signed_in(fiona)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await sync_to_async(demote_through_the_people_page)(carol, fiona)
+        code = await closed_with(communicator)
+        await communicator.send_json_to({"type": "command", "command": "advance"})
+        later = await sent_after_close(communicator)
+        await leave(communicator)
+        return code, later
+
+    code, later = run(scenario)
+
+    assert code == 4409  # still a member: the page reconnects, as an observer
+    assert later == []
+    assert Meeting.objects.get(pk=running.pk).seq == running.seq
+    assert not Connection.objects.exists()
+
+
+def test_a_demoted_facilitators_command_over_an_open_socket_is_refused(
+    running, carol, fiona, messages_lost
+):
+    headers = signed_in(fiona)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await sync_to_async(demote_through_the_people_page)(carol, fiona)
+        replies = []
+        for command in ("advance", "timer", "start"):
+            await communicator.send_json_to({"type": "command", "command": command, "minutes": 5})
+            replies.append(await next_of(communicator, "error"))
+        later = await drain(communicator)
+        await leave(communicator)
+        return replies, later
+
+    replies, later = run(scenario)
+
+    assert [reply["message"] for reply in replies] == [STEERERS_ONLY] * 3
+    assert [m for m in later if m["type"] == "state"] == []
+    meeting = Meeting.objects.get(pk=running.pk)
+    assert (meeting.seq, meeting.current_id, meeting.current.timer_ends_at) == (
+        running.seq,
+        running.current_id,
+        None,
+    )
+
+
+def test_signing_out_closes_the_socket_of_that_session_only(running, fiona, mia):
+    laptop, laptop_headers = browser(mia)
+    phone_headers = signed_in(mia)
+
+    async def scenario():
+        on_laptop, on_phone = socket(running, laptop_headers), socket(running, phone_headers)
+        await joined(on_laptop)
+        await joined(on_phone)
+        await sync_to_async(laptop.post)(reverse("accounts:logout"))
+        code = await closed_with(on_laptop)
+        await sync_to_async(services.advance)(meeting=running, actor=fiona)
+        on_laptop_later = await sent_after_close(on_laptop)
+        phone_state = await next_of(on_phone, "state")
+        await leave(on_laptop, on_phone)
+        return code, on_laptop_later, phone_state
+
+    code, on_laptop_later, phone_state = run(scenario)
+
+    assert code == 4401
+    assert on_laptop_later == []  # the meeting moved on without this socket
+    assert phone_state["seq"] == running.seq + 1
+
+
+def test_a_signed_out_facilitators_socket_cannot_steer_even_if_the_message_is_lost(
+    running, fiona, messages_lost
+):
+    laptop, headers = browser(fiona)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await sync_to_async(laptop.post)(reverse("accounts:logout"))
+        await communicator.send_json_to({"type": "command", "command": "advance"})
+        code = await closed_with(communicator)
+        await leave(communicator)
+        return code
+
+    assert run(scenario) == 4401
+    assert Meeting.objects.get(pk=running.pk).seq == running.seq
+
+
+@pytest.mark.parametrize("how", ["deleted", "expired"])
+def test_a_socket_whose_session_ended_without_a_message_stops_receiving(
+    running, fiona, mia, recheck_at_once, how
+):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client, headers = browser(mia)
+    sessions = Session.objects.filter(session_key=client.session.session_key)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        if how == "deleted":
+            await sync_to_async(sessions.delete)()
+        else:
+            await sync_to_async(sessions.update)(expire_date=timezone.now())
+        await sync_to_async(services.advance)(meeting=running, actor=fiona)
+        code = await closed_with(communicator)
+        await leave(communicator)
+        return code
+
+    assert run(scenario) == 4401
+
+
+def test_a_new_password_closes_the_sockets_of_the_other_sessions(running, mia):
+    from tests.conftest import PASSWORD
+
+    _laptop, laptop_headers = browser(mia)
+    phone, _phone_headers = browser(mia)
+
+    async def scenario():
+        on_laptop = socket(running, laptop_headers)
+        await joined(on_laptop)
+        response = await sync_to_async(phone.post)(
+            reverse("accounts:password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a quite different passphrase",
+                "new_password2": "a quite different passphrase",
+            },
+        )
+        code = await closed_with(on_laptop)
+        await leave(on_laptop)
+        return response.status_code, code
+
+    assert run(scenario) == (302, 4401)
+
+
+def test_a_removed_member_has_the_socket_closed(running, fiona, mia):
+    from alliances.models import Membership
+
+    headers = signed_in(mia)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await sync_to_async(Membership.objects.filter(user=mia).delete)()
+        code = await closed_with(communicator)
+        await sync_to_async(services.advance)(meeting=running, actor=fiona)
+        later = await sent_after_close(communicator)
+        await leave(communicator)
+        return code, later
+
+    code, later = run(scenario)
+
+    assert code == 4403
+    assert later == []
+
+
+def test_a_removed_member_stops_receiving_even_if_the_message_is_lost(
+    running, fiona, mia, messages_lost, recheck_at_once
+):
+    from alliances.models import Membership
+
+    headers = signed_in(mia)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        await sync_to_async(Membership.objects.filter(user=mia).delete)()
+        await sync_to_async(services.advance)(meeting=running, actor=fiona)
+        code = await closed_with(communicator)
+        await leave(communicator)
+        return code
+
+    assert run(scenario) == 4403
+
+
+def test_a_change_in_another_alliance_leaves_the_socket_open(running, fiona, mia, olga):
+    from alliances.models import Alliance, Membership
+
+    riverside = Alliance.objects.get(slug="riverside-alliance")
+    elsewhere = Membership.objects.create(alliance=riverside, user=mia, role="member")
+    headers = signed_in(mia)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await sync_to_async(elsewhere.delete)()
+        await sync_to_async(services.advance)(meeting=running, actor=fiona)
+        state = await next_of(communicator, "state")
+        await leave(communicator)
+        return state
+
+    assert run(scenario)["seq"] == running.seq + 1
+
+
+# Stale hellos: answered from the sequence number, rendered once, and limited per socket.
+
+
+def test_fifty_stale_hellos_render_nothing_and_are_limited(running, mia, monkeypatch):
+    from django.db import connection
+
+    from meetings import consumers
+
+    renders = []
+    render_stage = live.render_stage
+    monkeypatch.setattr(
+        live, "render_stage", lambda *a, **k: renders.append(1) or render_stage(*a, **k)
+    )
+    headers = signed_in(mia)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        renders.clear()
+        queries = []
+
+        def count_queries():  # on this test's thread, where the consumers' queries run
+            wrapper = connection.execute_wrapper(
+                lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)
+            )
+            wrapper.__enter__()
+            return wrapper
+
+        counting = await sync_to_async(count_queries)()
+        for _ in range(50):
+            await communicator.send_json_to({"type": "hello", "seq": 0})
+        answers = await drain(communicator)
+        await sync_to_async(counting.__exit__)(None, None, None)
+        await leave(communicator)
+        return answers, len(queries)
+
+    answers, queries = run(scenario)
+
+    states = [m for m in answers if m["type"] == "state"]
+    assert 1 <= len(states) <= consumers.HELLO_BURST + 1
+    assert {m["seq"] for m in states} == {running.seq}
+    assert renders == []  # the stage rendered for this sequence number is reused
+    # Per hello answered: its sequence number, then the meeting row for the kept stage.
+    assert 1 <= queries <= 2 * consumers.HELLO_BURST
+
+
+def test_the_stage_is_rendered_once_per_change_for_every_socket(
+    running, fiona, mia, otto, monkeypatch
+):
+    renders = []
+    render_stage = live.render_stage
+    monkeypatch.setattr(
+        live, "render_stage", lambda *a, **k: renders.append(1) or render_stage(*a, **k)
+    )
+    headers = [signed_in(person) for person in (mia, otto)]
+
+    async def scenario():
+        sockets = [socket(running, h) for h in headers]
+        for communicator in sockets:
+            await joined(communicator)
+        await sync_to_async(services.advance)(meeting=running, actor=fiona)
+        for communicator in sockets:
+            await next_of(communicator, "state")
+        late = socket(running, signed_in_fiona)
+        await joined(late)
+        for communicator in sockets:
+            await communicator.send_json_to({"type": "hello", "seq": 1})
+            await next_of(communicator, "state")
+        await leave(*sockets, late)
+
+    signed_in_fiona = signed_in(fiona)
+    run(scenario)
+
+    # Joining at seq 1 reuses the stage the start rendered; the advance renders once.
+    assert len(renders) == 1
+
+
+def test_a_socket_that_keeps_sending_hellos_gets_answers_again_after_a_pause(
+    running, mia, monkeypatch
+):
+    from meetings import consumers
+
+    clock = [1000.0]
+    monkeypatch.setattr(consumers, "monotonic", lambda: clock[0])
+    headers = signed_in(mia)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        for _ in range(consumers.HELLO_BURST + 3):
+            await communicator.send_json_to({"type": "hello", "seq": 0})
+        burst = [m for m in await drain(communicator) if m["type"] == "state"]
+        clock[0] += 2 / consumers.HELLO_PER_SECOND
+        await communicator.send_json_to({"type": "hello", "seq": 0})
+        after_pause = [m for m in await drain(communicator) if m["type"] == "state"]
+        await leave(communicator)
+        return burst, after_pause
+
+    burst, after_pause = run(scenario)
+
+    assert len(burst) == consumers.HELLO_BURST
+    assert len(after_pause) == 1
+
+
+def test_a_room_polling_with_a_stale_seq_renders_the_stage_once(running, mia, otto, monkeypatch):
+    """The polling fallback (sockets blocked) answers from the same rendered stage."""
+    renders = []
+    render_stage = live.render_stage
+    monkeypatch.setattr(
+        live, "render_stage", lambda *a, **k: renders.append(1) or render_stage(*a, **k)
+    )
+    from django.core.cache import cache
+
+    cache.clear()
+    browsers = [browser(person)[0] for person in (mia, otto) for _ in range(5)]
+    state_url = reverse("meetings:state", args=[running.review.alliance.slug, running.pk])
+
+    answers = [client.get(state_url, {"seq": "0"}) for client in browsers]
+
+    assert {(r.status_code, r.json()["seq"]) for r in answers} == {(200, running.seq)}
+    assert len({r.json()["html"] for r in answers}) == 1
+    assert len(renders) == 1

@@ -3,7 +3,6 @@ the signs that the alliance, or a partner's part in it, may not need to continue
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accord import spreadsheet
-from alliances import access
+from alliances import access, rules
 from history.services import EditConflict, create_with_history, save_edit
 from registers import figures, live
 from registers.forms import DependencyForm, ImpactAnswerForm
@@ -128,13 +127,7 @@ def impact(request, slug, review_id, partner_id):
     membership = access.get_membership(request.user, slug, "write")
     review = access.get_review(membership, review_id)
     partner = access.get_partner(membership, partner_id)
-    if not (membership.can_facilitate or membership.partner_id == partner.pk):
-        raise PermissionDenied(
-            _(
-                "A member answers for their own organization; a facilitator or a coordinator "
-                "can record any partner's answer."
-            )
-        )
+    rules.ANSWER_FOR_PARTNER.require(membership, partner.pk)
     answer = ImpactAnswer.objects.filter(review=review, partner=partner).first()
     if answer is None:
         answer = ImpactAnswer(review=review, partner=partner, version=0)

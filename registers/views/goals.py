@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accord import spreadsheet
-from alliances import access
+from alliances import access, rules
 from history.services import EditConflict, create_with_history, save_edit
 from registers import figures, live
 from registers.forms import AlignmentForm, GoalForm
@@ -94,13 +93,7 @@ def alignment(request, slug, goal_id, partner_id):
     membership = access.get_membership(request.user, slug, "write")
     goal = access.get_goal(membership, goal_id)
     partner = access.get_partner(membership, partner_id)
-    if not (membership.can_facilitate or membership.partner_id == partner.pk):
-        raise PermissionDenied(
-            _(
-                "A member answers for their own organization; a facilitator or a coordinator "
-                "can record any partner's answer."
-            )
-        )
+    rules.ANSWER_FOR_PARTNER.require(membership, partner.pk)
     cell = Alignment.objects.filter(goal=goal, partner=partner).first() or Alignment(
         goal=goal, partner=partner, version=0
     )
