@@ -2,7 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from alliances.models import Role
 from meetings.models import Meeting
+
+# Who may lead, co-lead, record or take over a meeting: anyone but an observer.
+STEERING_ROLES = [Role.COORDINATOR, Role.FACILITATOR, Role.MEMBER]
 
 
 class MeetingForm(forms.ModelForm):
@@ -40,9 +44,11 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)
         people = (
-            User.objects.filter(memberships__alliance=review.alliance)
-            .exclude(memberships__role="observer")
-            .order_by("name")
+            # One filter() call: the alliance and the role are those of the same membership
+            # (an exclude() would drop whoever observes any other alliance).
+            User.objects.filter(
+                memberships__alliance=review.alliance, memberships__role__in=STEERING_ROLES
+            ).order_by("name")
         )
         for name in ("facilitator", "co_facilitator", "recorder"):
             self.fields[name].queryset = people
@@ -70,8 +76,10 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = (
-            User.objects.filter(memberships__alliance=meeting.review.alliance)
-            .exclude(memberships__role="observer")
+            User.objects.filter(
+                memberships__alliance=meeting.review.alliance,
+                memberships__role__in=STEERING_ROLES,
+            )
             .exclude(pk=meeting.facilitator_id)
             .order_by("name")
         )

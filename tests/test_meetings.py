@@ -1283,3 +1283,18 @@ def test_a_commitment_of_another_alliance_is_not_found(client, fiona, olga, runn
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == Commitment.Status.OPEN
+
+
+def test_who_may_lead_is_read_from_this_alliances_membership_only(running, people, olga):
+    # Mia observes another alliance: that says nothing of her role in this one.
+    from alliances.models import Alliance
+    from meetings.forms import HandoverForm, MeetingForm
+
+    riverside = Alliance.objects.get(name="Riverside Alliance")
+    add_member(riverside, people["mia"], Role.OBSERVER)
+
+    leaders = MeetingForm(review=running.review).fields["recorder"].queryset
+    takers = HandoverForm(meeting=running).fields["to"].queryset
+
+    assert people["mia"] in leaders and people["mia"] in takers
+    assert people["otto"] not in leaders and people["otto"] not in takers

@@ -137,6 +137,12 @@
     };
     socket.onclose = (event) => {
       clearInterval(heartbeat);
+      // Signed out (4401) or a new role (4409): the page itself must be drawn again, for
+      // the controls a person sees are those of the role they had when it was drawn.
+      if (event.code === 4401 || event.code === 4409) {
+        window.location.reload();
+        return;
+      }
       if (event.code === 4403 || event.code === 4404) {
         setStatus("reconnecting");
         startPolling();
