@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from alliances.models import Membership
 from ratings import results
-from ratings.models import CheckIn, Participation, Rating, Reflection
+from ratings.models import CheckIn, Participation, Rating, Reflection, SealedAnswer
 from ratings.services import AnswerError, ComponentAnswer, close_check_in
 from reviews.services import start_review
 from tests.answering import add_members, answer, check_in_on, submit_shown
@@ -357,6 +357,8 @@ def test_fifty_members_answering_in_the_same_second_are_all_counted_once(review)
 
     assert errors == ["You have answered already. Each person answers once."] * 50
     assert Participation.objects.filter(round=round).count() == 50
+    assert SealedAnswer.objects.filter(round=round).count() == 50
+    close_check_in(check_in=round.check_in)  # answers are readable once the round settles
     assert Rating.objects.filter(round=round).count() == 50
     assert Reflection.objects.filter(round=round).count() == 50
     assert sorted(Rating.objects.values_list("value", flat=True)) == sorted(
