@@ -54,3 +54,24 @@ def submit_shown(*, membership, answers) -> None:
     """Submit as a form would: under the review's rules as they stand (see `Review.rules`)."""
     rules = Round.objects.select_related("review").get(pk=answers[0].round.pk).review.rules
     submit(membership=membership, answers=answers, rules=rules)
+
+
+def meeting_at_reflect(review, facilitator, component_key="purpose"):
+    """A live meeting of `review`, led by `facilitator`, at the reflect phase of a component."""
+    from meetings import live
+    from meetings import services as meetings
+    from meetings.models import Phase
+
+    meeting = meetings.plan_meeting(
+        review=review,
+        agenda=meetings.default_agenda(review),
+        author=facilitator,
+        starts_at=timezone.now(),
+        place="Town hall",
+        facilitator=facilitator,
+    )
+    meetings.start(meeting=meeting, actor=facilitator)
+    reflect = meeting.phases.get(kind=Phase.Kind.REFLECT, component_key=component_key)
+    while live.load(meeting.pk).current.position < reflect.position:
+        meetings.advance(meeting=live.load(meeting.pk), actor=facilitator)
+    return live.load(meeting.pk)

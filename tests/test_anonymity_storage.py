@@ -21,7 +21,7 @@ from ratings.results import result
 from ratings.services import close_check_in
 from reviews.models import Question, Review
 from reviews.services import start_review
-from tests.answering import add_members, answer, check_in_on
+from tests.answering import add_members, answer, check_in_on, meeting_at_reflect
 
 TABLES = [Participation, SealedAnswer, Rating, Reflection]
 ANSWERS = 30
@@ -360,30 +360,10 @@ def test_a_named_review_seals_its_authors_and_writes_them_at_close(room, allianc
     assert authors == {f"Signed by {m.user.name}": m.user_id for m in room["members"][:3]}
 
 
-def _meeting_at_reflect(review, people):
-    from meetings import live
-    from meetings import services as meetings
-    from meetings.models import Phase
-
-    meeting = meetings.plan_meeting(
-        review=review,
-        agenda=meetings.default_agenda(review),
-        author=people["fiona"],
-        starts_at=timezone.now(),
-        place="Town hall",
-        facilitator=people["fiona"],
-    )
-    meetings.start(meeting=meeting, actor=people["fiona"])
-    reflect = meeting.phases.get(kind=Phase.Kind.REFLECT, component_key="purpose")
-    while live.load(meeting.pk).current.position < reflect.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"])
-    return live.load(meeting.pk)
-
-
 def test_a_meeting_that_reveals_settles_its_round_at_once(review, people, room):
     from meetings import services as meetings
 
-    meeting = _meeting_at_reflect(review, people)
+    meeting = meeting_at_reflect(review, people["fiona"])
     for membership in room["members"][:3]:
         answer(membership, meeting.current.round, rating=3, q1="Said in the room")
     assert SealedAnswer.objects.count() == 3
@@ -397,7 +377,7 @@ def test_a_meeting_that_reveals_settles_its_round_at_once(review, people, room):
 def test_a_meeting_ended_while_answering_settles_when_read_or_by_cron(review, people, room):
     from meetings import services as meetings
 
-    meeting = _meeting_at_reflect(review, people)
+    meeting = meeting_at_reflect(review, people["fiona"])
     round = meeting.current.round
     answer(room["members"][0], round, rating=5)
     meetings.end(meeting=meeting, actor=people["fiona"])

@@ -19,7 +19,7 @@ from ratings.models import Participation, Rating, SealedAnswer
 from ratings.services import RulesChanged, close_check_in, submit
 from reviews.models import Question, Review
 from tests import pages
-from tests.answering import check_in_on
+from tests.answering import check_in_on, meeting_at_reflect
 
 NAMED = {"anonymous": "False", "rating_threshold": "3", "reflection_threshold": "5"}
 CHANGED = (
@@ -150,18 +150,7 @@ def test_a_form_that_states_no_rules_is_refused(client, review, mia):
 def test_a_meeting_reflect_form_shown_anonymous_is_refused_once_the_rules_changed(
     client, people, review
 ):
-    meeting = meetings.plan_meeting(
-        review=review,
-        agenda=meetings.default_agenda(review),
-        author=people["fiona"],
-        starts_at=datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC),
-        place="Town hall",
-        facilitator=people["fiona"],
-    )
-    meetings.start(meeting=meeting, actor=people["fiona"])
-    reflect = meeting.phases.get(kind=Phase.Kind.REFLECT, component_key="purpose")
-    while live.load(meeting.pk).current.position < reflect.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"])
+    meeting = meeting_at_reflect(review, people["fiona"])
     client.force_login(people["mia"])
     url = reverse("meetings:mine", args=[review.alliance.slug, meeting.pk])
     shown = client.get(url)
