@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Membership
+from alliances.rules import ANSWER
 from ratings.models import (
     RATING_MAX,
     RATING_MIN,
@@ -69,10 +70,8 @@ class ComponentAnswer:
 def check_can_answer(membership: Membership, round: Round) -> None:
     if membership.alliance_id != round.review.alliance_id:
         raise AnswerError(_("You are not part of this alliance."))
-    if not membership.can_answer:
-        raise AnswerError(
-            _("Observers and outside facilitators do not answer; the partners' people do.")
-        )
+    if not ANSWER.allows(membership):
+        raise AnswerError(str(ANSWER.message))
 
 
 def _validate(answer: ComponentAnswer) -> None:
