@@ -108,6 +108,21 @@ def _steers(m: Membership, meeting) -> bool:
     return named and _writes(m) and _in_alliance_of(m, meeting)
 
 
+def _answers_in(m: Membership, meeting) -> bool:
+    # In a meeting the partners' people answer; those who belong to no partner (they
+    # usually lead it) only when its facilitator asked them to.
+    if m.role == Role.OBSERVER or not _in_alliance_of(m, meeting):
+        return False
+    return m.partner_id is not None or meeting.unpartnered_answer
+
+
+def answering_in(meeting) -> Q:
+    """The same rule as ANSWER_IN_MEETING, for the database."""
+    if meeting.unpartnered_answer:
+        return ~Q(role=Role.OBSERVER)
+    return ~Q(role=Role.OBSERVER) & Q(partner__isnull=False)
+
+
 def _takes_notes(m: Membership, meeting) -> bool:
     named = {meeting.facilitator_id, meeting.co_facilitator_id, meeting.recorder_id}
     return m.user_id in named and _in_alliance_of(m, meeting)
@@ -134,6 +149,15 @@ KEEP_RECORD = Rule(
     "keep_record",
     _("Only the facilitator, the co-facilitator or the recorder keeps the record."),
     _takes_notes,
+    needs=WRITE,
+)
+ANSWER_IN_MEETING = Rule(
+    "answer_in_meeting",
+    _(
+        "In this meeting the partners' people answer; the facilitator has not asked people "
+        "without a partner to."
+    ),
+    _answers_in,
     needs=WRITE,
 )
 LEAD = Rule(
@@ -178,6 +202,7 @@ RULES = {
         WRITE,
         ANSWER,
         STEER,
+        ANSWER_IN_MEETING,
         PROJECTOR_LINK,
         HAND_OVER,
         TAKE_NOTES,

@@ -741,9 +741,16 @@ class _Answers:
             self.problem("participants", _("a person answers a round once"))
         return refs
 
+    def _threshold(self, k: int) -> int:
+        """K, or K more than the room saw for a round reopened since (`shown_count`)."""
+        seen = self.raw.get("shown_count")
+        if isinstance(seen, int) and not isinstance(seen, bool) and 0 < self.answers - seen < k:
+            return seen + k
+        return k
+
     def _ratings(self) -> list[int]:
         raw = self.raw.get("ratings")
-        threshold = self.review["rating_threshold"]
+        threshold = self._threshold(self.review["rating_threshold"])
         if self.answers < threshold:
             if raw is not None:
                 self.problem(
@@ -801,7 +808,7 @@ class _Answers:
 
     def _texts(self, where: str, raw, count: int) -> list | None:
         threshold = self.review["reflection_threshold"]
-        if count < threshold:
+        if count < threshold or self._threshold(threshold) != threshold:
             if raw is not None:
                 self.problem(
                     f"{where}.texts",

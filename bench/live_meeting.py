@@ -7,7 +7,7 @@ WebSockets (split between the two processes), then alternates:
 
 - a bare broadcast: `group_send` of a message the size of a real state to the meeting's
   group, straight from this process through Redis (no database, no rendering);
-- an advance: the facilitator sends {"type": "command", "command": "advance"} on its socket.
+- an advance: the facilitator sends an `advance` command (`ADVANCE`) on its socket.
 
 Each is timed from the send to the moment the last participant has the message; the next
 one starts only once all have it. Run with `make bench-live`; see docs/performance.md.
@@ -27,6 +27,9 @@ import time
 from collections import defaultdict
 
 from bench import harness
+
+# The facilitator moves on; past a reflect phase, without asking again.
+ADVANCE = {"type": "command", "command": "advance", "confirmed": True}
 
 # The start of each message is enough to know which broadcast it is: the full message is
 # received (and decompressed) as a browser would, but a browser's JSON.parse happens on
@@ -331,7 +334,7 @@ async def measure(site, servers, args):
         arrived.clear()
         before = meter.snapshot()
         sent = time.monotonic()
-        await facilitator.send(json.dumps({"type": "command", "command": "advance"}))
+        await facilitator.send(json.dumps(ADVANCE))
         try:
             got = await clients.expect("got", ("seq", seq), timeout=args.timeout)
         except TimeoutError:

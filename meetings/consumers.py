@@ -30,19 +30,6 @@ ACCESS_CHANGED = 4409  # the role changed: reconnect to follow with the new one
 HELLO_BURST = 5
 HELLO_PER_SECOND = 1.0
 
-COMMANDS = {
-    "advance": lambda meeting, user, _data: services.advance(meeting=meeting, actor=user),
-    "back": lambda meeting, user, _data: services.go_back(meeting=meeting, actor=user),
-    "next_item": lambda meeting, user, _data: services.next_item(meeting=meeting, actor=user),
-    "previous_item": lambda meeting, user, _data: services.next_item(
-        meeting=meeting, actor=user, step=-1
-    ),
-    "timer": lambda meeting, user, data: services.set_timer(
-        meeting=meeting, actor=user, minutes=int(data["minutes"]) if data.get("minutes") else None
-    ),
-    "start": lambda meeting, user, _data: services.start(meeting=meeting, actor=user),
-}
-
 
 class Budget:
     """A token bucket: at most `burst` at once, refilled at `per_second`."""
@@ -207,7 +194,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
 
     async def _command(self, content):
-        handler = COMMANDS.get(content.get("command"))
+        handler = services.COMMANDS.get(content.get("command"))
         if handler is None:
             await self.send_json({"type": "error", "message": "Unknown command."})
             return
@@ -221,6 +208,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
         try:
             await database_sync_to_async(run)()
+        except services.NeedsConfirmation as question:
+            await self.send_json(
+                {"type": "confirm", "command": question.command, "message": str(question)}
+            )
         except services.MeetingError as error:
             await self.send_json({"type": "error", "message": str(error)})
         except (TypeError, ValueError):  # timer minutes that are not a number

@@ -31,6 +31,7 @@ class MeetingForm(forms.ModelForm):
             "facilitator",
             "co_facilitator",
             "recorder",
+            "unpartnered_answer",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(

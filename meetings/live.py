@@ -73,8 +73,9 @@ def stage_context(meeting: Meeting, phase: Phase) -> dict:
     if kind in (Phase.Kind.INTRODUCE, Phase.Kind.REFLECT, Phase.Kind.REVEAL):
         context["questions"] = _questions(phase.component_key)
     if kind == Phase.Kind.REFLECT:
-        context["answered"] = Participation.objects.filter(round_id=phase.round_id).count()
+        context["answered"] = answered_count(phase)
         context["eligible"] = eligible_count(meeting)
+        context["round_open"] = phase.round_id is not None and phase.round.is_open
     if kind == Phase.Kind.REVEAL and phase.round_id:
         round = phase.round
         round.review = meeting.review
@@ -116,17 +117,24 @@ def closing_context(meeting: Meeting) -> dict:
 
 
 def eligible_count(meeting: Meeting) -> int:
-    """How many people can answer (`Membership.can_answer`: not observers, nor facilitators
-    from outside the partners), counted by the database: loading every membership to ask
-    each one cost 3 ms of every reflect and reveal render in a 300-person alliance."""
+    """How many people are asked to answer in this meeting (`rules.ANSWER_IN_MEETING`),
+    counted by the database: loading every membership to ask each one cost 3 ms of every
+    reflect and reveal render in a 300-person alliance."""
     return Membership.objects.filter(
-        rules.ANSWERING, alliance_id=meeting.review.alliance_id
+        rules.answering_in(meeting), alliance_id=meeting.review.alliance_id
     ).count()
+
+
+def answered_count(phase: Phase) -> int:
+    return Participation.objects.filter(round_id=phase.round_id).count() if phase.round_id else 0
 
 
 def render_stage(meeting: Meeting, phase: Phase | None) -> str:
     if phase is None:
         return render_to_string("meetings/_stage_waiting.html", {"meeting": meeting})
+    if meeting.status == Meeting.Status.ENDED and phase == meeting.current:
+        context = {"meeting": meeting, "phase": phase, **closing_context(meeting)}
+        return render_to_string("meetings/_stage_ended.html", context)
     return render_to_string("meetings/_stage.html", stage_context(meeting, phase))
 
 
@@ -165,11 +173,14 @@ def _state(meeting: Meeting, html: str) -> dict:
         # In the opening, which commitment is being reviewed: its owner's page shows the form.
         "item": phase.item if phase and phase.kind == Phase.Kind.OPENING else None,
         "steerers": [pk for pk in (meeting.facilitator_id, meeting.co_facilitator_id) if pk],
+        "recorder": meeting.recorder_id,
         "note_takers": [
             pk
             for pk in (meeting.facilitator_id, meeting.co_facilitator_id, meeting.recorder_id)
             if pk
         ],
+        # Who answers changed: the person's own part may gain or lose its form.
+        "answering": meeting.unpartnered_answer,
         "timer_ends_at": phase.timer_ends_at.isoformat() if phase and phase.timer_ends_at else None,
         "server_now": timezone.now().isoformat(),
         "html": html,

@@ -54,6 +54,16 @@ class Meeting(models.Model):
     current = models.ForeignKey(
         "Phase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who is asked to answer: the partners' people always; coordinators and facilitators
+    # who belong to no partner only when the facilitator says so (they usually lead).
+    unpartnered_answer = models.BooleanField(
+        _("people without a partner answer too"),
+        default=False,
+        help_text=_(
+            "Coordinators and facilitators who belong to no partner usually lead the meeting "
+            "and do not rate. Tick this to ask them for an answer too."
+        ),
+    )
     seq = models.PositiveIntegerField(default=0)
     projector_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_by = models.ForeignKey(

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from alliances import rules
 from meetings.models import LogEntry, Meeting, Phase
 from ratings.models import Round
-from ratings.services import CONFIDENCE_KEY, close_with_confidence, open_confidence_rounds
+from ratings.services import (
+    CONFIDENCE_KEY,
+    close_with_confidence,
+    open_confidence_rounds,
+    reopen_with_confidence,
+)
 from reviews.framework import framework
 from reviews.models import ComponentRecord
 from reviews.services import ReviewRuleError, open_component, record_component
@@ -29,6 +34,15 @@ COMPONENT_PHASES = [
 
 class MeetingError(Exception):
     """The action is refused; the message says why, and nothing changed."""
+
+
+class NeedsConfirmation(MeetingError):
+    """The action would surprise the room (answers still missing, the end of the
+    meeting): it is done only when asked again with `confirmed=True`."""
+
+    def __init__(self, command: str, message: str):
+        super().__init__(message)
+        self.command = command
 
 
 # Planning
@@ -133,7 +147,11 @@ def _change(
         meeting.save()
         if log:
             LogEntry.objects.create(
-                meeting=meeting, actor=actor, action=action, detail=detail["text"][:300], at=now
+                meeting=meeting,
+                actor=actor,
+                action=detail.get("action", action),
+                detail=detail["text"][:300],
+                at=now,
             )
         from meetings.live import broadcast_state
 
@@ -153,14 +171,28 @@ def start(*, meeting: Meeting, actor) -> None:
         _enter(m, m.phases.get(position=0), actor)
 
 
-def advance(*, meeting: Meeting, actor) -> None:
+def advance(*, meeting: Meeting, actor, confirmed: bool = False) -> None:
     with _change(meeting.pk, actor, "advance") as (m, detail):
         following = m.phases.filter(position=m.current.position + 1).first()
         if following is None:
             raise MeetingError(_("This is the last phase: end the meeting instead."))
+        if m.current.kind == Phase.Kind.REFLECT and not confirmed:
+            _confirm_early_reveal(m)
         _leave_forward(m, m.current, actor)
         _enter(m, following, actor)
         detail["text"] = str(following)
+
+
+def _confirm_early_reveal(meeting: Meeting) -> None:
+    from meetings.live import answered_count, eligible_count
+
+    answered, eligible = answered_count(meeting.current), eligible_count(meeting)
+    if answered < eligible:
+        raise NeedsConfirmation(
+            "advance",
+            _("%(answered)d of %(eligible)d have answered: reveal now? Answers close then.")
+            % {"answered": answered, "eligible": eligible},
+        )
 
 
 def go_back(*, meeting: Meeting, actor) -> None:
@@ -170,6 +202,50 @@ def go_back(*, meeting: Meeting, actor) -> None:
             raise MeetingError(_("This is the first phase."))
         _enter(m, before, actor)
         detail["text"] = str(before)
+        if can_reopen(meeting=m, phase=before):
+            _reopen_round(before)
+            detail["action"] = "reopen"
+
+
+def can_reopen(*, meeting: Meeting, phase: Phase) -> bool:
+    """Answers to a component can be taken again until the meeting moved past its
+    discussion (its record phase reached): what was recorded rests on them."""
+    if phase.kind != Phase.Kind.REFLECT or phase.round_id is None:
+        return False
+    record = meeting.phases.filter(position=phase.position + 3, kind=Phase.Kind.RECORD).first()
+    return record is not None and record.reached_at is None
+
+
+def reopen(*, meeting: Meeting, actor) -> None:
+    """Take answers again to the component being discussed: the meeting goes back to its
+    reflect phase and the round opens again (never once the record was reached)."""
+    with _change(meeting.pk, actor, "reopen") as (m, detail):
+        phase = m.current
+        if phase.component_key and phase.kind in (Phase.Kind.REVEAL, Phase.Kind.DISCUSS):
+            phase = m.phases.get(component_key=phase.component_key, kind=Phase.Kind.REFLECT)
+        if not can_reopen(meeting=m, phase=phase):
+            raise MeetingError(
+                _("Answers can be taken again only until the meeting moves past discussion.")
+            )
+        _reopen_round(phase)
+        if m.current_id != phase.pk:
+            _enter(m, phase, actor)
+        detail["text"] = str(phase)
+
+
+def _reopen_round(phase: Phase) -> None:
+    round = Round.objects.select_related("review").get(pk=phase.round_id)
+    if not round.is_open:
+        reopen_with_confidence(round)
+
+
+def choose_who_answers(*, meeting: Meeting, actor, unpartnered: bool) -> None:
+    """Whether people who belong to no partner (coordinators, facilitators) answer too."""
+    with _change(meeting.pk, actor, "answering", live=False) as (m, detail):
+        if m.status == Meeting.Status.ENDED:
+            raise MeetingError(_("The meeting has ended."))
+        m.unpartnered_answer = unpartnered
+        detail["text"] = "on" if unpartnered else "off"
 
 
 def next_item(*, meeting: Meeting, actor, step: int = 1) -> None:
@@ -211,10 +287,14 @@ def hand_over(*, meeting: Meeting, actor, to, confirmed: bool) -> None:
         detail["text"] = f"{previous} → {to}"
 
 
-def end(*, meeting: Meeting, actor, reason: str = "ended") -> None:
+def end(*, meeting: Meeting, actor, reason: str = "ended", confirmed: bool = True) -> None:
     with _change(meeting.pk, actor, "end", steer=reason != "idle", live=False) as (m, detail):
         if m.status == Meeting.Status.ENDED:
             raise MeetingError(_("The meeting has already ended."))
+        if not confirmed:
+            raise NeedsConfirmation(
+                "end", _("End the meeting for everyone? Everything recorded is kept.")
+            )
         m.status = Meeting.Status.ENDED
         m.ended_at = timezone.now()
         m.ended_reason = reason
@@ -241,6 +321,32 @@ def refresh(*, meeting: Meeting, actor, action: str) -> None:
     answer must leave no trace of who gave it or when."""
     with _change(meeting.pk, actor, action, steer=False, log=False) as (_m, _detail):
         pass
+
+
+# Commands, as the console's buttons and the socket send them: a name and its data.
+
+
+def _confirmed(data) -> bool:
+    return data.get("confirmed") in ("1", True)
+
+
+def _minutes(data):
+    return int(data["minutes"]) if data.get("minutes") else None
+
+
+COMMANDS = {
+    "start": lambda m, u, d: start(meeting=m, actor=u),
+    "advance": lambda m, u, d: advance(meeting=m, actor=u, confirmed=_confirmed(d)),
+    "back": lambda m, u, d: go_back(meeting=m, actor=u),
+    "reopen": lambda m, u, d: reopen(meeting=m, actor=u),
+    "next_item": lambda m, u, d: next_item(meeting=m, actor=u),
+    "previous_item": lambda m, u, d: next_item(meeting=m, actor=u, step=-1),
+    "timer": lambda m, u, d: set_timer(meeting=m, actor=u, minutes=_minutes(d)),
+    "answering": lambda m, u, d: choose_who_answers(
+        meeting=m, actor=u, unpartnered=d.get("unpartnered") in ("1", True)
+    ),
+    "end": lambda m, u, d: end(meeting=m, actor=u, confirmed=_confirmed(d)),
+}
 
 
 # Entering and leaving phases

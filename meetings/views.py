@@ -111,20 +111,18 @@ def detail(request, slug, meeting_id):
     if meeting.status == Meeting.Status.LIVE:
         # Whoever follows by polling (sockets blocked) attends too, not only socket users.
         Attendance.objects.get_or_create(meeting=meeting, user=request.user)
-    state = live.state(meeting)
-    phases = list(meeting.phases.all())
-    return render(
+    confirm = request.session.pop(f"confirm-{meeting.pk}", None)
+    context = _mine_context(
         request,
-        "meetings/detail.html",
-        _context(
-            membership,
-            meeting,
-            state=state,
-            phases=phases,
-            steering=rules.STEER.allows(membership, meeting),
-            projector_url=request.session.pop(f"projector-{meeting.pk}", None),
-        ),
+        membership,
+        meeting,
+        extra={"confirm": {"command": confirm, "message": ""}} if confirm else {},
     )
+    context.update(
+        state=live.state(meeting),
+        projector_url=request.session.pop(f"projector-{meeting.pk}", None),
+    )
+    return render(request, "meetings/detail.html", context)
 
 
 @login_required
@@ -157,11 +155,14 @@ def phase(request, slug, meeting_id, position):
 @login_required
 @require_GET
 def mine(request, slug, meeting_id):
-    """The person's own part of the current phase: their reflect form, the note editor,
-    the facilitator's controls."""
+    """The person's own part of the current phase, drawn again when the meeting moved:
+    `?part=controls` the facilitator's controls, else their work (the answer form, the
+    note editor, a commitment's status). Two parts, so that a command redraws the
+    controls and never the note someone is typing."""
     membership = access.get_membership(request.user, slug)
     meeting = access.get_meeting(membership, meeting_id)
-    return render(request, "meetings/_mine.html", _mine_context(request, membership, meeting))
+    part = "controls" if request.GET.get("part") == "controls" else "work"
+    return _part_response(request, membership, meeting, part)
 
 
 def _mine_context(request, membership, meeting, **forms):
@@ -172,10 +173,13 @@ def _mine_context(request, membership, meeting, **forms):
         phase=phase,
         steering=rules.STEER.allows(membership, meeting),
         taking_notes=rules.TAKE_NOTES.allows(membership, meeting),
+        answers_here=rules.ANSWER_IN_MEETING.allows(membership, meeting),
     )
     if phase is None or meeting.status != Meeting.Status.LIVE:
         return context
-    if phase.kind == Phase.Kind.REFLECT and phase.round_id and rules.ANSWER.allows(membership):
+    if context["steering"]:
+        context.update(_controls_context(meeting, phase))
+    if phase.kind == Phase.Kind.REFLECT and phase.round_id and context["answers_here"]:
         round = phase.round
         round.review = meeting.review
         context["answered"] = Participation.objects.filter(round=round, user=request.user).exists()
@@ -198,6 +202,7 @@ def _mine_context(request, membership, meeting, **forms):
             )
     if phase.kind == Phase.Kind.OPENING:
         items = live.due_commitments(meeting)
+        context["items"] = len(items)
         if items:
             current = items[min(phase.item, len(items) - 1)]
             if context["steering"] or current.owner_id == request.user.pk:
@@ -219,39 +224,65 @@ def _questions(key):
     }
 
 
-def _mine_response(request, membership, meeting, status=200, **forms):
-    return render(
-        request,
-        "meetings/_mine.html",
-        _mine_context(request, membership, meeting, **forms),
-        status=status,
-    )
+def _controls_context(meeting, phase) -> dict:
+    """What the facilitator's controls need: where a move leads, and which moves can act."""
+    following = meeting.phases.filter(position=phase.position + 1).first()
+    context = {"following": following, "first": phase.position == 0}
+    if phase.kind == Phase.Kind.REFLECT:
+        context["reopenable"] = False
+    elif phase.kind in (Phase.Kind.REVEAL, Phase.Kind.DISCUSS):
+        reflect = meeting.phases.get(component_key=phase.component_key, kind=Phase.Kind.REFLECT)
+        context["reopenable"] = services.can_reopen(meeting=meeting, phase=reflect)
+    return context
 
 
-def _done(request, meeting):
+PARTS = {"controls": "meetings/_controls.html", "work": "meetings/_work.html"}
+
+
+def _part_response(request, membership, meeting, part, status=200, **forms):
+    context = _mine_context(request, membership, meeting, **forms)
+    context["show_messages"] = True  # a whole page shows them at its top instead
+    return render(request, PARTS[part], context, status=status)
+
+
+def _done(request, meeting, part="work"):
     """After an action: htmx gets the person's refreshed part; a page without JavaScript
     goes back to the meeting."""
     membership = access.get_membership(request.user, meeting.review.alliance.slug)
     meeting.refresh_from_db()
     if request.htmx:
-        return _mine_response(request, membership, meeting)
+        return _part_response(request, membership, meeting, part)
     return redirect(meeting)
+
+
+def _mine_response(request, membership, meeting, status=200, **forms):
+    return _part_response(request, membership, meeting, "work", status=status, **forms)
 
 
 # Steering
 
 
-COMMANDS = {
-    "start": lambda m, u, p: services.start(meeting=m, actor=u),
-    "advance": lambda m, u, p: services.advance(meeting=m, actor=u),
-    "back": lambda m, u, p: services.go_back(meeting=m, actor=u),
-    "next_item": lambda m, u, p: services.next_item(meeting=m, actor=u),
-    "previous_item": lambda m, u, p: services.next_item(meeting=m, actor=u, step=-1),
-    "timer": lambda m, u, p: services.set_timer(
-        meeting=m, actor=u, minutes=int(p["minutes"]) if p.get("minutes") else None
-    ),
-    "end": lambda m, u, p: services.end(meeting=m, actor=u),
-}
+def _said(command: str, meeting: Meeting, post) -> str:
+    """What the facilitator is told once a command was done."""
+    meeting.refresh_from_db()
+    phase = meeting.current
+    if command == "start":
+        return _("The meeting has started: everyone sees the opening.")
+    if command in ("advance", "back"):
+        return _("The room is now at: %(phase)s.") % {"phase": phase}
+    if command == "reopen":
+        return _("Answers are open again: the room is back at %(phase)s.") % {"phase": phase}
+    if command in ("next_item", "previous_item"):
+        return _("The room sees commitment %(n)d.") % {"n": phase.item + 1}
+    if command == "timer":
+        if phase.timer_ends_at:
+            return _("The timer is running: %(n)s minutes.") % {"n": post.get("minutes")}
+        return _("The timer is stopped.")
+    if command == "answering":
+        if meeting.unpartnered_answer:
+            return _("People without a partner are asked to answer too.")
+        return _("Only the partners' people are asked to answer.")
+    return _("The meeting has ended. Everything recorded is kept.")
 
 
 @login_required
@@ -259,17 +290,29 @@ COMMANDS = {
 def command(request, slug, meeting_id):
     membership = access.get_membership(request.user, slug)
     meeting = access.get_meeting(membership, meeting_id)
-    handler = COMMANDS.get(request.POST.get("command", ""))
+    name = request.POST.get("command", "")
+    handler = services.COMMANDS.get(name)
     if handler is None:
         raise Http404
     rules.STEER.require(membership, meeting)
     try:
         handler(meeting, request.user, request.POST)
+    except services.NeedsConfirmation as question:
+        if request.htmx:
+            meeting.refresh_from_db()
+            confirm = {"command": question.command, "message": str(question)}
+            return _part_response(
+                request, membership, meeting, "controls", extra={"confirm": confirm}
+            )
+        messages.warning(request, str(question))
+        request.session[f"confirm-{meeting.pk}"] = question.command
     except services.MeetingError as error:
         messages.error(request, str(error))
     except ValueError:  # timer minutes that are not a number
         messages.error(request, _("A timer runs from 1 to 180 minutes."))
-    return _done(request, meeting)
+    else:
+        messages.success(request, _said(name, meeting, request.POST))
+    return _done(request, meeting, part="controls")
 
 
 @login_required
@@ -305,6 +348,7 @@ def handover(request, slug, meeting_id):
 def reflect(request, slug, meeting_id):
     membership = access.get_membership(request.user, slug, "answer")
     meeting = access.get_meeting(membership, meeting_id)
+    rules.ANSWER_IN_MEETING.require(membership, meeting)
     phase = meeting.current
     if meeting.status != Meeting.Status.LIVE or phase is None or phase.kind != Phase.Kind.REFLECT:
         messages.error(request, _("The meeting is not asking for answers now."))
@@ -356,6 +400,7 @@ def notes(request, slug, meeting_id):
             request, membership, meeting, record_form=form, extra={"conflict": conflict}, status=409
         )
     services.refresh(meeting=meeting, actor=request.user, action="notes")
+    messages.success(request, _("Saved, and shown to the room."))
     return _done(request, meeting)
 
 
@@ -378,6 +423,7 @@ def add_commitment(request, slug, meeting_id):
     commitment.created_by = request.user
     create_with_history(commitment, alliance=membership.alliance, author=request.user)
     services.refresh(meeting=meeting, actor=request.user, action="commitment")
+    messages.success(request, _("The commitment is saved, and shown to the room."))
     return _done(request, meeting)
 
 
@@ -403,6 +449,7 @@ def commitment_status(request, slug, meeting_id, commitment_id):
             request, membership, meeting, status_form=form, extra={"conflict": conflict}, status=409
         )
     services.refresh(meeting=meeting, actor=request.user, action="commitment status")
+    messages.success(request, _("Saved, and shown to the room."))
     return _done(request, meeting)
 
 

@@ -88,6 +88,10 @@ class Round(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Its sealed answers were opened and written as ratings and reflections (once closed).
     settled = models.BooleanField(default=False, editable=False)
+    # How many had answered when the room was last shown this round's result, if it was
+    # reopened since: a new result is shown only once K more have answered (or none), so
+    # nobody can work out a late answer by comparing the two (`ratings.results`).
+    shown_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["opened_at", "id"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Count
 
 from ratings.models import Participation, Rating, Reflection, Round
-from ratings.services import settle_due
+from ratings.services import late_answers_hidden, settle_due
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -82,9 +82,8 @@ def summarize(rounds) -> dict[int, RoundResult]:
         .annotate(n=Count("id"))
         .values_list("round_id", "n")
     )
-    shown = [
-        r for r in rounds if not r.is_open and counts.get(r.pk, 0) >= r.review.rating_threshold
-    ]
+    needed = {r.pk: _needed(r, counts.get(r.pk, 0), r.review.rating_threshold) for r in rounds}
+    shown = [r for r in rounds if not r.is_open and counts.get(r.pk, 0) >= needed[r.pk]]
     values: dict[int, list[int]] = {r.pk: [] for r in shown}
     if shown:
         for round_id, value in Rating.objects.filter(round__in=shown).values_list(
@@ -95,7 +94,7 @@ def summarize(rounds) -> dict[int, RoundResult]:
         r.pk: RoundResult(
             round=r,
             count=counts.get(r.pk, 0),
-            needed=r.review.rating_threshold,
+            needed=needed[r.pk],
             closed=not r.is_open,
             bars=_bars(values[r.pk], r.scale) if values.get(r.pk) else (),
             median=statistics.median(values[r.pk]) if values.get(r.pk) else None,
@@ -103,6 +102,14 @@ def summarize(rounds) -> dict[int, RoundResult]:
         )
         for r in rounds
     }
+
+
+def _needed(round: Round, count: int, threshold: int) -> int:
+    """How many answers a result needs: K, or, for a round reopened after the room saw a
+    result, K more than then (`services.late_answers_hidden`)."""
+    if late_answers_hidden(round, count, threshold):
+        return round.shown_count + threshold
+    return threshold
 
 
 def result(round: Round, questions=()) -> RoundResult:
@@ -165,13 +172,17 @@ def _changes(now: dict, before: dict) -> dict:
 def _reflections(round: Round, questions, closed: bool) -> tuple[QuestionReflections, ...]:
     settle_due([round])
     needed = round.review.reflection_threshold
+    # Reopened after the room saw them: new texts wait for K more people, like ratings.
+    late = round.shown_count is not None and late_answers_hidden(
+        round, Participation.objects.filter(round=round).count(), needed
+    )
     counts = dict(
         Reflection.objects.filter(round=round)
         .values_list("question_id")
         .annotate(n=Count("id"))
         .values_list("question_id", "n")
     )
-    shown_ids = [q.pk for q in questions if closed and counts.get(q.pk, 0) >= needed]
+    shown_ids = [q.pk for q in questions if closed and not late and counts.get(q.pk, 0) >= needed]
     texts: dict[int, list[tuple[str, str]]] = {pk: [] for pk in shown_ids}
     if shown_ids:
         # author is only ever set in a named review

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -191,6 +191,41 @@ def close_with_confidence(round: Round, when) -> None:
     closing.filter(closed_at=None).update(closed_at=when)
     for each in closing.filter(settled=False).select_related("check_in", "review"):
         settle(each)
+
+
+def reopen_with_confidence(round: Round) -> None:
+    """Take answers again to a meeting's closed round (and the confidence rounds asked
+    with it). The answers written already stay; those still to come are sealed and
+    written when it closes again. If the room may have been shown a result, how many had
+    answered then is kept, so that the next result waits for K more (`ratings.results`)."""
+    with transaction.atomic():
+        rounds = Round.objects.select_for_update(of=("self",)).filter(
+            Q(pk=round.pk) | Q(asked_with=round)
+        )
+        counts = dict(
+            Participation.objects.filter(round__in=rounds)
+            .values_list("round_id")
+            .annotate(n=models.Count("id"))
+            .values_list("round_id", "n")
+        )
+        review = round.review
+        least = min(review.rating_threshold, review.reflection_threshold)
+        for each in rounds:
+            count = counts.get(each.pk, 0)
+            if count >= least and late_answers_hidden(each, count, least) is False:
+                each.shown_count = count
+            each.closed_at = None
+            each.settled = False
+            each.save(update_fields=["shown_count", "closed_at", "settled"])
+
+
+def late_answers_hidden(round: Round, count: int, needed: int) -> bool:
+    """Whether a result must stay hidden because too few answered since the room last
+    saw one: a difference of one or two answers would show what those people said."""
+    if round.shown_count is None:
+        return False
+    late = count - round.shown_count
+    return 0 < late < needed
 
 
 def _email_check_in(check_in: CheckIn) -> None:

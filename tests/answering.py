@@ -73,5 +73,5 @@ def meeting_at_reflect(review, facilitator, component_key="purpose"):
     meetings.start(meeting=meeting, actor=facilitator)
     reflect = meeting.phases.get(kind=Phase.Kind.REFLECT, component_key=component_key)
     while live.load(meeting.pk).current.position < reflect.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=facilitator)
+        meetings.advance(meeting=live.load(meeting.pk), actor=facilitator, confirmed=True)
     return live.load(meeting.pk)

@@ -248,11 +248,12 @@ def _meeting(review, people, members):
     Attendance.objects.create(meeting=meeting, user=mia)
     Attendance.objects.create(meeting=meeting, user=members[0].user)
     while Meeting.objects.get(pk=meeting.pk).current.kind != "reflect":
-        meetings.advance(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona)
+        meetings.advance(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona, confirmed=True)
     round = Round.objects.get(pk=Meeting.objects.get(pk=meeting.pk).current.round_id)
     for n, membership in enumerate(members[:3]):
         submit_shown(membership=membership, answers=[ComponentAnswer(round, [2, 3, 4][n])])
-    meetings.advance(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona)  # reveal
+    # to the reveal
+    meetings.advance(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona, confirmed=True)
 
 
 def _autumn(alliance, author, members):

@@ -149,7 +149,7 @@ def _at(kind):
 
     def prepare(c):
         while Meeting.objects.get(pk=c.live.pk).current.kind != kind:
-            meetings.advance(meeting=c.live, actor=c.people["fiona"])
+            meetings.advance(meeting=c.live, actor=c.people["fiona"], confirmed=True)
 
     return prepare
 

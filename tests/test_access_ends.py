@@ -89,7 +89,8 @@ def test_a_facilitator_demoted_to_observer_can_no_longer_hand_over(client, runni
 
 
 def test_a_recorder_demoted_to_observer_can_no_longer_keep_the_notes(client, running, people):
-    services.advance(meeting=running, actor=people["fiona"])  # introduce: a component
+    # to introduce: a component
+    services.advance(meeting=running, actor=people["fiona"], confirmed=True)
     demote(client, people["carol"], people["mia"])
     client.force_login(people["mia"])
 
@@ -102,7 +103,7 @@ def test_a_recorder_demoted_to_observer_can_no_longer_keep_the_notes(client, run
 @pytest.mark.parametrize(
     "action",
     [
-        lambda m, actor: services.advance(meeting=m, actor=actor),
+        lambda m, actor: services.advance(meeting=m, actor=actor, confirmed=True),
         lambda m, actor: services.go_back(meeting=m, actor=actor),
         lambda m, actor: services.set_timer(meeting=m, actor=actor, minutes=5),
         lambda m, actor: services.end(meeting=m, actor=actor),

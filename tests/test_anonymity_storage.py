@@ -368,7 +368,7 @@ def test_a_meeting_that_reveals_settles_its_round_at_once(review, people, room):
         answer(membership, meeting.current.round, rating=3, q1="Said in the room")
     assert SealedAnswer.objects.count() == 3
 
-    meetings.advance(meeting=meeting, actor=people["fiona"])  # to the reveal
+    meetings.advance(meeting=meeting, actor=people["fiona"], confirmed=True)  # to the reveal
 
     assert not SealedAnswer.objects.exists()
     assert Rating.objects.filter(round=meeting.current.round_id).count() == 3

@@ -525,7 +525,7 @@ def test_api_tells_a_meeting_discussing_the_indicators(client, review, fiona, me
     )
     meetings.start(meeting=meeting, actor=fiona)
     while Meeting.objects.get(pk=meeting.pk).current.kind != Phase.Kind.DISCUSS:
-        meetings.advance(meeting=meeting, actor=fiona)
+        meetings.advance(meeting=meeting, actor=fiona, confirmed=True)
     seq = Meeting.objects.get(pk=meeting.pk).seq
 
     post(client, meals, {"date": "2027-03-31", "value": 1250}, secret)

@@ -491,7 +491,7 @@ def move_to(meeting, kind):
     target = meeting.phases.get(kind=kind)
     current = live.load(meeting.pk)
     while current.current.position < target.position:
-        meetings.advance(meeting=current, actor=current.facilitator)
+        meetings.advance(meeting=current, actor=current.facilitator, confirmed=True)
         current = live.load(meeting.pk)
     return current
 

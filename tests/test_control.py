@@ -935,7 +935,7 @@ def test_the_meetings_discuss_phase_shows_the_register_without_links(
     meetings.start(meeting=meeting, actor=people["fiona"])
     target = meeting.phases.get(kind="discuss", component_key="control")
     while live.load(meeting.pk).current.position < target.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"])
+        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"], confirmed=True)
     html = live.state(live.load(meeting.pk))["html"]
     assert "Forty meals" in html
     assert "mou.pdf" in html
@@ -959,7 +959,7 @@ def test_a_register_change_refreshes_the_meeting_discussing_it(
     meetings.start(meeting=meeting, actor=people["fiona"])
     target = meeting.phases.get(kind="discuss", component_key="control")
     while live.load(meeting.pk).current.position < target.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"])
+        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"], confirmed=True)
     before = Meeting.objects.get(pk=meeting.pk).seq
     client.force_login(people["mia"])
     client.post(agreement_create_url(alliance), agreement_data())

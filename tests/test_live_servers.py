@@ -17,6 +17,9 @@ from websockets.protocol import State
 
 from bench import harness
 
+# The facilitator moves on; past a reflect phase, without asking again.
+ADVANCE = {"type": "command", "command": "advance", "confirmed": True}
+
 
 @pytest.fixture(scope="module")
 def site():
@@ -81,7 +84,7 @@ async def quiet(ws, seconds=0.3) -> list[dict]:
 
 
 async def advance(facilitator) -> None:
-    await facilitator.send(json.dumps({"type": "command", "command": "advance"}))
+    await facilitator.send(json.dumps(ADVANCE))
 
 
 def test_a_participant_on_one_process_follows_the_facilitator_on_the_other(site, two):

@@ -578,7 +578,7 @@ def test_every_phase_of_a_live_meeting_shows_hostile_text_inert(client, hostile)
         seen.append(kind)
         if kind == "closing":
             break
-        meetings.advance(meeting=meeting, actor=fiona)
+        meetings.advance(meeting=meeting, actor=fiona, confirmed=True)
     meetings.end(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona)
     client.force_login(fiona)
     summary = reverse("meetings:summary", args=[hostile.alliance.slug, meeting.pk])

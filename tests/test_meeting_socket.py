@@ -24,6 +24,9 @@ from accord.asgi import application
 from meetings import live, services
 from meetings.models import Attendance, Connection, Meeting
 
+# The facilitator moves on; past a reflect phase, without asking again.
+ADVANCE = {"type": "command", "command": "advance", "confirmed": True}
+
 pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords")
 
 STARTS = datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC)
@@ -271,7 +274,7 @@ def test_the_facilitators_advance_reaches_everyone(running, fiona, mia, otto):
             await joined(communicator)
         for communicator in everyone:
             await drain(communicator)
-        await communicators[0].send_json_to({"type": "command", "command": "advance"})
+        await communicators[0].send_json_to(ADVANCE)
         states = [await next_of(communicator, "state") for communicator in everyone]
         await leave(*everyone)
         return states
@@ -294,7 +297,7 @@ def test_the_co_facilitator_steers_over_the_socket(running, carol):
     async def scenario():
         communicator = socket(running, headers)
         await joined(communicator)
-        await communicator.send_json_to({"type": "command", "command": "advance"})
+        await communicator.send_json_to(ADVANCE)
         state = await next_of(communicator, "state")
         await leave(communicator)
         return state
@@ -419,7 +422,7 @@ def test_a_projector_sends_no_commands(running):
     async def scenario():
         projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN, HOST])
         await joined(projector)
-        await projector.send_json_to({"type": "command", "command": "advance"})
+        await projector.send_json_to(ADVANCE)
         later = await drain(projector)
         await leave(projector)
         return later
@@ -485,7 +488,7 @@ def test_a_facilitator_demoted_to_observer_has_her_open_socket_closed(running, c
         await joined(communicator)
         await sync_to_async(demote_through_the_people_page)(carol, fiona)
         code = await closed_with(communicator)
-        await communicator.send_json_to({"type": "command", "command": "advance"})
+        await communicator.send_json_to(ADVANCE)
         later = await sent_after_close(communicator)
         await leave(communicator)
         return code, later
@@ -559,7 +562,7 @@ def test_a_signed_out_facilitators_socket_cannot_steer_even_if_the_message_is_lo
         communicator = socket(running, headers)
         await joined(communicator)
         await sync_to_async(laptop.post)(reverse("accounts:logout"))
-        await communicator.send_json_to({"type": "command", "command": "advance"})
+        await communicator.send_json_to(ADVANCE)
         code = await closed_with(communicator)
         await leave(communicator)
         return code

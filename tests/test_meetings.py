@@ -72,7 +72,7 @@ def move_to(meeting, kind: str, key: str = "purpose") -> Meeting:
     target = meeting.phases.get(kind=kind, component_key=key)
     current = fresh(meeting)
     while current.current.position < target.position:
-        services.advance(meeting=current, actor=current.facilitator)
+        services.advance(meeting=current, actor=current.facilitator, confirmed=True)
         current = fresh(meeting)
     return current
 
@@ -355,8 +355,8 @@ def test_a_meeting_starts_once(running, fiona):
 
 
 def test_advance_and_back_move_one_phase_and_count_each_change(running, fiona):
-    services.advance(meeting=running, actor=fiona)
-    services.advance(meeting=running, actor=fiona)
+    services.advance(meeting=running, actor=fiona, confirmed=True)
+    services.advance(meeting=running, actor=fiona, confirmed=True)
     services.go_back(meeting=running, actor=fiona)
 
     assert where(running) == (4, 1, "live")
@@ -380,7 +380,7 @@ def test_advance_from_the_last_phase_is_refused(running, fiona):
     before = where(running)
 
     with pytest.raises(services.MeetingError, match="This is the last phase"):
-        services.advance(meeting=running, actor=fiona)
+        services.advance(meeting=running, actor=fiona, confirmed=True)
 
     assert where(running) == before
     assert before[1:] == (11, "live")
@@ -388,7 +388,7 @@ def test_advance_from_the_last_phase_is_refused(running, fiona):
 
 def test_a_planned_meeting_cannot_be_moved(meeting, fiona):
     with pytest.raises(services.MeetingError, match="The meeting is not running."):
-        services.advance(meeting=meeting, actor=fiona)
+        services.advance(meeting=meeting, actor=fiona, confirmed=True)
 
     assert where(meeting) == (0, None, "planned")
 
@@ -420,7 +420,7 @@ def test_an_answer_after_the_reveal_is_refused(running, alliance, mia):
     assert not Participation.objects.filter(round=round).exists()
 
 
-def test_going_back_to_reflect_keeps_the_round_and_it_stays_closed(running, fiona):
+def test_going_back_to_reflect_keeps_the_round_and_opens_it_again(running, fiona):
     running = move_to(running, Phase.Kind.REVEAL)
     round_id = running.current.round_id
 
@@ -430,14 +430,14 @@ def test_going_back_to_reflect_keeps_the_round_and_it_stays_closed(running, fion
     assert running.current.kind == "reflect"
     assert running.current.round_id == round_id
     assert Round.objects.filter(review=running.review).count() == 1
-    assert not Round.objects.get(pk=round_id).is_open
+    assert Round.objects.get(pk=round_id).is_open  # until the record is reached
 
 
 def test_leaving_record_records_the_component_and_opens_the_next(running, fiona):
     running = move_to(running, Phase.Kind.RECORD)
     records = running.review.records
 
-    services.advance(meeting=running, actor=fiona)
+    services.advance(meeting=running, actor=fiona, confirmed=True)
 
     assert records.get(component_key="purpose").state == ComponentRecord.State.RECORDED
     assert records.get(component_key="purpose").recorded_by == fiona
@@ -464,7 +464,7 @@ def test_nobody_but_the_steerers_moves_the_meeting(running, people, role):
 def test_the_co_facilitator_steers(running, carol):
     Meeting.objects.filter(pk=running.pk).update(co_facilitator=carol)
 
-    services.advance(meeting=running, actor=carol)
+    services.advance(meeting=running, actor=carol, confirmed=True)
     services.set_timer(meeting=running, actor=carol, minutes=10)
 
     running = fresh(running)
@@ -501,9 +501,9 @@ def test_a_handover_is_logged_and_gives_the_meeting_to_the_new_facilitator(runni
     assert running.facilitator == mia
     entry = running.log.get(action="handover")
     assert (entry.actor, entry.detail) == (fiona, "Fiona Facilitator → Mia Member")
-    services.advance(meeting=running, actor=mia)
+    services.advance(meeting=running, actor=mia, confirmed=True)
     with pytest.raises(services.MeetingError, match=STEERERS_ONLY):
-        services.advance(meeting=running, actor=fiona)
+        services.advance(meeting=running, actor=fiona, confirmed=True)
 
 
 def test_handing_over_to_the_co_facilitator_swaps_their_roles(running, fiona, carol):
@@ -582,7 +582,7 @@ def test_end_ends_the_meeting_and_keeps_it(running, fiona):
     assert running.current.kind == "reflect"
     assert not Round.objects.get(pk=round_id).is_open
     with pytest.raises(services.MeetingError, match="The meeting is not running."):
-        services.advance(meeting=running, actor=fiona)
+        services.advance(meeting=running, actor=fiona, confirmed=True)
     with pytest.raises(services.MeetingError, match="already ended"):
         services.end(meeting=running, actor=fiona)
 
@@ -720,14 +720,14 @@ def test_the_co_facilitator_steers_through_the_command_view(client, carol, runni
     client.force_login(carol)
 
     assert command(client, running, "advance").status_code == 302
-    assert command(client, running, "end").status_code == 302
+    assert command(client, running, "end", confirmed="1").status_code == 302
 
     assert where(running) == (3, 1, "ended")
 
 
 def test_a_meeting_that_ended_takes_no_more_commands(client, fiona, running):
     client.force_login(fiona)
-    command(client, running, "end")
+    client.get(command(client, running, "end", confirmed="1").url)  # reads "it has ended"
 
     response = client.post(url("command", running), {"command": "advance"}, follow=True)
 
@@ -882,8 +882,9 @@ def test_answers_are_taken_only_in_the_reflect_phase(client, fiona, mia, running
     response = reflect(client, running, "4", follow=True)
 
     assert pages.messages(response) == ["The meeting is not asking for answers now."]
-    running = move_to(running, Phase.Kind.REVEAL)
-    services.go_back(meeting=running, actor=fiona)
+    running = move_to(running, Phase.Kind.RECORD)
+    for _step in range(3):  # back to reflect, once past the discussion: answers stay closed
+        services.go_back(meeting=fresh(running), actor=fiona)
     response = reflect(client, running, "4", follow=True)
     assert pages.messages(response) == ["This round of answers is closed."]
     assert not Participation.objects.exists()
@@ -925,8 +926,8 @@ def test_the_reveal_never_shows_answers_below_the_thresholds(client, mia, reveal
 
     assert Reflection.objects.filter(round=meeting.current.round_id).count() == 2
     for page in shown:
-        assert "2 of 2 people answered." in page
-        assert "1 more answer needed before ratings are shown." in page
+        assert "2 of 2 answered" in page
+        assert "1 more answer is needed before the ratings can be shown." in page
         assert "3 more needed before they are shown." in page
         for secret in SECRETS:
             assert secret not in page
@@ -943,8 +944,8 @@ def test_the_reveal_shows_the_spread_from_k_answers(running, alliance, carol, mi
 
     text = " ".join(re.sub(r"<[^>]+>", " ", stage(move_to(running, Phase.Kind.REVEAL))).split())
 
-    assert "3 of 3 people answered." in text
-    assert "Median rating: 3 out of 5." in text
+    assert "3 of 3 answered" in text
+    assert "Median: 3 out of 5" in text
     assert "Getting better." not in text  # five written answers are needed
 
 

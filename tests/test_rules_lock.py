@@ -90,7 +90,7 @@ def test_once_a_meeting_reaches_a_reflect_phase_the_rules_are_fixed(client, peop
     reflect = meeting.phases.get(kind=Phase.Kind.REFLECT, component_key="purpose")
     assert not review.rules_locked  # planning and starting state nothing yet
     while live.load(meeting.pk).current.position < reflect.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"])
+        meetings.advance(meeting=live.load(meeting.pk), actor=people["fiona"], confirmed=True)
 
     assert review.rules_locked
     client.force_login(people["carol"])

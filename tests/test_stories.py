@@ -182,7 +182,7 @@ def test_the_meetings_discussion_shows_indicators_and_follows_a_story(
     meetings.start(meeting=meeting, actor=fiona)
     target = meeting.phases.get(kind="discuss", component_key="indicators")
     while live.load(meeting.pk).current.position < target.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=fiona)
+        meetings.advance(meeting=live.load(meeting.pk), actor=fiona, confirmed=True)
     html = live.state(live.load(meeting.pk))["html"]
     assert "Children at summer meal sites" in html and "Not told yet in this review." in html
     assert "/story/" not in html  # read-only in the meeting

@@ -376,7 +376,7 @@ def _meeting_at_trust_discussion(review, fiona):
     meetings.start(meeting=meeting, actor=fiona)
     target = meeting.phases.get(kind="discuss", component_key="trust")
     while live.load(meeting.pk).current.position < target.position:
-        meetings.advance(meeting=live.load(meeting.pk), actor=fiona)
+        meetings.advance(meeting=live.load(meeting.pk), actor=fiona, confirmed=True)
     return live.load(meeting.pk)
 
 

@@ -5,10 +5,11 @@
   const root = document.querySelector("[data-meeting]");
   if (!root) return;
   const stage = document.getElementById("stage");
-  const mine = document.getElementById("mine");
   const connection = document.getElementById("connection");
   const announce = document.getElementById("announce");
+  const now = document.getElementById("now");
   const timer = document.getElementById("timer");
+  const projector = root.hasAttribute("data-projector");
   const userId = Number(root.dataset.user || 0);
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const wsUrl = scheme + location.host + root.dataset.wsUrl;
@@ -16,11 +17,13 @@
     live: root.dataset.labelLive || "Live",
     reconnecting: root.dataset.labelReconnecting || "Reconnecting…",
     polling: root.dataset.labelPolling || "Live (by polling)",
+    offline: root.dataset.labelOffline || "Offline",
   };
+  const PENDING = "accord-pending:" + root.dataset.wsUrl;
 
   let seq = Number(root.dataset.seq);
   let phase = root.dataset.phase;
-  let steerers = root.dataset.steerers || "";
+  let latest = null; // the newest state, for the parts drawn again once a request ends
   let socket = null;
   let failures = 0;
   let pollTimer = null;
@@ -30,53 +33,81 @@
 
   const setStatus = (name) => {
     if (connection) connection.textContent = LABELS[name];
+    for (const note of document.querySelectorAll("[data-offline-note]")) {
+      note.hidden = name !== "offline";
+    }
   };
 
-  // The person's own part of the page is fetched again only when it no longer matches the
-  // meeting: after a facilitator's command it usually already does (the command's answer
-  // replaced it), and fetching it twice would wipe what they started typing.
-  const refreshMine = (state) => {
-    if (!mine || !window.htmx) return;
-    const shown = mine.querySelector("[data-mine-phase]");
-    const steerers = [state.steerers[0] || "", state.steerers[1] || ""].join(",");
-    if (
-      shown &&
-      shown.dataset.minePhase === String(state.phase ?? "") &&
-      shown.dataset.mineStatus === state.status &&
-      shown.dataset.mineSteerers === steerers &&
-      shown.dataset.mineItem === String(state.item ?? "")
-    ) {
-      return;
-    }
-    htmx.ajax("GET", root.dataset.mineUrl, { target: "#mine", swap: "innerHTML" });
+  // The person's own parts (#controls, #work) are drawn again only when they no longer
+  // match the meeting, and never while one of their own requests is on its way: its
+  // answer draws the part, and a second drawing would wipe what they started typing.
+  const busy = new Set();
+  const stale = (part, state) => {
+    const shown = part.querySelector("[data-part-phase]");
+    if (!shown) return false;
+    const people = [state.steerers[0] || "", state.steerers[1] || ""];
+    if (part.id === "work") people.push(state.recorder || ""); // the note-takers
+    const names = people.join(",");
+    return !(
+      shown.dataset.partPhase === String(state.phase ?? "") &&
+      shown.dataset.partStatus === state.status &&
+      shown.dataset.partSteerers === names &&
+      shown.dataset.partItem === String(state.item ?? "") &&
+      shown.dataset.partAnswering === (state.answering ? "1" : "0")
+    );
   };
+  function refreshParts(state) {
+    if (!window.htmx || !state) return;
+    for (const id of ["controls", "work"]) {
+      const part = document.getElementById(id);
+      if (!part || busy.has(id) || !stale(part, state)) continue;
+      busy.add(id);
+      htmx
+        .ajax("GET", root.dataset.mineUrl + "?part=" + id, { target: "#" + id, swap: "innerHTML" })
+        .finally(() => busy.delete(id));
+    }
+  }
+
+  function phaseChanged(state) {
+    const where = stage.querySelector(".stage__where");
+    const text = where ? where.textContent.trim() : "";
+    if (now && text) now.textContent = text;
+    if (announce && text) announce.textContent = text;
+    const bar = document.querySelector(".meeting-bar");
+    if (bar) {
+      bar.classList.add("is-new");
+      setTimeout(() => bar.classList.remove("is-new"), 4000);
+    }
+    // A phone follows the room: back to the top, where the new step begins, unless the
+    // person is in the middle of typing.
+    const typing = document.activeElement && document.activeElement.matches("textarea, input");
+    if (!projector && !root.classList.contains("is-steering") && !typing) window.scrollTo(0, 0);
+    root.dataset.kind = state.status === "ended" ? "ended" : state.kind || "waiting";
+  }
 
   function apply(state) {
     if (state.seq < seq) return; // an older state arriving late
     seq = state.seq;
+    latest = state;
     stage.innerHTML = state.html;
     clockOffset = Date.parse(state.server_now) - Date.now();
     deadline = state.timer_ends_at ? Date.parse(state.timer_ends_at) : null;
     tick();
-    const newPhase = state.phase === null ? "" : String(state.phase);
-    const newSteerers = state.steerers.join(",");
-    if (newPhase !== phase || newSteerers !== steerers) {
-      if (newPhase !== phase && announce) {
-        const where = stage.querySelector(".stage__where");
-        if (where) announce.textContent = where.textContent;
-      }
+    const newPhase = (state.phase === null ? "" : String(state.phase)) + ":" + state.status;
+    if (newPhase !== phase) {
       phase = newPhase;
-      steerers = newSteerers;
-      root.classList.toggle("is-steering", state.steerers.includes(userId));
+      phaseChanged(state);
     }
+    root.classList.toggle("is-steering", state.steerers.includes(userId));
     if (state.status !== root.dataset.status) {
       root.dataset.status = state.status;
       const badge = document.getElementById("meeting-status");
       if (badge) badge.textContent = state.status_display;
     }
-    // Also when only the opening's current commitment moved: its owner gets the form.
-    refreshMine(state);
+    if (projector) pageReflections();
+    refreshParts(state);
   }
+  phase = (root.dataset.phase || "") + ":" + root.dataset.status;
 
   function tick() {
     if (!timer) return;
@@ -92,6 +123,38 @@
   }
   setInterval(tick, 1000);
 
+  // On the room's screen, many written answers are shown a page at a time.
+  let pageTimer = null;
+  function pageReflections() {
+    clearInterval(pageTimer);
+    const lists = stage.querySelectorAll("[data-pages]");
+    const pages = [];
+    for (const list of lists) {
+      const items = Array.from(list.children);
+      const size = 6;
+      if (items.length <= size) continue;
+      const count = Math.ceil(items.length / size);
+      const label = document.createElement("p");
+      label.className = "reflections__page";
+      list.after(label);
+      pages.push({ items, size, count, label, at: 0 });
+    }
+    const show = () => {
+      for (const p of pages) {
+        p.items.forEach((item, i) => {
+          item.hidden = Math.floor(i / p.size) !== p.at;
+        });
+        p.label.textContent = p.at + 1 + " / " + p.count;
+        p.at = (p.at + 1) % p.count;
+      }
+    };
+    if (pages.length) {
+      show();
+      pageTimer = setInterval(show, 12000);
+    }
+  }
+  if (projector) pageReflections();
+
   async function poll() {
     try {
       const response = await fetch(root.dataset.stateUrl + "?seq=" + seq, {
@@ -106,7 +169,7 @@
 
   function startPolling() {
     if (pollTimer) return;
-    setStatus("polling");
+    setStatus(navigator.onLine === false ? "offline" : "polling");
     pollTimer = setInterval(poll, 3000);
     poll();
   }
@@ -128,6 +191,7 @@
       heartbeat = setInterval(() => {
         if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
       }, 25000);
+      sendPending();
     };
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data);
@@ -149,7 +213,7 @@
         return;
       }
       failures += 1;
-      setStatus("reconnecting");
+      setStatus(navigator.onLine === false ? "offline" : "reconnecting");
       if (failures >= 2) startPolling(); // blocked sockets: keep following by polling
       setTimeout(connect, Math.min(30000, 1000 * 2 ** Math.min(failures, 5)));
     };
@@ -160,9 +224,41 @@
     if (names) names.textContent = people.join(", ") || "—";
   }
 
+  // An answer sent while the network is down is kept on the device and sent again as
+  // soon as it is back (the server takes one answer per person, so never twice).
+  function keepPending(form) {
+    const body = new URLSearchParams(new FormData(form)).toString();
+    localStorage.setItem(PENDING, JSON.stringify({ url: form.action, body }));
+    setStatus("offline");
+  }
+  let sending = false;
+  async function sendPending() {
+    const kept = localStorage.getItem(PENDING);
+    if (!kept || sending) return;
+    sending = true;
+    const { url, body } = JSON.parse(kept);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" },
+        body,
+      });
+      localStorage.removeItem(PENDING);
+      const work = document.getElementById("work");
+      if (work && window.htmx) htmx.swap(work, await response.text(), { swapStyle: "innerHTML" });
+    } catch (error) {
+      // Still offline: the next connection tries again.
+    } finally {
+      sending = false;
+    }
+  }
+
   // What a person typed in a reflection survives a reload or a lost connection.
   function keepDrafts() {
     for (const form of document.querySelectorAll("form[data-drafts]")) {
+      if (form.dataset.draftsKept) continue;
+      form.dataset.draftsKept = "1";
       const key = form.dataset.drafts;
       for (const area of form.querySelectorAll("textarea")) {
         const name = key + ":" + area.name;
@@ -181,10 +277,54 @@
       });
     }
   }
-  document.body.addEventListener("htmx:afterSwap", keepDrafts);
+
+  // Focus stays on the control just used: a command draws the controls again, and a
+  // keyboard user must not be sent back to the top of the page.
+  let focused = null;
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const target = event.detail.target;
+    if (target && (target.id === "controls" || target.id === "work")) busy.add(target.id);
+  });
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const target = event.detail.target;
+    if (!target || !target.id) return;
+    busy.delete(target.id);
+    const form = event.detail.elt;
+    if (event.detail.failed !== false && form && form.matches && form.matches("[data-answer-form]")) {
+      if (!event.detail.xhr || event.detail.xhr.status === 0) keepPending(form);
+    }
+    // A state that arrived meanwhile is checked now the part is drawn.
+    setTimeout(() => refreshParts(latest), 0);
+  });
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    // A refused save (a conflict between two editors, an invalid form) shows its reasons.
+    const status = event.detail.xhr.status;
+    if (status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+    const active = document.activeElement;
+    focused = active && active.id && event.detail.target.contains(active) ? active.id : null;
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    keepDrafts();
+    const target = event.detail.target;
+    const wanted =
+      target.querySelector("[data-focus]") ||
+      (focused && document.getElementById(focused)) ||
+      (focused && (target.querySelector("[data-primary]") || target.querySelector("h2")));
+    if (wanted) wanted.focus();
+    focused = null;
+  });
+  keepDrafts();
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") connect();
   });
-  window.addEventListener("online", connect);
+  window.addEventListener("offline", () => setStatus("offline"));
+  window.addEventListener("online", () => {
+    setStatus("reconnecting");
+    connect();
+    sendPending();
+  });
   connect();
 })();

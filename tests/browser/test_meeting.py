@@ -304,7 +304,7 @@ def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_project
         "Omar": "Same goals, different clocks.",
         "Noor": "Every partner wants fewer families waiting.",
     }
-    form = mia.page.locator("#mine form[data-drafts]")
+    form = mia.page.locator("#work form[data-drafts]")
     expect(form).to_be_visible()
     expect(mia.page.get_by_role("heading", name="Your private answer")).to_be_visible()
     mia.page.get_by_label(SCALE_LABELS[ratings["Mia"]]).check()
@@ -317,12 +317,12 @@ def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_project
     expect(mia.page.locator("#connection")).to_have_text("Live")
     mia.page.get_by_role("button", name="Send my answer").click()
     expect(mia.page.get_by_text("Your answer was received.")).to_be_visible()
-    expect(mia.page.locator("#mine form[data-drafts]")).to_have_count(0)
+    expect(mia.page.locator("#work form[data-drafts]")).to_have_count(0)
     for person in connected:
         expect(person.stage.locator(".big-count")).to_have_text(f"1 of {eligible} has answered")
 
     # Omar answers from his phone, tapping.
-    form = omar.page.locator("#mine form[data-drafts]")
+    form = omar.page.locator("#work form[data-drafts]")
     omar.press(omar.page.locator("label.scale__option", has_text=SCALE_LABELS[ratings["Omar"]]))
     expect(omar.page.get_by_label(SCALE_LABELS[ratings["Omar"]])).to_be_checked()
     area = form.locator("textarea").first
@@ -344,7 +344,7 @@ def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_project
     expect(noor.stage.locator(".big-count")).to_have_text(f"2 of {eligible} have answered")
     assert noor.page.evaluate("window.sameDocument") is True
     noor.page.get_by_label(SCALE_LABELS[ratings["Noor"]]).check()
-    noor.page.locator("#mine form[data-drafts] textarea").first.fill(texts["Noor"])
+    noor.page.locator("#work form[data-drafts] textarea").first.fill(texts["Noor"])
     noor.page.get_by_role("button", name="Send my answer").click()
     expect(noor.page.get_by_text("Your answer was received.")).to_be_visible()
 

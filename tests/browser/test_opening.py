@@ -165,7 +165,7 @@ def test_the_opening_reviews_the_commitments_due_one_by_one(asgi_server, new_con
         person.page.evaluate("window.sameDocument = true")  # gone if a page were reloaded
 
     # 2. Noor, on her phone, is asked about her commitment.
-    form = noor.page.locator("#mine section.mine")
+    form = noor.page.locator("#work section.mine")
     expect(form.get_by_role("heading", level=2)).to_have_text(f"Was it done? “{NOOR_TASK}”")
     status = noor.page.get_by_label("Status")
     reason = noor.page.get_by_label("Reason")
@@ -179,7 +179,7 @@ def test_the_opening_reviews_the_commitments_due_one_by_one(asgi_server, new_con
         noor.press(save)
     assert response.value.status == 200
     expect(noor.page.locator(".htmx-request")).to_have_count(0)
-    field = noor.page.locator("#mine .field--error")
+    field = noor.page.locator("#work .field--error")
     expect(field).to_have_count(1)
     expect(field.locator(".field__errors")).to_have_text("Say why it was not done.")
     expect(field.locator("textarea")).to_have_attribute("name", "status_reason")
@@ -198,7 +198,7 @@ def test_the_opening_reviews_the_commitments_due_one_by_one(asgi_server, new_con
     with noor.page.expect_response(lambda r: r.request.method == "POST" and "/status/" in r.url):
         noor.press(save)
     expect(noor.page.locator(".htmx-request")).to_have_count(0)
-    expect(noor.page.locator("#mine .field--error")).to_have_count(0)
+    expect(noor.page.locator("#work .field--error")).to_have_count(0)
     for person in screens:
         current = now_on(person, NOOR_TASK)
         expect(current.locator(".state")).to_have_text("not done")
@@ -213,8 +213,8 @@ def test_the_opening_reviews_the_commitments_due_one_by_one(asgi_server, new_con
         now_on(person, OMAR_TASK)
         expect(item(person, NOOR_TASK).locator(".due__now")).to_have_count(0)
     # Noor's question goes away: the room has moved on from her commitment.
-    expect(noor.page.locator("#mine section.mine")).to_have_count(0)
-    expect(page.locator("#mine section.mine h2")).to_have_text(f"Was it done? “{OMAR_TASK}”")
+    expect(noor.page.locator("#work section.mine")).to_have_count(0)
+    expect(page.locator("#work section.mine h2")).to_have_text(f"Was it done? “{OMAR_TASK}”")
     page.get_by_label("Status").select_option(label="done")
     fiona_sends("Save", "/status/")
     for person in screens:
