@@ -28,5 +28,6 @@ urlpatterns = [
     path(meeting + "summary/", views.summary, name="summary"),
     path(meeting + "projector/", views.projector_link, name="projector_link"),
     path("projector/<str:token>/", views.projector, name="projector"),
+    path("help/meetings/", views.how, name="how"),
     path("projector/<str:token>/state/", views.projector_state, name="projector_state"),
 ]

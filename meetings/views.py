@@ -17,7 +17,7 @@ from ratings.forms import AnswerForm
 from ratings.models import Participation
 from ratings.services import AnswerError, RulesChanged, confidence_rounds_with, submit
 from reviews.forms import CommitmentForm, CommitmentStatusForm, ComponentRecordForm
-from reviews.models import ComponentRecord, Question
+from reviews.models import MIN_THRESHOLD, ComponentRecord, Question
 
 
 def _context(membership, meeting, **extra):
@@ -85,6 +85,12 @@ def edit(request, slug, meeting_id):
             messages.success(request, _("The meeting is saved."))
             return redirect(meeting)
     return render(request, "meetings/plan.html", _context(membership, meeting, form=form))
+
+
+@require_GET
+def how(request):
+    """How a meeting works, for anyone invited to one: no alliance, no sign-in needed."""
+    return render(request, "meetings/how.html", {"min_threshold": MIN_THRESHOLD})
 
 
 @login_required

@@ -939,6 +939,8 @@ PUBLIC = {
     # The room's screen: its secret link is the key (tests/test_meetings.py).
     "meetings:projector",
     "meetings:projector_state",
+    # How a meeting works: the same for everyone, linked from the invitation email.
+    "meetings:how",
     # The indicators API: a token, not a session, is its key, and its schema is for anyone
     # (tests/test_api.py checks who may call it).
     "indicators:api_indicators",
