@@ -656,6 +656,7 @@ VIEWS = [
         post=_meeting_data,
         done=lambda c: c.meeting.get_absolute_url(),
     ),
+    View("meetings:guide", _url("meetings:guide", _slug, _planned), (GET,), "facilitate"),
     View("meetings:ics", _url("meetings:ics", _slug, _planned), (GET,), "read"),
     View("meetings:state", _url("meetings:state", _slug, _live), (GET,), "read"),
     View("meetings:phase", _url("meetings:phase", _slug, _live, 0), (GET,), "read"),
