@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,6 +83,7 @@ def email_invitations(meeting) -> None:
     review = meeting.review
     calendar_file = ics(meeting)
     link = settings.SITE_URL + meeting.get_absolute_url()
+    how_link = settings.SITE_URL + reverse("meetings:how")
     names = {"alliance": review.alliance.name, "review": review.name}
     # A header is one line: a name typed with a line break is collapsed, not a 500.
     subject = " ".join((_("Meeting of %(alliance)s: %(review)s") % names).split())
@@ -90,7 +92,12 @@ def email_invitations(meeting) -> None:
             subject,
             render_to_string(
                 "meetings/email/invitation.txt",
-                {"meeting": meeting, "person": membership.user, "link": link},
+                {
+                    "meeting": meeting,
+                    "person": membership.user,
+                    "link": link,
+                    "how_link": how_link,
+                },
             ),
             to=[membership.user.email],
         )

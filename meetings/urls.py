@@ -11,6 +11,7 @@ urlpatterns = [
     path("a/<slug:slug>/reviews/<int:review_id>/meetings/new/", views.plan, name="plan"),
     path(meeting, views.detail, name="detail"),
     path(meeting + "edit/", views.edit, name="edit"),
+    path(meeting + "guide/", views.guide, name="guide"),
     path(meeting + "invite.ics", views.ics, name="ics"),
     path(meeting + "state/", views.state, name="state"),
     path(meeting + "phases/<int:position>/", views.phase, name="phase"),
@@ -28,5 +29,6 @@ urlpatterns = [
     path(meeting + "summary/", views.summary, name="summary"),
     path(meeting + "projector/", views.projector_link, name="projector_link"),
     path("projector/<str:token>/", views.projector, name="projector"),
+    path("help/meetings/", views.how, name="how"),
     path("projector/<str:token>/state/", views.projector_state, name="projector_state"),
 ]

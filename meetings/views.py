@@ -12,12 +12,13 @@ from alliances import access, rules
 from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
 from meetings.forms import HandoverForm, MeetingForm
+from meetings.guide import agenda_plan_guide, meeting_plan_guide
 from meetings.models import Attendance, Meeting, Phase, hash_token
 from ratings.forms import AnswerForm
 from ratings.models import Participation
 from ratings.services import AnswerError, RulesChanged, confidence_rounds_with, submit
 from reviews.forms import CommitmentForm, CommitmentStatusForm, ComponentRecordForm
-from reviews.models import ComponentRecord, Question
+from reviews.models import MIN_THRESHOLD, ComponentRecord, Question
 
 
 def _context(membership, meeting, **extra):
@@ -62,8 +63,28 @@ def plan(request, slug, review_id):
     return render(
         request,
         "meetings/plan.html",
-        {"membership": membership, "alliance": membership.alliance, "review": review, "form": form},
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "review": review,
+            "form": form,
+            "plan": _form_plan(form),
+        },
     )
+
+
+def _form_plan(form, meeting=None):
+    """The plan of the agenda on the form: as sent when the form comes back with an error,
+    as saved (or proposed) otherwise."""
+    if not form.is_bound and meeting is not None:
+        return meeting_plan_guide(meeting)
+    if form.is_bound:
+        agenda = form.data.getlist("agenda")
+        minutes = form.data.get("duration_minutes", "")
+    else:
+        agenda = form.initial.get("agenda") or []
+        minutes = form["duration_minutes"].initial
+    return agenda_plan_guide(agenda, int(minutes) if str(minutes).isdigit() else None)
 
 
 @login_required
@@ -84,7 +105,31 @@ def edit(request, slug, meeting_id):
         else:
             messages.success(request, _("The meeting is saved."))
             return redirect(meeting)
-    return render(request, "meetings/plan.html", _context(membership, meeting, form=form))
+    return render(
+        request,
+        "meetings/plan.html",
+        _context(membership, meeting, form=form, plan=_form_plan(form, meeting)),
+    )
+
+
+@login_required
+@require_GET
+def guide(request, slug, meeting_id):
+    """The meeting's plan, read-only, with the guide of every phase: for those who
+    facilitate, before, during or after the meeting."""
+    membership = access.get_membership(request.user, slug, "facilitate")
+    meeting = access.get_meeting(membership, meeting_id)
+    return render(
+        request,
+        "meetings/guide.html",
+        _context(membership, meeting, plan=meeting_plan_guide(meeting)),
+    )
+
+
+@require_GET
+def how(request):
+    """How a meeting works, for anyone invited to one: no alliance, no sign-in needed."""
+    return render(request, "meetings/how.html", {"min_threshold": MIN_THRESHOLD})
 
 
 @login_required

@@ -656,6 +656,7 @@ VIEWS = [
         post=_meeting_data,
         done=lambda c: c.meeting.get_absolute_url(),
     ),
+    View("meetings:guide", _url("meetings:guide", _slug, _planned), (GET,), "facilitate"),
     View("meetings:ics", _url("meetings:ics", _slug, _planned), (GET,), "read"),
     View("meetings:state", _url("meetings:state", _slug, _live), (GET,), "read"),
     View("meetings:phase", _url("meetings:phase", _slug, _live, 0), (GET,), "read"),
@@ -939,6 +940,8 @@ PUBLIC = {
     # The room's screen: its secret link is the key (tests/test_meetings.py).
     "meetings:projector",
     "meetings:projector_state",
+    # How a meeting works: the same for everyone, linked from the invitation email.
+    "meetings:how",
     # The indicators API: a token, not a session, is its key, and its schema is for anyone
     # (tests/test_api.py checks who may call it).
     "indicators:api_indicators",
