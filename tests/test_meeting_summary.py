@@ -331,7 +331,7 @@ def test_the_summary_can_be_printed_without_inline_script(client, review, fiona,
     page = client.get(summary_url(meeting)).content.decode()
 
     # The button is hidden until print.js shows it: without JavaScript it could do nothing.
-    assert '<p class="summary__print" hidden><button type="button"' in page
+    assert '<p class="meeting-summary__print" hidden><button type="button"' in page
     assert 'src="/static/accord/print.js"' in page
     assert "onclick" not in page
     assert "<script>" not in page
