@@ -168,6 +168,7 @@ def test_make_run_on_another_port_sends_invitation_links_that_open(make_run):
     meeting = re.fullmatch(re.escape(site) + rf"/a/{slug}/meetings/(\d+)/", url)
     assert meeting, (url, page[-2000:])
     printed = log.read_text(errors="replace")
+    assert f"Accord is at {site}/" in printed  # what `make run` says is where links go
     links = set(re.findall(rf"https?://[^\s/]+/a/{slug}/meetings/{meeting[1]}/", printed))
     assert links == {f"{site}/a/{slug}/meetings/{meeting[1]}/"}, printed[-3000:]
 
