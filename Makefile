@@ -48,12 +48,15 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# HOST and PORT reach Django too: without SITE_URL, links in emails follow them.
+RUN_ENV := HOST=$(HOST) PORT=$(PORT)
+
 run: demo
 	@echo
-	@echo "  Accord is at http://$(HOST):$(PORT)/"
+	@echo "  Accord is at $$($(RUN_ENV) $(BIN)/python -c 'from accord.env import site_url; print(site_url())')/"
 	@echo "  Sign in as the demo coordinator: dana@harvest-food.example / accord-demo"
 	@echo
-	$(BIN)/uvicorn accord.asgi:application --host $(HOST) --port $(PORT) --no-access-log
+	$(RUN_ENV) $(BIN)/uvicorn accord.asgi:application --host $(HOST) --port $(PORT) --no-access-log
 
 test: install-test
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

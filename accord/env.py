@@ -1,6 +1,7 @@
 """Small typed readers for the environment, so settings.py stays declarative."""
 
 import os
+import socket
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,6 +35,44 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
+
+
+# What a server listens on to be reached on every network interface: no browser can be
+# sent there.
+EVERY_INTERFACE = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 (recognised, never bound here)
+
+
+def site_url() -> str:
+    """SITE_URL, the address people use; when it is not set, the one `make run` serves on,
+    from HOST and PORT (what uvicorn is given). A server listening on every interface
+    (HOST=0.0.0.0, for phones on the same network) is reached at this machine's address on
+    its local network, so links use that."""
+    url = envstr("SITE_URL")
+    if url:
+        return url.rstrip("/")
+    host = envstr("HOST", "127.0.0.1")
+    if host in EVERY_INTERFACE:
+        host = local_network_address()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{envint('PORT', 8000)}"
+
+
+def local_network_address() -> str:
+    """The address this machine would send from to reach another network (a UDP socket's
+    connect sends nothing), or 127.0.0.1 when it has no network."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: documentation only, never reached
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def site_host(url: str) -> str:
+    """The host of a URL as ALLOWED_HOSTS spells it."""
+    host = urlsplit(url).hostname or ""
+    return f"[{host}]" if ":" in host else host
 
 
 def database_from_url(url: str, sqlite_path: Path) -> dict:

@@ -5,7 +5,16 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from accord.env import database_from_url, envbool, envint, envlist, envstr, secret_key
+from accord.env import (
+    database_from_url,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    secret_key,
+    site_host,
+    site_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "var")))
@@ -13,9 +22,15 @@ DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = envstr("DATABASE_URL")
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = secret_key(DATA_DIR, production=bool(DATABASE_URL))
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL, links follow where `make run` serves (HOST and PORT): accord/env.py.
+SITE_URL = site_url()
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# SITE_URL's own host is always among the defaults: with HOST=0.0.0.0 it is this machine's
+# address on the local network, which the phones in the room ask for.
+ALLOWED_HOSTS = envlist(
+    "ALLOWED_HOSTS",
+    ",".join(dict.fromkeys(["127.0.0.1", "localhost", "[::1]", site_host(SITE_URL)])),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

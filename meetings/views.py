@@ -14,6 +14,7 @@ from meetings import calendar, live, services
 from meetings.forms import HandoverForm, MeetingForm
 from meetings.guide import agenda_plan_guide, meeting_plan_guide
 from meetings.models import Attendance, Meeting, Phase, hash_token
+from meetings.summary import summary_context
 from ratings.forms import AnswerForm
 from ratings.models import Participation
 from ratings.services import AnswerError, RulesChanged, confidence_rounds_with, submit
@@ -507,16 +508,7 @@ def summary(request, slug, meeting_id):
     membership = access.get_membership(request.user, slug)
     meeting = access.get_meeting(membership, meeting_id)
     return render(
-        request,
-        "meetings/summary.html",
-        _context(
-            membership,
-            meeting,
-            attendance=meeting.attendance.select_related("user").order_by("user__name"),
-            reached=meeting.phases.filter(reached_at__isnull=False),
-            log=meeting.log.select_related("actor"),
-            **live.closing_context(meeting),
-        ),
+        request, "meetings/summary.html", _context(membership, meeting, **summary_context(meeting))
     )
 
 

@@ -1151,14 +1151,14 @@ def test_the_summary_mid_meeting_shows_what_was_done_so_far(client, mia, otto, r
     text = pages.text(client.get(url("summary", running)))
 
     assert "The meeting is still running: this is what it has done so far." in text
-    assert "Who attended Mia Member What was covered" in text
+    assert "Who attended Mia Member (Community Kitchen) What was covered" in text
     assert (
         "Opening: commitments Shared purpose: Introduce Shared purpose: Reflect "
-        "Shared purpose: Reveal Shared purpose: Discuss What was recorded"
+        "Shared purpose: Reveal Shared purpose: Discuss Shared purpose in discussion"
     ) in text
     assert "Fewer hungry families, together." in text
-    assert "Fiona Facilitator: start" in text
-    assert "Fiona Facilitator: advance (Shared purpose: Discuss)" in text
+    assert "Fiona Facilitator started the meeting" in text
+    assert "Fiona Facilitator moved on to Shared purpose: Discuss" in text
 
 
 def test_the_summary_after_an_early_end_keeps_everything(
@@ -1180,7 +1180,7 @@ def test_the_summary_after_an_early_end_keeps_everything(
     assert "Shared power: Introduce" not in text
     assert "Meals for every child." in text
     assert "Commitments made Count the meals served each week" in text
-    assert "Fiona Facilitator: end (ended)" in text
+    assert "Fiona Facilitator ended the meeting" in text
 
 
 # The projector

@@ -152,3 +152,68 @@ def test_each_https_setting_can_be_changed_from_the_environment(tmp_path):
         False,
         False,
     )
+
+
+# Where links point without SITE_URL: where `make run` serves (HOST and PORT).
+
+SITE = "SITE_URL CSRF_TRUSTED_ORIGINS ALLOWED_HOSTS"
+
+
+def _site_settings(tmp_path, **environment) -> dict:
+    code = (
+        "from django.conf import settings; "
+        f"print(repr({{name: getattr(settings, name) for name in {SITE.split()!r}}}))"
+    )
+    result = _manage(tmp_path, "shell", "-c", code, **environment)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_without_site_url_links_follow_the_port_make_run_serves_on(tmp_path):
+    found = _site_settings(tmp_path, PORT="18801")
+
+    assert found["SITE_URL"] == "http://127.0.0.1:18801"
+    assert found["CSRF_TRUSTED_ORIGINS"] == ["http://127.0.0.1:18801"]
+    assert found["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+
+
+def test_without_site_url_or_port_links_point_at_make_runs_default(tmp_path):
+    assert _site_settings(tmp_path)["SITE_URL"] == "http://127.0.0.1:8000"
+
+
+def test_without_site_url_links_follow_the_host_too(tmp_path):
+    found = _site_settings(tmp_path, HOST="accord.lan", PORT="8080")
+
+    assert found["SITE_URL"] == "http://accord.lan:8080"
+    assert found["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]", "accord.lan"]
+
+
+def test_serving_every_interface_links_to_this_machines_local_address(tmp_path):
+    from accord.env import local_network_address
+
+    found = _site_settings(tmp_path, HOST="0.0.0.0", PORT="8080")
+
+    address = local_network_address()
+    assert found["SITE_URL"] == f"http://{address}:8080"
+    assert "0.0.0.0" not in found["SITE_URL"]
+    assert address in found["ALLOWED_HOSTS"]
+
+
+def test_a_site_url_that_is_set_wins_over_host_and_port(tmp_path):
+    found = _site_settings(
+        tmp_path,
+        SITE_URL="https://accord.example.org/",
+        HOST="0.0.0.0",
+        PORT="18801",
+    )
+
+    assert found["SITE_URL"] == "https://accord.example.org"
+    assert found["CSRF_TRUSTED_ORIGINS"] == ["https://accord.example.org"]
+    assert found["ALLOWED_HOSTS"][-1] == "accord.example.org"
+
+
+def test_an_ipv6_host_is_written_in_brackets(tmp_path):
+    found = _site_settings(tmp_path, HOST="::1", PORT="8080")
+
+    assert found["SITE_URL"] == "http://[::1]:8080"
+    assert found["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
