@@ -250,7 +250,8 @@ def choose_who_answers(*, meeting: Meeting, actor, unpartnered: bool) -> None:
 
 def next_item(*, meeting: Meeting, actor, step: int = 1) -> None:
     """In the opening, move to the next (or previous) commitment."""
-    with _change(meeting.pk, actor, "item") as (m, _detail):
+    with _change(meeting.pk, actor, "item") as (m, detail):
+        detail["text"] = "next" if step > 0 else "previous"
         phase = m.current
         if phase.kind != Phase.Kind.OPENING:
             raise MeetingError(_("Commitments are reviewed in the opening."))

@@ -12,7 +12,7 @@ from alliances import access, rules
 from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
 from meetings.forms import HandoverForm, MeetingForm
-from meetings.guide import agenda_plan_guide, meeting_plan_guide
+from meetings.guide import agenda_plan_guide, guide_for, meeting_plan_guide
 from meetings.models import Attendance, Meeting, Phase, hash_token
 from meetings.summary import summary_context
 from ratings.forms import AnswerForm
@@ -225,6 +225,7 @@ def _mine_context(request, membership, meeting, **forms):
         return context
     if context["steering"]:
         context.update(_controls_context(meeting, phase))
+        context["guide"] = guide_for(phase.kind, phase.component_key)
     if phase.kind == Phase.Kind.REFLECT and phase.round_id and context["answers_here"]:
         round = phase.round
         round.review = meeting.review
