@@ -29,4 +29,6 @@ urlpatterns = [
     path(meeting + "projector/", views.projector_link, name="projector_link"),
     path("projector/<str:token>/", views.projector, name="projector"),
     path("projector/<str:token>/state/", views.projector_state, name="projector_state"),
+    # The short address shown in the room (meetings/join.py): the meeting alone, no alliance.
+    path("m/<int:meeting_id>/", views.join, name="join"),
 ]
