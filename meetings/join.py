@@ -1,4 +1,5 @@
-"""Joining a meeting in seconds: its short address and the QR code the room scans.
+"""Joining a meeting in seconds: its short address, the QR code the room scans, and the
+live meetings a page of the alliance announces.
 
 The address is `/m/<id>/` (meetings.views.join): it names no alliance, so it is short
 enough to read off a wall and type on a phone; the access check happens when it is
@@ -46,3 +47,18 @@ def _qr_svg(url: str, title: str) -> str:
     # An image to assistive technology, named by its <title>; square modules, no blur
     # between them when scaled.
     return svg.replace("<svg ", '<svg role="img" shape-rendering="crispEdges" ', 1)
+
+
+def live_meetings(alliance) -> list[Meeting]:
+    """The alliance's live meetings, asked once a request: kept on the alliance object the
+    view loaded for this request (never across requests, so a banner is never staler than
+    the page)."""
+    try:
+        return alliance._live_meetings
+    except AttributeError:
+        alliance._live_meetings = list(
+            Meeting.objects.filter(review__alliance=alliance, status=Meeting.Status.LIVE)
+            .select_related("review")
+            .order_by("started_at", "pk")
+        )
+        return alliance._live_meetings

@@ -1,10 +1,11 @@
-"""Joining in seconds: the short join address (`/m/<id>/`), signing in on the way to it, and
-its QR code.
+"""Joining in seconds: the short join address (`/m/<id>/`), signing in on the way to it, its
+QR code, and the banner that announces a live meeting on every page of its alliance.
 
 Fiona facilitates the meeting; carol, mia and otto are members of Harvest (otto observes);
 olga belongs to Riverside only."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -20,6 +21,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 STARTS = datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC)
+BANNER = "A meeting is live now:"
 
 
 @pytest.fixture
@@ -203,3 +205,102 @@ def test_join_include_keeps_a_plain_http_scheme_visible():
     rendered = render_to_string("meetings/_join.html", {"join_url": url, "join_qr": ""})
 
     assert f">{url}</a>" in rendered
+
+
+# The banner on the alliance's pages
+
+
+def alliance_pages(review):
+    slug = review.alliance.slug
+    return [
+        reverse("alliances:detail", args=[slug]),
+        reverse("reviews:detail", args=[slug, review.pk]),
+        reverse("reviews:component", args=[slug, review.pk, "purpose"]),
+        reverse("registers:goals", args=[slug]),
+        reverse("registers:trust", args=[slug]),
+        reverse("indicators:overview", args=[slug]),
+        reverse("alliances:people", args=[slug]),
+    ]
+
+
+def banner(response) -> str | None:
+    """The banner's text, with the address it links to, or None when there is none."""
+    found = re.search(
+        r'<div class="live-banner" role="status" hx-disable>(.*?)</div>',
+        response.content.decode(),
+        re.S,
+    )
+    if found is None:
+        return None
+    link = re.search(r'href="([^"]+)"', found[1])[1]
+    return f"{' '.join(html.unescape(re.sub(r'<[^>]+>', ' ', found[1])).split())} -> {link}"
+
+
+@pytest.mark.parametrize("name", ["carol", "fiona", "mia", "otto"])
+def test_banner_announces_a_live_meeting_on_every_page_of_the_alliance(
+    client, people, running, name
+):
+    client.force_login(people[name])
+
+    for path in alliance_pages(running.review):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert banner(response) == (
+            f"{BANNER} Join the meeting Spring 2027 review -> {meeting_url(running)}"
+        ), path
+
+
+def test_banner_is_not_shown_before_the_meeting_starts(client, mia, meeting):
+    client.force_login(mia)
+
+    for path in alliance_pages(meeting.review):
+        assert banner(client.get(path)) is None, path
+
+
+def test_banner_is_not_shown_once_the_meeting_has_ended(client, mia, running, fiona):
+    services.end(meeting=running, actor=fiona)
+    client.force_login(mia)
+
+    for path in alliance_pages(running.review):
+        assert banner(client.get(path)) is None, path
+
+
+def test_banner_is_not_shown_to_an_outsider(client, olga, running):
+    client.force_login(olga)
+
+    response = client.get(reverse("alliances:detail", args=["riverside-alliance"]))
+
+    assert response.status_code == 200
+    assert banner(response) is None
+    assert BANNER not in response.content.decode()
+
+
+def test_banner_is_not_shown_on_the_meeting_page_itself(client, mia, running):
+    client.force_login(mia)
+
+    response = client.get(meeting_url(running))
+
+    assert response.status_code == 200
+    assert BANNER not in response.content.decode()
+
+
+def test_banner_is_not_shown_when_signed_out(client, running):
+    response = client.get(reverse("accounts:login"))
+
+    assert BANNER not in response.content.decode()
+
+
+def test_banner_follows_a_cached_page_of_indicators(client, mia, meeting, fiona):
+    """The indicators' pages are kept whole per session: a meeting that starts or ends
+    changes no revision, and still shows on the next load."""
+    client.force_login(mia)
+    path = reverse("indicators:overview", args=[meeting.review.alliance.slug])
+    for _ in range(3):  # the third is served from the cache
+        assert banner(client.get(path)) is None
+
+    services.start(meeting=meeting, actor=fiona)
+    assert banner(client.get(path)) is not None
+    assert banner(client.get(path)) is not None
+
+    services.end(meeting=Meeting.objects.get(pk=meeting.pk), actor=fiona)
+    assert banner(client.get(path)) is None
