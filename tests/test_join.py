@@ -199,6 +199,14 @@ def test_join_include_shows_the_address_and_the_code():
     assert f'<a class="join__url" href="{URL}">accord.example.org/m/42/</a>' in rendered
 
 
+def test_join_include_takes_a_class_for_a_smaller_panel():
+    context = {"join_url": URL, "join_qr": "", "join_class": "join--small"}
+
+    rendered = render_to_string("meetings/_join.html", context)
+
+    assert '<section class="join join--small" aria-labelledby="join-title">' in rendered
+
+
 def test_join_include_keeps_a_plain_http_scheme_visible():
     url = "http://127.0.0.1:18801/m/42/"
 

@@ -98,10 +98,11 @@ def test_a_phone_opens_the_join_address_signs_in_and_lands_in_the_meeting(
     assert not asgi_server.errors
 
 
-def join_page(page, base_url, url, projector: bool) -> None:
+def join_page(page, base_url, url, projector: bool, join_class: str = "") -> None:
     """The join panel alone in a page with the site's stylesheet: as the projector shows it
     (on its dark-on-white wall page) or as a console does, inside the site's main column."""
-    panel = render_to_string("meetings/_join.html", {"join_url": url, "join_qr": join.qr_svg(url)})
+    context = {"join_url": url, "join_qr": join.qr_svg(url), "join_class": join_class}
+    panel = render_to_string("meetings/_join.html", context)
     body = ' class="projector"' if projector else ""
     page.goto(f"{base_url}/static/accord/accord.css")  # the same origin, for the stylesheet
     page.set_content(
@@ -133,6 +134,14 @@ def test_the_join_panel_reads_from_the_back_of_the_room(live_server, browser, ha
     font_size = float(address.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
     assert font_size >= 60
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    axe_check(page)
+
+    # In a corner of the wall, beside a phase: smaller, and still readable from afar.
+    join_page(page, live_server.url, url, projector=True, join_class="join--small")
+    code = box(page, ".join__code")
+    assert 200 <= code["width"] == code["height"] < 400
+    font_size = float(address.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
+    assert font_size >= 40
     axe_check(page)
     context.close()
 
