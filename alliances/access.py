@@ -100,6 +100,21 @@ def get_meeting(membership: Membership, meeting_id: int):
     )
 
 
+def get_membership_for_meeting(user, meeting_id: int) -> Membership:
+    """The user's membership of the alliance that holds meeting `meeting_id`, for the short
+    join address, which names the meeting alone (`/m/<id>/`). Load the meeting itself
+    through `get_meeting` with it."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = get_object_or_404(
+        Membership.objects.select_related("alliance", "partner"),
+        alliance__reviews__meetings__pk=meeting_id,
+        user=user,
+    )
+    membership.user = user
+    return membership
+
+
 def get_goal(membership: Membership, goal_id: int):
     from registers.models import Goal
 

@@ -31,6 +31,7 @@ from history.services import (
 from indicators import figures, values
 from indicators.forms import CorrectionForm, IndicatorForm, ValueForm, change_since
 from indicators.models import Breakdown, Indicator, Value
+from meetings import join
 from registers import live
 from registers.models import Goal
 from registers.views import common
@@ -63,7 +64,7 @@ def _serve(request, name: str, membership, build, *, key: tuple = (), **extra):
         timezone.localdate().isoformat(),
         membership.can_write,
     )
-    page_key = _page_key(request, name, shared)
+    page_key = _page_key(request, name, shared, alliance)
     if page_key:
         page = cache.get(page_key)
         if page is not None:
@@ -96,17 +97,21 @@ def _serve(request, name: str, membership, build, *, key: tuple = (), **extra):
     return response
 
 
-def _page_key(request, name: str, shared: tuple) -> str | None:
+def _page_key(request, name: str, shared: tuple, alliance) -> str | None:
     """Where this person's whole page is cached, or None when it must be rendered: a poll,
     a message waiting to be shown, or no CSRF cookie yet (the page would carry a token
-    for a secret the browser does not hold)."""
+    for a secret the browser does not hold). The frame announces the live meetings, which
+    no revision marks, so they are part of the key (asked once: the frame reuses them)."""
     csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     session_key = request.session.session_key
     if request.htmx or not csrf_cookie or not session_key or len(messages.get_messages(request)):
         return None
     person = hashlib.sha256(f"{session_key}:{csrf_cookie}".encode()).hexdigest()
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return ":".join(str(part) for part in ("indicators-page", name, person, path, *shared))
+    live = "-".join(str(meeting.pk) for meeting in join.live_meetings(alliance))
+    return ":".join(
+        str(part) for part in ("indicators-page", name, person, path, *shared, "live", live)
+    )
 
 
 @login_required

@@ -31,4 +31,6 @@ urlpatterns = [
     path("projector/<str:token>/", views.projector, name="projector"),
     path("help/meetings/", views.how, name="how"),
     path("projector/<str:token>/state/", views.projector_state, name="projector_state"),
+    # The short address shown in the room (meetings/join.py): the meeting alone, no alliance.
+    path("m/<int:meeting_id>/", views.join, name="join"),
 ]

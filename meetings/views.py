@@ -583,3 +583,15 @@ def meeting_list(request, slug, review_id):
             "now": timezone.now(),
         },
     )
+
+
+# The short join address
+
+
+@login_required
+@require_GET
+def join(request, meeting_id):
+    """`/m/<id>/`, the address the room reads off the wall or scans: on to the meeting's
+    page. Signing in first comes back here (login_required's ?next=)."""
+    membership = access.get_membership_for_meeting(request.user, meeting_id)
+    return redirect(access.get_meeting(membership, meeting_id))

@@ -713,6 +713,8 @@ VIEWS = [
         done=_live_url,
     ),
     View("meetings:summary", _url("meetings:summary", _slug, _live), (GET,), "read"),
+    # The short join address names no alliance: on to the meeting, for its members only.
+    View("meetings:join", _url("meetings:join", _live), (GET,), "read", get_status=302),
     View(
         "meetings:projector_link",
         _url("meetings:projector_link", _slug, _planned),

@@ -1020,6 +1020,7 @@ def test_control_page_query_count_does_not_grow(
         )
     client.force_login(mia)
     # session, user, membership, agreements (with owners), pledges (with partners and
-    # resources), the latest review's start, the alliance switcher
-    with django_assert_num_queries(7):
+    # resources), the latest review's start, the alliance switcher, the live meetings (the
+    # banner)
+    with django_assert_num_queries(8):
         assert client.get(control_url(alliance)).status_code == 200

@@ -33,9 +33,10 @@ OWN_ONLY = (
 OBSERVERS = (
     "Observers can read but not change anything; a member, facilitator or coordinator can do this."
 )
-# session, user, membership, the alliance switcher, the reviews, and the register: partners,
+# session, user, membership, the alliance switcher, the live meetings (the banner), the
+# reviews, and the register: partners,
 # dependencies (with their partners, goal and resource), essential partners, goals, answers
-PAGE_QUERIES = 10
+PAGE_QUERIES = 11
 
 
 def url(name, *args):

@@ -230,6 +230,7 @@ def test_goals_page_query_count_does_not_grow(
         goal = make_goal(alliance, f"Goal {n}")
         Alignment.objects.create(goal=goal, partner=kitchen, stance="ours")
     client.force_login(mia)
-    # session, user, membership, partners, alignments, goals, the alliance switcher
-    with django_assert_num_queries(7):
+    # session, user, membership, partners, alignments, goals, the alliance switcher, the
+    # live meetings (the banner)
+    with django_assert_num_queries(8):
         assert client.get(goals_url(alliance)).status_code == 200

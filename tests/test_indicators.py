@@ -531,15 +531,17 @@ def test_the_overview_page_shows_each_indicator(client, meals, otto):
 
 # Query counts: fixed however many indicators or values there are.
 
-# session, user, membership, the alliance's latest revision (the cache's key), the alliance
-# switcher; indicators, their goals, recent values
-OVERVIEW_QUERIES = 8
+# session, user, membership, the alliance's latest revision and its live meetings (the
+# cache's key; the banner reuses them), the alliance switcher; indicators, their goals,
+# recent values
+OVERVIEW_QUERIES = 9
 # + the indicator; its breakdowns, goals, all values (3 columns), a page's count and rows
-INDICATOR_QUERIES = 11
+INDICATOR_QUERIES = 12
 # Once the register is cached, until something changes: the frame without the register.
-REGION_CACHED_QUERIES = 5
-# Once this person's whole page is cached too: the access check and the latest revision.
-PAGE_CACHED_QUERIES = 4
+REGION_CACHED_QUERIES = 6
+# Once this person's whole page is cached too: the access check, the latest revision and
+# the live meetings (a meeting starting changes no revision, and the banner must show).
+PAGE_CACHED_QUERIES = 5
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -621,9 +623,9 @@ def test_a_page_with_a_message_waiting_is_never_served_from_the_cache(client, me
     request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
     request.htmx = HtmxDetails(request)
     request._messages = FallbackStorage(request)
-    assert views._page_key(request, "indicator", ()) is not None
+    assert views._page_key(request, "indicator", (), meals.alliance) is not None
     messages.success(request, "Saved.")
-    assert views._page_key(request, "indicator", ()) is None
+    assert views._page_key(request, "indicator", (), meals.alliance) is None
 
 
 def test_a_page_is_not_kept_whole_before_the_browser_has_a_csrf_cookie(client, meals, mia):
@@ -633,7 +635,7 @@ def test_a_page_is_not_kept_whole_before_the_browser_has_a_csrf_cookie(client, m
     request.COOKIES = {}
     request.htmx = HtmxDetails(request)
     request._messages = FallbackStorage(request)
-    assert views._page_key(request, "indicator", ()) is None
+    assert views._page_key(request, "indicator", (), meals.alliance) is None
 
 
 def test_a_cached_page_changes_as_soon_as_a_value_is_added(client, meals, mia):

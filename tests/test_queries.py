@@ -14,17 +14,18 @@ from reviews.services import record_component, start_review
 from tests.answering import add_members, check_in_on, submit_shown
 from tests.conftest import make_user
 
-# Each page: session, user, membership (with its alliance), the alliance switcher, and the
-# page's own rows, each list in a single query.
+# Each page: session, user, membership (with its alliance), the alliance switcher, the
+# alliance's live meetings (the banner, meetings/join.py), and the page's own rows, each
+# list in a single query.
 # + review, records, open commitments count, check-ins, whether the rules are locked, and
 # the ratings of this review and of the previous one (rounds, counts, values: 3 each)
-REVIEW_HOME_QUERIES = 16  # and its meetings
+REVIEW_HOME_QUERIES = 17  # and its meetings
 # + record, all six records, questions, commitments, last change, and the ratings: this
 # component's rounds, counts, values and reflection counts, and the previous review's
 # review, rounds, counts and values
-COMPONENT_PAGE_QUERIES = 21  # and the goals register: alliance, partners, alignments, goals
+COMPONENT_PAGE_QUERIES = 22  # and the goals register: alliance, partners, alignments, goals
 # + remembering the last alliance opened (first visit only), reviews, partners, people count
-ALLIANCE_HOME_QUERIES = 8
+ALLIANCE_HOME_QUERIES = 9
 
 
 def rate(review, members, keys=("purpose", "power")):

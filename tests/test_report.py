@@ -297,8 +297,8 @@ def test_report_is_for_members_only(client, review, olga, otto):
 # records (1); the ratings of this review (rounds, counts, values) and of the previous one
 # (review, rounds, counts, values) (7); the live registers of the components not recorded
 # yet, here trust (8), control (3) and indicators (4, and 3 for the charts); commitments,
-# meetings and who came (3); the alliance switcher (1).
-REPORT_QUERIES = 34
+# meetings and who came (3); the alliance switcher and the live meetings (the banner) (2).
+REPORT_QUERIES = 35
 
 
 def fill(review, fiona, size: int) -> None:

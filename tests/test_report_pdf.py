@@ -204,8 +204,9 @@ def test_pdf_query_count_is_fixed(client, review, fiona, size, django_assert_num
     grow(review.alliance, fiona, size)
     fill(review, fiona, size)
     client.force_login(fiona)
-    # The page's queries, but for the alliance switcher: the PDF has no site header.
-    with django_assert_num_queries(REPORT_QUERIES - 1):
+    # The page's queries, but for the alliance switcher and the live meetings: the PDF has
+    # no site header and no banner.
+    with django_assert_num_queries(REPORT_QUERIES - 2):
         assert client.get(pdf_url(review)).status_code == 200
 
 

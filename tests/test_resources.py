@@ -521,8 +521,9 @@ def test_resources_page_query_count_does_not_grow(
             responsible=kitchen if n % 3 else None,
         )
     client.force_login(mia)
-    # session, user, membership, partners, contributions, resources, the alliance switcher
-    with django_assert_num_queries(7):
+    # session, user, membership, partners, contributions, resources, the alliance switcher,
+    # the live meetings (the banner)
+    with django_assert_num_queries(8):
         assert client.get(resources_url(alliance)).status_code == 200
 
 

@@ -204,9 +204,9 @@ def test_timeline_never_shows_another_alliance(client, story, alliance, carol, o
 
 # Query count: the same for a short history and a long one
 
-# session, user, membership, alliance switcher; reviews, meetings, goals, goals' history,
-# accomplishments
-TIMELINE_QUERIES = 9
+# session, user, membership, alliance switcher, live meetings (the banner); reviews,
+# meetings, goals, goals' history, accomplishments
+TIMELINE_QUERIES = 10
 
 
 @pytest.fixture(params=[1, 10], ids=["small", "ten-times"])
