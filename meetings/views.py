@@ -13,6 +13,7 @@ from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
 from meetings.forms import HandoverForm, MeetingForm
 from meetings.guide import agenda_plan_guide, guide_for, meeting_plan_guide
+from meetings.join import join_url, qr_svg
 from meetings.models import Attendance, Meeting, Phase, hash_token
 from meetings.summary import summary_context
 from ratings.forms import AnswerForm
@@ -168,6 +169,9 @@ def detail(request, slug, meeting_id):
         state=live.state(meeting),
         projector_url=request.session.pop(f"projector-{meeting.pk}", None),
     )
+    if context["steering"] and meeting.status != Meeting.Status.ENDED:
+        context["join_url"] = join_url(meeting)
+        context["join_qr"] = qr_svg(context["join_url"])
     return render(request, "meetings/detail.html", context)
 
 
@@ -552,10 +556,12 @@ def _projector_meeting(token):
 @require_GET
 def projector(request, token):
     meeting = _projector_meeting(token)
+    url = join_url(meeting)
+    context = {"meeting": meeting, "state": live.state(meeting), "token": token}
     return render(
         request,
         "meetings/projector.html",
-        {"meeting": meeting, "state": live.state(meeting), "token": token},
+        {**context, "join_url": url, "join_qr": qr_svg(url)},
     )
 
 

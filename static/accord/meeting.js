@@ -298,17 +298,19 @@
   });
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     // A refused save (a conflict between two editors, an invalid form) shows its reasons.
-    const status = event.detail.xhr.status;
+    const status = event.detail.xhr ? event.detail.xhr.status : 200;
     if (status === 409 || status === 422) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
     const active = document.activeElement;
-    focused = active && active.id && event.detail.target.contains(active) ? active.id : null;
+    const target = event.detail.target;
+    focused = active && active.id && target && target.contains(active) ? active.id : null;
   });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     keepDrafts();
-    const target = event.detail.target;
+    const target = event.detail.target || event.target;
+    if (!target || !target.querySelector) return;
     const wanted =
       target.querySelector("[data-focus]") ||
       (focused && document.getElementById(focused)) ||

@@ -13,9 +13,7 @@ import re
 import statistics
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -26,6 +24,7 @@ from ratings.models import Participation
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import start_review
 from tests.browser.conftest import axe_check
+from tests.browser.people import Person, fits_the_screen, label, sign_in
 from tests.conftest import add_member, make_partner, make_user
 
 SCALE_LABELS = {
@@ -84,83 +83,6 @@ def harvest(settings, transactional_db):
     assert (review.rating_threshold, review.reflection_threshold) == (3, 5)
     return {"alliance": alliance, "fiona": fiona, "members": members, "review": review,
             "kitchen": kitchen}  # fmt: skip
-
-
-def sign_in(context, base_url, user):
-    """Give the browser context the session cookie of a signed-in `user`."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
-
-
-def press(locator, viewport):
-    """A tap on a phone, a click elsewhere."""
-    if viewport == "phone":
-        locator.tap()
-    else:
-        locator.click()
-
-
-def fits_the_screen(page) -> bool:
-    """Nothing sticks out sideways: the page needs no horizontal scrolling."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-class Cable:
-    """A participant's network, which the test can pull out and plug back in.
-
-    Playwright's offline mode fails new requests but leaves open WebSockets running
-    (microsoft/playwright#4910), so the page's sockets go through a route: pulling the
-    cable closes them and makes the page offline; while it is out, each new socket the
-    page opens is closed at once, as a network that is down would."""
-
-    def __init__(self, context):
-        self.context = context
-        self.out = False
-        self.routes = []
-        context.route_web_socket(re.compile(r"/ws/"), self._route)
-
-    def _route(self, route):
-        if self.out:
-            route.close(code=1006, reason="The network is down.")
-            return
-        route.connect_to_server()
-        self.routes.append(route)
-
-    def pull(self):
-        self.out = True
-        self.context.set_offline(True)
-        for route in self.routes:
-            route.close(code=1006, reason="The network is down.")
-        self.routes.clear()
-
-    def plug_in(self):
-        self.out = False
-        self.context.set_offline(False)
-
-
-class Person:
-    """One person's browser context and their meeting page."""
-
-    def __init__(self, name, new_context, viewport, errors, cable=False):
-        self.name = name
-        self.viewport = viewport
-        self.context = new_context(viewport)
-        self.cable = Cable(self.context) if cable else None
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: errors.append(f"{name}: {error}"))
-
-    @property
-    def where(self):
-        return self.page.locator("#stage .stage__where")
-
-    @property
-    def stage(self):
-        return self.page.locator("#stage")
-
-    def press(self, locator):
-        press(locator, self.viewport)
 
 
 def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_projector(
@@ -251,13 +173,13 @@ def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_project
         for person in [*participants, projector]:
             expect(person.page.locator(".controls")).to_have_count(0)
             for name in ("Start the meeting", "Next", "Back", "Reveal", "Record and continue"):
-                expect(person.page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+                expect(person.page.get_by_role("button", name=label(name))).to_have_count(0)
 
     def fiona_sends(button, path):
         """Fiona presses a button of her part of the page (htmx) and waits until that part
         has been swapped for the server's answer: what she types next is not wiped out."""
         with page.expect_response(lambda r: r.request.method == "POST" and path in r.url):
-            page.get_by_role("button", name=button, exact=True).click()
+            page.get_by_role("button", name=label(button)).click()
         expect(page.locator(".htmx-request")).to_have_count(0)
 
     def fiona_moves(button, where, among=screens):
@@ -282,15 +204,15 @@ def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_project
     fiona_moves("Next", INTRODUCE)
     for person in screens:
         expect(person.stage.get_by_role("heading", level=2)).to_have_text("Shared purpose")
-        expect(person.stage.locator("ul.questions li").first).to_be_visible()
+        expect(person.stage.locator(".stage__question").first).to_be_visible()
 
     # Noor's network drops; Fiona moves on to the reflection without her.
     noor.page.evaluate("window.sameDocument = true")  # gone if the page were reloaded
     noor.cable.pull()
-    expect(noor.page.locator("#connection")).to_have_text("Reconnecting…")
+    expect(noor.page.locator("#connection")).to_contain_text("Offline")
     connected = [fiona, mia, omar, projector]
     fiona_moves("Next", REFLECT, among=connected)
-    expect(page.get_by_role("button", name="Reveal", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name=label("Reveal"))).to_be_visible()
     expect(noor.where).to_have_text(INTRODUCE)  # cut off: she cannot know yet
     no_controls_for_participants()
     for person in connected:
@@ -359,17 +281,21 @@ def test_a_facilitator_runs_shared_purpose_with_three_participants_and_a_project
 
     # Reveal: the spread of the three ratings (K = 3) on every screen, without names; the
     # written answers stay hidden (3 of the 5 needed).
-    fiona_moves("Reveal", REVEAL)
+    # Carol (who answers) is away: revealing at 3 of 4 asks first.
+    fiona_sends("Reveal", "/command/")
+    expect(page.locator("#confirm-question")).to_have_text(
+        "3 of 4 have answered: reveal now? Answers close then."
+    )
+    fiona_moves("Reveal now", REVEAL)
     median = statistics.median(ratings.values())
     assert median == 4
-    counts = [str(list(ratings.values()).count(value)) for value in range(1, 6)]
+    counts = [list(ratings.values()).count(value) for value in range(5, 0, -1)]
+    people = [f"{n} person" if n == 1 else f"{n} people" for n in counts]
     for person in screens:
-        result = person.stage.locator(".result")
-        expect(result.locator(".result__count")).to_have_text(f"3 of {eligible} people answered.")
-        expect(result.locator("p", has_text="Median rating:")).to_have_text(
-            f"Median rating: {median} out of 5."
-        )
-        expect(result.locator("svg.bars .bars__count")).to_have_text(counts)
+        result = person.stage.locator(".spread")
+        expect(result.locator(".spread__count")).to_have_text(f"3 of {eligible} answered")
+        expect(result.locator(".spread__median")).to_have_text(f"Median: {median} out of 5")
+        expect(result.locator(".spread__n")).to_have_text(people)
         expect(result.get_by_text("3 written answers.")).to_be_visible()
         expect(result.locator("ul.reflections")).to_have_count(0)
         for name in ("Mia", "Noor", "Omar"):

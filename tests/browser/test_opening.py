@@ -23,7 +23,7 @@ from meetings.services import plan_meeting
 from reviews.models import Commitment
 from reviews.services import start_review
 from tests.browser.conftest import axe_check
-from tests.browser.test_meeting import Person, sign_in
+from tests.browser.people import Person, label, sign_in
 from tests.conftest import add_member, make_partner, make_user
 
 WAITING = "The meeting has not started yet."
@@ -133,7 +133,7 @@ def test_the_opening_reviews_the_commitments_due_one_by_one(asgi_server, new_con
     def fiona_sends(button, path):
         """Fiona presses a button of her part of the page (htmx) and waits for its answer."""
         with page.expect_response(lambda r: r.request.method == "POST" and path in r.url):
-            page.get_by_role("button", name=button, exact=True).click()
+            page.get_by_role("button", name=label(button)).click()
         expect(page.locator(".htmx-request")).to_have_count(0)
 
     def now_on(person, description):
