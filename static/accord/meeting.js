@@ -280,7 +280,6 @@
 
   // Focus stays on the control just used: a command draws the controls again, and a
   // keyboard user must not be sent back to the top of the page.
-  let focused = null;
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     const target = event.detail.target;
     if (target && (target.id === "controls" || target.id === "work")) busy.add(target.id);
@@ -305,18 +304,21 @@
     }
     const active = document.activeElement;
     const target = event.detail.target;
-    focused = active && active.id && target && target.contains(active) ? active.id : null;
+    if (active && active.id && target && target.contains(active)) target.refocus = active.id;
   });
-  document.body.addEventListener("htmx:afterSwap", (event) => {
-    keepDrafts();
+  document.body.addEventListener("htmx:afterSwap", keepDrafts);
+  // Once htmx has wired the new controls (settled), not before: a key pressed on a control
+  // not yet wired would follow its plain link.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
     const target = event.detail.target || event.target;
     if (!target || !target.querySelector) return;
+    const focused = target.refocus;
+    target.refocus = null;
     const wanted =
       target.querySelector("[data-focus]") ||
       (focused && document.getElementById(focused)) ||
       (focused && (target.querySelector("[data-primary]") || target.querySelector("h2")));
     if (wanted) wanted.focus();
-    focused = null;
   });
   keepDrafts();
   document.addEventListener("visibilitychange", () => {

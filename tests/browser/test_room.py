@@ -232,6 +232,16 @@ def test_a_room_of_phones_a_wall_and_a_facilitator_at_the_keyboard(asgi_server, 
     for label in wall.locator(".spread__label").all() + wall.locator(".spread__n").all():
         assert label.bounding_box()["height"] >= 48, label.text_content()
     expect(wall.locator(".projector__join")).to_be_hidden()
+    # The same wall on a small projector and on a 4K screen: nothing sideways, the labels
+    # still tall, the spread still most of the width.
+    for width, height in ((1280, 720), (3840, 2160)):
+        wall.set_viewport_size({"width": width, "height": height})
+        assert fits_the_screen(wall), (width, height)
+        assert wall.locator(".spread__bars").bounding_box()["width"] >= width * 0.6
+        for label in wall.locator(".spread__label").all():
+            assert label.bounding_box()["height"] >= 48 * height / 1080 * 0.9, (width, height)
+        shot(wall, f"reveal-wall-{width}")
+    wall.set_viewport_size({"width": 1920, "height": 1080})
     expect(page.locator("#cmd-advance")).to_be_focused()
     audit("reveal")
 
