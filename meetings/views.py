@@ -215,7 +215,7 @@ def mine(request, slug, meeting_id):
     return _part_response(request, membership, meeting, part)
 
 
-def _mine_context(request, membership, meeting, **forms):
+def _mine_context(request, membership, meeting, part=None, **forms):
     phase = meeting.current
     context = _context(
         membership,
@@ -230,6 +230,9 @@ def _mine_context(request, membership, meeting, **forms):
     if context["steering"]:
         context.update(_controls_context(meeting, phase))
         context["guide"] = guide_for(phase.kind, phase.component_key)
+    if part == "controls":
+        context.update(forms.get("extra", {}))
+        return context
     if phase.kind == Phase.Kind.REFLECT and phase.round_id and context["answers_here"]:
         round = phase.round
         round.review = meeting.review
@@ -291,7 +294,7 @@ PARTS = {"controls": "meetings/_controls.html", "work": "meetings/_work.html"}
 
 
 def _part_response(request, membership, meeting, part, status=200, **forms):
-    context = _mine_context(request, membership, meeting, **forms)
+    context = _mine_context(request, membership, meeting, part=part, **forms)
     context["show_messages"] = True  # a whole page shows them at its top instead
     return render(request, PARTS[part], context, status=status)
 

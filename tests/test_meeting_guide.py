@@ -40,8 +40,8 @@ HOW = "/help/meetings/"
 DEFAULT_AGENDA_MINUTES = 10 + 2 * (5 + 7 + 8 + 20 + 10) + 5
 
 # Each page: session, user, membership (with its alliance), the alliance switcher;
-# + the meeting, and its phases in one query.
-GUIDE_PAGE_QUERIES = 6
+# + the meeting, its phases in one query, and the alliance's live meetings (the banner).
+GUIDE_PAGE_QUERIES = 7
 # Signed in: session, user, the alliance switcher; not signed in, none at all.
 HOW_PAGE_QUERIES = 3
 

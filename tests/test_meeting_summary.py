@@ -342,8 +342,8 @@ def test_the_summary_can_be_printed_without_inline_script(client, review, fiona,
 # session, user, membership, the meeting; its phases, the rounds of its reflect phases and
 # the confidence rounds asked with them, their answers' counts and values, the records, the
 # commitments made, who came and their partners, the next meeting, the log; and the
-# alliance switcher.
-SUMMARY_QUERIES = 16
+# alliance switcher; and the alliance's live meetings, for the banner.
+SUMMARY_QUERIES = 17
 
 
 @pytest.mark.parametrize(("agenda", "timers", "people"), [(ALL_SIX[:2], 2, 1), (ALL_SIX, 30, 5)])

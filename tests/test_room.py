@@ -352,3 +352,26 @@ def test_the_phone_sees_the_phase_and_the_meeting_view_hides_the_alliance_menu(
     assert 'class="alliance-nav"' not in page
     assert page.index('id="work"') < page.index('id="stage"')
     assert "Your private answer" in page
+
+
+# What a page costs does not grow with the room
+
+
+@pytest.mark.parametrize("answers", [3, 30])
+def test_the_meeting_page_and_its_parts_cost_the_same_however_many_answered(
+    client, alliance, people, running, answers, django_assert_num_queries
+):
+    meeting = move_to(running, "reflect")
+    for m in add_members(alliance, answers):
+        answer(m, reflect_round(meeting), 3)
+    client.force_login(people["mia"])
+    # The whole page: the person and their membership, the meeting, its stage rendered
+    # (phases, record, questions, counts), the person's own part (their round, whether
+    # they answered, the form's questions), the rules, the header's alliances.
+    with django_assert_num_queries(26):
+        assert client.get(meeting.get_absolute_url()).status_code == 200
+    client.force_login(people["fiona"])
+    url = reverse("meetings:mine", args=[meeting.review.alliance.slug, meeting.pk])
+    # The controls: session, user, membership, the meeting and the phase after this one.
+    with django_assert_num_queries(5):
+        assert client.get(url, {"part": "controls"}).status_code == 200
