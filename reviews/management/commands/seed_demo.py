@@ -661,6 +661,23 @@ def _autumn_review(alliance, partners, people, story, marisol) -> None:
             opened_at=opened_at, recorded_at=recorded_at
         )
     _add_check_ins(alliance, review, marisol)
+    _plan_next_meeting(review, marisol)
+
+
+def _plan_next_meeting(review, marisol) -> None:
+    """The next meeting, planned for a week from now, so that a visitor can start it and
+    try the room: Marisol leads it from outside the partners (she does not answer)."""
+    from meetings.services import default_agenda, plan_meeting
+
+    day = (timezone.localtime() + timedelta(days=7)).date()
+    plan_meeting(
+        review=review,
+        agenda=default_agenda(review),
+        author=marisol,
+        starts_at=_at(day, 17),
+        place="Harvest County Food Bank, community room",
+        facilitator=marisol,
+    )
 
 
 # A check-in before the first meeting (closed), one before the next (open, half answered).
