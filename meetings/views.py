@@ -256,7 +256,6 @@ def _mine_context(request, membership, meeting, part=None, **forms):
             )
     if phase.kind == Phase.Kind.OPENING:
         items = live.due_commitments(meeting)
-        context["items"] = len(items)
         if items:
             current = items[min(phase.item, len(items) - 1)]
             if context["steering"] or current.owner_id == request.user.pk:
@@ -282,6 +281,8 @@ def _controls_context(meeting, phase) -> dict:
     """What the facilitator's controls need: where a move leads, and which moves can act."""
     following = meeting.phases.filter(position=phase.position + 1).first()
     context = {"following": following, "first": phase.position == 0}
+    if phase.kind == Phase.Kind.OPENING:
+        context["items"] = len(live.due_commitments(meeting))
     if phase.kind == Phase.Kind.REFLECT:
         context["reopenable"] = False
     elif phase.kind in (Phase.Kind.REVEAL, Phase.Kind.DISCUSS):
