@@ -244,6 +244,12 @@ def _mine_context(request, membership, meeting, part=None, **forms):
                 questions_by_key=_questions(round.component_key),
                 goal_rounds=confidence_rounds_with(round),  # none but for trust
             )
+    if phase.kind == Phase.Kind.REVEAL and phase.round_id and context["answers_here"]:
+        # Someone asked who had not answered when the round closed is told so, not left
+        # wondering where their form went.
+        context["missed"] = not Participation.objects.filter(
+            round_id=phase.round_id, user=request.user
+        ).exists()
     if phase.component_key and context["taking_notes"]:
         record = ComponentRecord.objects.get(
             review_id=meeting.review_id, component_key=phase.component_key

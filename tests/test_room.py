@@ -131,6 +131,20 @@ def test_ending_the_meeting_asks_first(client, people, running):
 # Taking answers again
 
 
+def test_a_person_whose_answer_came_too_late_is_told_so(client, people, running):
+    meeting = move_to(running, "reflect")
+    answer(membership(people["mia"], meeting), reflect_round(meeting), 4)
+    meeting = move_to(meeting, "reveal")
+
+    client.force_login(people["carol"])
+    carol = pages.text(client.get(meeting.get_absolute_url()))
+    client.force_login(people["mia"])
+    mia = pages.text(client.get(meeting.get_absolute_url()))
+
+    assert "Answers closed before yours was sent." in carol
+    assert "Answers closed before yours was sent." not in mia
+
+
 def test_going_back_from_the_reveal_takes_answers_again(people, running):
     meeting = move_to(running, "reflect")
     answer(membership(people["mia"], meeting), reflect_round(meeting), 4)
