@@ -83,10 +83,12 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# After changing user-facing text: update the Spanish catalogue, translate, then compile.
+# After changing user-facing text: update every language's catalogue, translate, then compile.
+# LOCALE=fr starts (or updates only) one language's catalogue: see CONTRIBUTING.md.
 messages: install
-	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=node_modules --ignore=tests
-	$(BIN)/python manage.py compilemessages -l es --ignore=.venv
+	$(BIN)/python manage.py makemessages $(if $(LOCALE),-l $(LOCALE),--all) \
+		--ignore=.venv --ignore=node_modules --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accord.health import healthz
+from accounts import views as account_views
 from alliances import views as alliance_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("invitations/<str:token>/", alliance_views.invitation, name="invitation"),
     path("admin/", admin.site.urls),
     path("", include("ratings.urls")),

@@ -5,10 +5,11 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import throttle
+from accounts import language, throttle
 from accounts.models import User
 
 
@@ -102,7 +103,22 @@ class SetPasswordFields(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    # Not required: a form sent without it (an old page, a script) takes the page's language.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Pages, live meetings and emails will be in this language."),
+    )
+
     email_for_validation = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("language", translation.get_language())
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or language.chosen(translation.get_language())
 
     def clean_password2(self):
         first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
@@ -127,7 +143,33 @@ class SignUpForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Each language named in itself, so that a person who does not read the page's
+    language still finds their own."""
+    choices = []
+    for code, name in settings.LANGUAGES:
+        with translation.override(code):
+            choices.append((code, str(name)))
+    return choices
+
+
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Pages, live meetings and emails are in this language."),
+    )
+
     class Meta:
         model = User
-        fields = ["name", "wants_digest"]
+        fields = ["name", "language", "wants_digest"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+        self.initial["language"] = language.chosen(self.instance.language) or (
+            translation.get_language()
+        )
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.initial["language"]

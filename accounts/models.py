@@ -19,13 +19,14 @@ class UserManager(BaseUserManager):
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
-    def set_up_for_owner(self, email, *, name, password):
+    def set_up_for_owner(self, email, *, name, password, language=""):
         """The account of an address whose owner has just shown they hold it (by a link sent
         there): made, or claimed if an import made it unclaimed. Never an account in use."""
         user = self.filter(email__iexact=email).first() or self.model(email=email.lower())
         if user.pk and not user.is_unclaimed:
             raise ValueError("This address has an account in use.")
         user.name = name
+        user.language = language
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -59,6 +60,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             "week or overdue. Never one email per commitment."
         ),
     )
+    # Blank until the person chooses: pages then follow the browser (Accept-Language), and
+    # emails the site's default. Not a `choices` field: adding a language to LANGUAGES must
+    # not need a migration; forms offer settings.LANGUAGES.
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
     # The day the last digest was sent: at most one a day (see reviews.digest).
     digest_sent_on = models.DateField(null=True, blank=True, editable=False)
 

@@ -5,10 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views import i18n
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import emails
+from accounts import emails, language
 from accounts.forms import ProfileForm, ResetForm, SetPasswordFields, SignInForm, SignUpForm
 from accounts.models import User
 from reviews.digest import STOP_MAX_AGE, user_for_stop_token
@@ -71,7 +73,10 @@ def signup_finish(request, token):
     form.email_for_validation = email
     if request.method == "POST" and form.is_valid():
         user = User.objects.set_up_for_owner(
-            email, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+            email,
+            name=form.cleaned_data["name"],
+            password=form.cleaned_data["password1"],
+            language=form.cleaned_data["language"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Accord. Start by creating your alliance."))
@@ -82,18 +87,34 @@ def signup_finish(request, token):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
+    shown_in = translation.get_language()
     form = ProfileForm(request.POST or None, instance=request.user)
     if form.is_valid():
         form.save()
+        if form.cleaned_data["language"] != shown_in:
+            translation.activate(form.cleaned_data["language"])
+            messages.success(request, _("Your language is saved."))
         if "wants_digest" in form.changed_data:
             if form.cleaned_data["wants_digest"]:
                 messages.success(request, _("The daily reminder of your commitments is on."))
             else:
                 messages.success(request, _("The daily reminder of your commitments is off."))
-        if "wants_digest" not in form.changed_data or "name" in form.changed_data:
+        if "name" in form.changed_data or not {"wants_digest", "language"} & set(form.changed_data):
             messages.success(request, _("Your name is saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also keeps the choice in a signed-in person's
+    profile, so that it follows them to every device, live meeting and email."""
+    response = i18n.set_language(request)
+    code = language.chosen(request.POST.get("language"))
+    if code and request.user.is_authenticated and request.user.language != code:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,8 +6,9 @@ indicator outside the token's alliance (404), a body that is not right (422, eve
 of every row, nothing saved), and then the values (201). The schema in `openapi.py` says
 the same for integrators.
 
-The API always answers in English, whatever the caller's Accept-Language: its messages
-end up in another system's logs, where one fixed language is easiest to search.
+The API answers in the language of the request's Accept-Language header alone (English when
+it names none of Accord's languages): an integrator has no profile or cookie, and a
+signed-in browser's session is ignored here as it is for access.
 """
 
 import functools
@@ -24,6 +25,7 @@ from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -124,37 +126,60 @@ def _touch(token: ApiToken) -> None:
         token.last_used_at = now
 
 
+def requested_language(request) -> str:
+    """The first of Accept-Language's languages (by their q) that Accord speaks."""
+    asked = []
+    for part in request.headers.get("Accept-Language", "").split(","):
+        code, _sep, weight = part.strip().partition(";q=")
+        try:
+            asked.append((-float(weight or 1), code.strip()))
+        except ValueError:
+            continue
+    for _weight, code in sorted(asked, key=lambda pair: pair[0]):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 def api_view(*methods):
-    """JSON in English, no session or CSRF; 405, 401 and 429 answered before the view runs,
-    which gets the token as its second argument."""
+    """JSON in the Accept-Language's language, no session or CSRF; 405, 401 and 429
+    answered before the view runs, which gets the token as its second argument."""
 
     def decorator(view):
         @csrf_exempt
         @never_cache
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            with translation.override("en"):
+            with translation.override(requested_language(request)):
                 if request.method not in methods:
                     return _error(
                         405,
-                        f"{request.method} is not allowed here; use {' or '.join(methods)}.",
+                        _("%(method)s is not allowed here; use %(methods)s.")
+                        % {"method": request.method, "methods": _(" or ").join(methods)},
                         Allow=", ".join(methods),
                     )
                 token = _token(request)
                 if token is None:
                     return _error(
                         401,
-                        "A valid API token is needed: send it as "
-                        "'Authorization: Bearer <token>'. A coordinator of the alliance "
-                        "makes one on its API tokens page.",
+                        _(
+                            "A valid API token is needed: send it as "
+                            "'Authorization: Bearer <token>'. A coordinator of the alliance "
+                            "makes one on its API tokens page."
+                        ),
                         WWW_Authenticate='Bearer realm="Accord"',
                     )
                 wait = _over_limit(token)
                 if wait:
                     return _error(
                         429,
-                        f"More than {settings.API_RATE_LIMIT} calls a minute with this "
-                        f"token; try again in {wait} seconds.",
+                        _(
+                            "More than %(limit)d calls a minute with this token; try again "
+                            "in %(wait)d seconds."
+                        )
+                        % {"limit": settings.API_RATE_LIMIT, "wait": wait},
                         Retry_After=str(wait),
                     )
                 _touch(token)
@@ -195,7 +220,8 @@ def indicator_values(request, token, indicator_id):
     try:
         indicator = access.get_token_indicator(token, indicator_id)
     except Http404:
-        return _error(404, f"This token's alliance has no indicator {indicator_id}.")
+        message = _("This token's alliance has no indicator %(id)s.") % {"id": indicator_id}
+        return _error(404, message)
     if request.method == "GET":
         return _list_values(request, indicator)
     return _add_values(request, indicator)
@@ -209,8 +235,8 @@ def _list_values(request, indicator):
         return _invalid(
             [
                 _problem(
-                    f"There is no page {request.GET.get('page')!r}; pages go from 1 to "
-                    f"{paginator.num_pages}.",
+                    _("There is no page %(page)r; pages go from 1 to %(pages)d.")
+                    % {"page": request.GET.get("page"), "pages": paginator.num_pages},
                     field="page",
                 )
             ]
@@ -265,41 +291,48 @@ def _rows(request) -> list:
         body = request.body
     except RequestDataTooBig:
         raise _Refused(
-            _error(413, f"The body is too large; send at most {MAX_VALUES} values at once.")
+            _error(
+                413,
+                _("The body is too large; send at most %(max)d values at once.")
+                % {"max": MAX_VALUES},
+            )
         ) from None
     try:
         data = json.loads(body, parse_float=Decimal)
     except (ValueError, RecursionError) as error:
-        raise _Refused(_invalid([_problem(f"The body is not JSON: {error}.")])) from None
+        message = _("The body is not JSON: %(error)s.") % {"error": error}
+        raise _Refused(_invalid([_problem(message)])) from None
     if has_lone_surrogate(body, data):
-        message = "The body is not JSON: it holds a lone surrogate escape (\\ud800 to \\udfff)."
+        message = _("The body is not JSON: it holds a lone surrogate escape (\\ud800 to \\udfff).")
         raise _Refused(_invalid([_problem(message)]))
     if not isinstance(data, dict):
         raise _Refused(
-            _invalid([_problem('The body must be a JSON object: one value, or {"values": [...]}.')])
+            _invalid(
+                [_problem(_('The body must be a JSON object: one value, or {"values": [...]}.'))]
+            )
         )
     if "values" not in data:
         return [data]
     rows = data["values"]
     extra = sorted(set(data) - {"values"})
     if extra:
-        message = 'Send either one value or {"values": [...]}, with nothing beside "values".'
+        message = _('Send either one value or {"values": [...]}, with nothing beside "values".')
         raise _Refused(_invalid([_problem(message, field=name) for name in extra]))
     if not isinstance(rows, list):
         raise _Refused(
-            _invalid([_problem('"values" must be a list of value objects.', field="values")])
+            _invalid([_problem(_('"values" must be a list of value objects.'), field="values")])
         )
     if not rows:
         raise _Refused(
-            _invalid([_problem('"values" is empty: send at least one value.', field="values")])
+            _invalid([_problem(_('"values" is empty: send at least one value.'), field="values")])
         )
     if len(rows) > MAX_VALUES:
         raise _Refused(
             _invalid(
                 [
                     _problem(
-                        f"{len(rows)} values is too many at once: send at most {MAX_VALUES} "
-                        "in one request.",
+                        _("%(n)d values is too many at once: send at most %(max)d in one request.")
+                        % {"n": len(rows), "max": MAX_VALUES},
                         field="values",
                     )
                 ]
@@ -313,13 +346,15 @@ def _check(checker, raw_rows):
     rows, warnings, errors = [], [], []
     for index, raw in enumerate(raw_rows):
         if not isinstance(raw, dict):
-            errors.append(_problem("Each value must be a JSON object.", index=index))
+            errors.append(_problem(_("Each value must be a JSON object."), index=index))
             continue
         unknown = sorted(set(raw) - set(FIELDS))
         for name in unknown:
             errors.append(
                 _problem(
-                    f"Unknown field; a value has {', '.join(FIELDS)}.", index=index, field=name
+                    _("Unknown field; a value has %(fields)s.") % {"fields": ", ".join(FIELDS)},
+                    index=index,
+                    field=name,
                 )
             )
         checked = checker.check(raw)

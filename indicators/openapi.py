@@ -225,7 +225,7 @@ def schema() -> dict:
                 "progress. A coordinator of the alliance makes a token on the alliance's "
                 "API tokens page; each token reaches that one alliance's indicators. Every "
                 f"token may make {settings.API_RATE_LIMIT} calls a minute. Messages are in "
-                "English."
+                "the request's Accept-Language (English or Spanish; English otherwise)."
             ),
         },
         "servers": [{"url": settings.SITE_URL}],

@@ -229,7 +229,7 @@ def test_sign_up_emails_a_link_that_makes_the_account_and_signs_in(
     link = re.search(SITE + r"(/accounts/sign-up/\S+/)", mailoutbox[0].body).group(1)
     page = client.get(link)
     assert "Your account will use nell@example.org." in pages.text(page)
-    assert sorted(pages.form_fields(page)) == ["name", "password1", "password2"]
+    assert sorted(pages.form_fields(page)) == ["language", "name", "password1", "password2"]
 
     response = client.post(
         link, {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}

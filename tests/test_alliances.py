@@ -314,7 +314,7 @@ def test_invitation_link_lets_new_person_join_as_invited_role_and_partner(
         "Join Harvest Alliance Carol Coordinator invites you as member. "
         "You will represent Community Kitchen."
     ) in pages.text(page)
-    assert sorted(pages.form_fields(page)) == ["name", "password1", "password2"]
+    assert sorted(pages.form_fields(page)) == ["language", "name", "password1", "password2"]
 
     response = client.post(
         f"/invitations/{token}/",

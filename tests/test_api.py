@@ -506,8 +506,32 @@ def test_api_warns_of_a_value_before_the_baseline(client, meals, secret):
     ]
 
 
-def test_api_answers_in_english_whatever_the_language_asked(client, meals, secret):
-    response = post(client, meals, {"date": "31/03/2027", "value": 1}, secret, Accept_Language="es")
+def test_api_answers_in_english_when_no_language_is_asked(client, meals, secret):
+    response = post(client, meals, {"date": "31/03/2027", "value": 1}, secret)
+
+    assert response.json()["errors"][0]["message"] == NOT_A_DATE
+
+
+def test_api_answers_in_the_language_of_accept_language(client, meals, secret):
+    body = {"values": [{"date": "31/03/2027", "value": 1, "colour": "red"}]}
+
+    response = post(client, meals, body, secret, Accept_Language="fr;q=1, es-MX;q=0.8, en;q=0.5")
+
+    assert response.status_code == 422
+    assert [error["message"] for error in response.json()["errors"]] == [
+        "Campo desconocido; un valor tiene date, value, breakdown, note.",
+        "«31/03/2027» no es una fecha; escríbala como año-mes-día, por ejemplo 2027-03-31.",
+    ]
+
+
+def test_api_follows_accept_language_not_the_signed_in_persons_language(
+    client, meals, secret, carol
+):
+    carol.language = "es"
+    carol.save()
+    client.force_login(carol)
+
+    response = post(client, meals, {"date": "31/03/2027", "value": 1}, secret, Accept_Language="en")
 
     assert response.json()["errors"][0]["message"] == NOT_A_DATE
 

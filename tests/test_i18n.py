@@ -6,6 +6,7 @@ import gettext
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -153,6 +154,21 @@ def lost_placeholders(entries: list[dict]) -> list[tuple[str, str]]:
 
 def test_every_message_is_translated():
     assert untranslated(ENTRIES) == []
+
+
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_language_of_the_site_has_every_message_translated_and_compiled(code):
+    """A language added to LANGUAGES without its whole catalogue fails here."""
+    folder = Path(settings.BASE_DIR) / "locale" / code / "LC_MESSAGES"
+    assert (folder / "django.po").exists(), f"{code}: no catalogue; run make messages"
+    assert (folder / "django.mo").exists(), f"{code}: not compiled; run make messages"
+    entries = parse_po(folder / "django.po")
+    assert untranslated(entries) == []
+    assert lost_placeholders(entries) == []
+    assert {e["msgid"] for e in entries} >= {e["msgid"] for e in MESSAGES}
 
 
 def test_every_placeholder_is_kept():

@@ -120,6 +120,23 @@ def test_pdf_of_a_finished_review_is_a_document_with_a_section_per_component(
     assert "Draft: review in progress" not in text
 
 
+def test_pdf_is_in_its_readers_language_with_dates_in_their_locale(client, finished, mia):
+    mia.language = "es"
+    mia.save()
+
+    response, reader = download(client, finished, mia)
+
+    text = words(reader)
+    assert "Iniciada el 1 de marzo de 2027." in text
+    assert "Compromisos y en qué punto están" in text
+    assert text.count("Calificación mediana: 4 de 5.") == 6
+    assert "Terminada." in text
+    assert "Median rating" not in text and "Commitments and where they stand" not in text
+    # What people wrote stays as they wrote it.
+    for written in texts("purpose").values():
+        assert written in text
+
+
 def test_pdf_has_contents_with_page_numbers_and_numbered_pages(client, finished, mia):
     _response, reader = download(client, finished, mia)
 

@@ -139,6 +139,30 @@ def test_the_csv_files_parse_back_to_the_json_document(client, filled, people):
     assert sorted(texts) == filled_alliance.SHOWN_TEXTS
 
 
+def test_the_files_are_the_same_in_every_language_with_iso_dates_and_decimal_points(
+    client, filled, people
+):
+    """A spreadsheet or a script reads them: dates stay year-month-day and numbers keep a
+    decimal point, whatever language the person downloading reads Accord in."""
+    person = people["mia"]
+    client.force_login(person)
+    english_json, english = exported(client, filled.spring), unzipped(client, filled.spring)
+    person.language = "es"
+    person.save()
+
+    spanish_json, spanish = exported(client, filled.spring), unzipped(client, filled.spring)
+
+    def lines(files):  # written answers come in a new shuffled order on each download
+        return {name: sorted(text.splitlines()) for name, text in files.items() if ".csv" in name}
+
+    assert lines(spanish) == lines(english)
+    assert spanish_json["review"] == english_json["review"]
+    assert spanish_json["commitments"] == english_json["commitments"]
+    (review,) = table(spanish, "review.csv")
+    assert review["started_on"] == "2027-03-01"
+    assert all("," not in row["value"] for row in table(spanish, "ratings.csv"))
+
+
 def test_the_document_names_people_without_their_email(client, filled, people):
     client.force_login(people["mia"])
     response = client.get(json_url(filled.spring))

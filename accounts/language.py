@@ -1,0 +1,50 @@
+"""Each person's language: chosen once, kept in their profile, and used for everything
+Accord shows or sends them (pages, live meetings, emails, files).
+
+Until a person chooses, their pages follow the browser (LocaleMiddleware reads the cookie
+and Accept-Language) and what is sent to them is in the site's default language."""
+
+from django.conf import settings
+from django.utils import translation
+
+
+def codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def chosen(code: str | None) -> str | None:
+    """`code` if it is one of the site's languages (a region variant counts as its
+    language: es-MX is es), else None."""
+    if not code:
+        return None
+    code = code.lower()
+    for candidate in (code, code.split("-")[0]):
+        if candidate in codes():
+            return candidate
+    return None
+
+
+def language_of(user) -> str:
+    """The language to write to this person in."""
+    return chosen(getattr(user, "language", None)) or settings.LANGUAGE_CODE
+
+
+def speaking(user):
+    """A context in which everything rendered is in `user`'s language:
+    `with speaking(user): send_mail(...)`."""
+    return translation.override(language_of(user))
+
+
+def user_language(get_response):
+    """Middleware, after authentication: a signed-in person's pages are in the language
+    they chose, on any device, whatever the browser says."""
+
+    def middleware(request):
+        user = getattr(request, "user", None)
+        code = chosen(user.language) if user is not None and user.is_authenticated else None
+        if code and code != translation.get_language():
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
+        return get_response(request)
+
+    return middleware
