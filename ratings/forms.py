@@ -91,7 +91,7 @@ class AnswerForm(forms.Form):
             for question in questions_by_key.get(round.component_key, []):
                 name = f"{round.component_key}-q{question.pk}"
                 self.fields[name] = forms.CharField(
-                    label=question.text,
+                    label=question.shown_text,
                     required=False,
                     max_length=REFLECTION_MAX_LENGTH,
                     widget=forms.Textarea(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from history.models import Versioned
-from reviews.framework import framework
+from reviews.framework import SOURCE_LANGUAGE, framework
 
 # Below three answers, a spread of ratings can give a person away.
 MIN_THRESHOLD = 3
@@ -54,6 +54,27 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def _component(self):
+        return framework().get(self.component_key) if self.origin == self.Origin.FRAMEWORK else None
+
+    @property
+    def shown_text(self) -> str:
+        """The wording to show people: a framework question in the reader's language, from
+        the framework file's translation of this exact English wording; an alliance's own
+        question as it was written. `text` stays the English that ratings answer."""
+        component = self._component
+        return component.question_text(self.text) if component else self.text
+
+    @property
+    def shown_lang(self) -> str:
+        """The language of `shown_text` when it is not the reader's, for a `lang`
+        attribute: an older framework wording has no translation and is shown in English."""
+        component = self._component
+        if component and component.translated and self.shown_text == self.text:
+            return SOURCE_LANGUAGE
+        return ""
 
 
 class Review(Versioned):

@@ -112,7 +112,7 @@ def _component(record, result, change) -> dict:
         "key": component.key,
         "number": component.number,
         "name": component.name,
-        "questions": list(component.questions),
+        "questions": list(component.shown_questions),
         "tool": component.tool,
         "tool_name": str(TOOL_NAMES.get(component.tool, "")),
         "state": record.state,
