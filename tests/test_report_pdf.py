@@ -131,7 +131,9 @@ def test_pdf_is_in_its_readers_language_with_dates_in_their_locale(client, finis
     assert "Compromisos y en qué punto están" in text
     assert text.count("Calificación mediana: 4 de 5.") == 6
     assert "Terminada." in text
-    assert "Median rating" not in text and "Commitments and where they stand" not in text
+    for section in ("1. Propósito compartido", "6. Indicadores de progreso compartidos"):
+        assert section in text
+    assert "Median rating" not in text and "Shared purpose" not in text
     # What people wrote stays as they wrote it.
     for written in texts("purpose").values():
         assert written in text
