@@ -1,7 +1,9 @@
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.language import chosen
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from history.forms import VersionedForm
 
@@ -9,10 +11,25 @@ ROLES_WITHOUT_PARTNER = {Role.FACILITATOR, Role.OBSERVER}
 
 
 class AllianceForm(VersionedForm):
+    language = forms.ChoiceField(
+        label=Alliance._meta.get_field("language").verbose_name,
+        help_text=Alliance._meta.get_field("language").help_text,
+        choices=settings.LANGUAGES,
+        required=False,  # a form sent without it keeps the alliance's
+    )
+
     class Meta:
         model = Alliance
-        fields = ["name", "community", "purpose"]
+        fields = ["name", "community", "purpose", "language"]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # a new alliance: the language its creator reads
+            self.initial.setdefault("language", chosen(translation.get_language()))
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or self.instance.language
 
 
 class PartnerForm(VersionedForm):

@@ -33,6 +33,15 @@ class Alliance(Versioned):
     purpose = models.TextField(
         _("purpose"), help_text=_("Why the partners came together, in a few sentences.")
     )
+    # What the room's screen shows in a meeting, unless the facilitator asks for two
+    # languages side by side. Not a `choices` field, like `User.language`: adding a language
+    # to LANGUAGES must not need a migration (the form offers LANGUAGES).
+    language = models.CharField(
+        _("language of the room"),
+        max_length=16,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("What the projector shows in meetings, unless the facilitator chooses two."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

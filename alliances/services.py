@@ -25,10 +25,14 @@ def invitation_is_for(invitation: Invitation, user) -> bool:
     return user.email.strip().lower() == invitation.email.strip().lower()
 
 
-def create_alliance(*, name: str, community: str, purpose: str, creator) -> Alliance:
+def create_alliance(
+    *, name: str, community: str, purpose: str, creator, language: str = ""
+) -> Alliance:
     """A new alliance, with its creator as its first coordinator."""
     with transaction.atomic():
         alliance = Alliance(name=name, community=community, purpose=purpose)
+        if language:
+            alliance.language = language
         create_with_history(alliance, alliance=alliance, author=creator)
         Membership.objects.create(alliance=alliance, user=creator, role=Role.COORDINATOR)
     return alliance

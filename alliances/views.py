@@ -44,6 +44,7 @@ def create(request):
             name=form.cleaned_data["name"],
             community=form.cleaned_data["community"],
             purpose=form.cleaned_data["purpose"],
+            language=form.cleaned_data["language"],
             creator=request.user,
         )
         messages.success(request, _("Your alliance is ready. Next, add its partner organizations."))

@@ -241,6 +241,23 @@ class Meter:
         }
 
 
+def stage_renders(url: str, meeting: int, after_seq: int) -> dict[str, int]:
+    """How many stages the servers rendered for the changes after `after_seq`, by language:
+    each render is kept once in the cache under (meeting, seq, phase, language)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    counts = defaultdict(int)
+    try:
+        for key in client.scan_iter(match=f"*meeting-stage:{meeting}:*", count=1000):
+            _meeting, seq, _phase, language = key.decode().rsplit(":", 4)[1:]
+            if int(seq) > after_seq:
+                counts[language] += 1
+    finally:
+        client.close()
+    return dict(counts)
+
+
 def redis_pid(url: str) -> int | None:
     import redis
 
@@ -359,6 +376,7 @@ async def measure(site, servers, args):
     meter.counts.clear()
     profilers = start_profilers(args.profile, servers) if args.profile else []
     machine_before, ours_before = machine_busy(), meter.snapshot()
+    first_seq = latest["seq"]
     for n in range(args.advances):
         # A pause between steps, as in a meeting, so that no step pays for the last one's
         # leftovers (the servers keep working a little after the last delivery).
@@ -373,6 +391,7 @@ async def measure(site, servers, args):
             )
 
     machine_after, ours_after = machine_busy(), meter.snapshot()
+    renders = (stage_renders(site.redis_url, data["meeting"], first_seq), latest["seq"] - first_seq)
     ours = sum(
         seconds - ours_before[name].get(pid, 0.0)
         for name in ours_after
@@ -386,7 +405,7 @@ async def measure(site, servers, args):
     await clients.expect("stopped")
     clients.stop()
     await layer.close_pools()
-    return results, spreads, sizes, resets, meter
+    return results, spreads, sizes, resets, meter, renders
 
 
 def start_profilers(directory, servers):
@@ -433,7 +452,7 @@ def quantile(values, q):
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def report(args, results, spreads, sizes, resets, meter):
+def report(args, results, spreads, sizes, resets, meter, renders):
     print()
     print(
         f"{args.participants} participants, 2 server processes, Redis; "
@@ -441,6 +460,12 @@ def report(args, results, spreads, sizes, resets, meter):
         f"{args.client_processes} client process(es)."
     )
     print(f"State messages: {min(sizes)} to {max(sizes)} bytes of JSON.")
+    by_language, changes = renders
+    languages = ", ".join(f"{code}: {n}" for code, n in sorted(by_language.items()))
+    print(
+        f"Stage renders: {sum(by_language.values())} for {changes} changes "
+        f"({languages or 'none'}), one per language listened to per change."
+    )
     if resets:
         print(f"The meeting went round its {args.phases} phases: {resets} reset(s) to the opening.")
     print()

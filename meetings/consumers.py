@@ -3,16 +3,24 @@ relays the meeting's events, and passes commands to the same services the pages 
 read the person's role again and refuse anyone who may not steer. It keeps no meeting state
 of its own, and no right either: it checks again that its session and membership still hold
 before every command, periodically before it relays, and whenever the person's access
-changes (meetings/revocation.py), and closes when they no longer do."""
+changes (meetings/revocation.py), and closes when they no longer do.
+
+Each socket follows in one language, read when it connects: the person's own, else (until
+they choose one) what their browser's pages are in. Everything it sends is in that
+language: the states of its language's group, and the answers to its commands. A person who
+switches language reloads the page, which connects again."""
 
 from time import monotonic
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.http import Http404
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
+from accounts.language import chosen
 from alliances import access, rules
 from meetings import live, revocation, services
 from meetings.models import Attendance, Connection, Meeting, hash_token
@@ -54,8 +62,32 @@ def _seq(meeting_id: int) -> int:
 
 
 @database_sync_to_async
-def _shared_state(meeting_id: int) -> dict:
-    return live.shared_state(live.load(meeting_id))
+def _shared_state(meeting_id: int, code: str) -> dict:
+    return live.state_in(live.load(meeting_id), code)
+
+
+@database_sync_to_async
+def _projector_state(meeting_id: int) -> dict:
+    return live.projector_state(live.load(meeting_id))
+
+
+def socket_language(scope, user) -> str:
+    """The language a person's socket follows in: the one they chose, else the one their
+    pages are in (LocaleMiddleware's cookie, then Accept-Language), else the site's."""
+    code = chosen(getattr(user, "language", None))
+    if code:
+        return code
+    headers = dict(scope.get("headers") or [])
+    cookies = headers.get(b"cookie", b"").decode("latin-1")
+    for part in cookies.split(";"):
+        name, _sep, value = part.strip().partition("=")
+        if name == settings.LANGUAGE_COOKIE_NAME and chosen(value):
+            return chosen(value)
+    accepted = headers.get(b"accept-language", b"").decode("latin-1")
+    for code, _quality in parse_accept_lang_header(accepted[:1000]):
+        if chosen(code):
+            return chosen(code)
+    return settings.LANGUAGE_CODE
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -73,12 +105,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4404)
             return
         self.meeting_id, self.alliance_id = found
+        self.language = socket_language(self.scope, self.user)
         self.hellos = Budget(HELLO_BURST, HELLO_PER_SECOND)
-        await self.channel_layer.group_add(live.group_name(self.meeting_id), self.channel_name)
-        await self.channel_layer.group_add(revocation.person_group(self.user.pk), self.channel_name)
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await database_sync_to_async(self._joined)()
-        await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
+        await self._send_state()
         await database_sync_to_async(live.broadcast_presence)(self.meeting_id)
 
     def _find(self, slug, meeting_id):
@@ -94,7 +127,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         now = timezone.now()
         Connection.objects.update_or_create(
             channel_name=self.channel_name,
-            defaults={"meeting_id": self.meeting_id, "user": self.user, "last_seen": now},
+            defaults={
+                "meeting_id": self.meeting_id,
+                "user": self.user,
+                "language": self.language,
+                "last_seen": now,
+            },
         )
         Attendance.objects.get_or_create(meeting_id=self.meeting_id, user=self.user)
 
@@ -133,11 +171,25 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         )()
         await self.close(code=code)
 
+    def _groups(self) -> list[str]:
+        return [
+            live.group_name(self.meeting_id),
+            live.language_group(self.meeting_id, self.language),
+            revocation.person_group(self.user.pk),
+        ]
+
     async def _leave_groups(self) -> None:
-        await self.channel_layer.group_discard(live.group_name(self.meeting_id), self.channel_name)
-        await self.channel_layer.group_discard(
-            revocation.person_group(self.user.pk), self.channel_name
+        for group in self._groups():
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _send_state(self) -> None:
+        await self.send_json(
+            {"type": "state", **await _shared_state(self.meeting_id, self.language)}
         )
+
+    async def _error(self, message) -> None:
+        with translation.override(self.language):
+            await self.send_json({"type": "error", "message": str(message)})
 
     async def access_changed(self, event):
         """The person's membership of some alliance changed or was removed."""
@@ -182,7 +234,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "command":
             await self._command(content)
         else:
-            await self.send_json({"type": "error", "message": "Unknown message."})
+            await self._error(_("Unknown message."))
 
     async def _hello(self, content):
         # A client (re)connecting says the last sequence number it saw; if it missed
@@ -191,20 +243,22 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         if not self.hellos.take() or not await self._still_allowed():
             return
         if content.get("seq") != await _seq(self.meeting_id):
-            await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
+            await self._send_state()
 
     async def _command(self, content):
         handler = services.COMMANDS.get(content.get("command"))
         if handler is None:
-            await self.send_json({"type": "error", "message": "Unknown command."})
+            await self._error(_("Unknown command."))
             return
         # Every command checks the session now; the service then checks the role.
         if not await self._still_allowed(now=True):
             return
 
         def run():
-            meeting = Meeting.objects.get(pk=self.meeting_id)
-            handler(meeting, self.user, content)
+            # What a refusal says, it says in the language of the person who asked.
+            with translation.override(self.language):
+                meeting = Meeting.objects.get(pk=self.meeting_id)
+                handler(meeting, self.user, content)
 
         try:
             await database_sync_to_async(run)()
@@ -215,8 +269,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         except services.MeetingError as error:
             await self.send_json({"type": "error", "message": str(error)})
         except (TypeError, ValueError):  # timer minutes that are not a number
-            message = _("A timer runs from 1 to 180 minutes.")
-            await self.send_json({"type": "error", "message": message})
+            await self._error(_("A timer runs from 1 to 180 minutes."))
 
     # Relaying the meeting
 
@@ -245,9 +298,15 @@ class ProjectorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4404)
             return
         self.hellos = Budget(HELLO_BURST, HELLO_PER_SECOND)
-        await self.channel_layer.group_add(live.group_name(self.meeting_id), self.channel_name)
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
+        await self.send_json({"type": "state", **await _projector_state(self.meeting_id)})
+
+    def _groups(self) -> list[str]:
+        # Its states come in the projector's group, in its languages; the meeting's group
+        # says when its link is revoked.
+        return [live.group_name(self.meeting_id), live.projector_group(self.meeting_id)]
 
     def _meeting_id(self):
         meeting = Meeting.objects.filter(projector_token_hash=self.token_hash).first()
@@ -255,15 +314,14 @@ class ProjectorConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         if self.meeting_id is not None:
-            await self.channel_layer.group_discard(
-                live.group_name(self.meeting_id), self.channel_name
-            )
+            for group in self._groups():
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") != "hello" or not self.hellos.take():
             return  # a projector sends no commands, and a few hellos at most
         if content.get("seq") != await _seq(self.meeting_id):
-            await self.send_json({"type": "state", **await _shared_state(self.meeting_id)})
+            await self.send_json({"type": "state", **await _projector_state(self.meeting_id)})
 
     async def meeting_state(self, event):
         await self.send_json({"type": "state", **event["state"]})

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -7,6 +8,35 @@ from meetings.models import Meeting
 
 # Who may lead, co-lead, record or take over a meeting: anyone but an observer.
 STEERING_ROLES = [Role.COORDINATOR, Role.FACILITATOR, Role.MEMBER]
+
+
+def projector_choices(alliance) -> list[tuple[str, str]]:
+    """What the room's screen can show: the alliance's language alone, or beside another
+    (for a bilingual room). A value is the languages' codes, comma-separated."""
+    names = dict(settings.LANGUAGES)
+    first = alliance.language if alliance.language in names else settings.LANGUAGE_CODE
+    choices = [("", _("%(language)s only") % {"language": names[first]})]
+    for code, name in settings.LANGUAGES:
+        if code != first:
+            label = _("%(first)s and %(second)s, side by side")
+            choices.append((f"{first},{code}", label % {"first": names[first], "second": name}))
+    return choices
+
+
+class ProjectorLanguagesField(forms.TypedChoiceField):
+    """The projector's languages, chosen as one of `projector_choices`, kept as a list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("The projector shows"),
+            required=False,
+            coerce=lambda value: value.split(",") if value else [],
+            empty_value=[],
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        return ",".join(value) if isinstance(value, list) else value
 
 
 class MeetingForm(forms.ModelForm):
@@ -19,6 +49,7 @@ class MeetingForm(forms.ModelForm):
         help_text=_("They are taken in the framework's order."),
         error_messages={"required": _("Choose at least one component.")},
     )
+    projector_languages = ProjectorLanguagesField()
 
     class Meta:
         model = Meeting
@@ -32,6 +63,7 @@ class MeetingForm(forms.ModelForm):
             "co_facilitator",
             "recorder",
             "unpartnered_answer",
+            "projector_languages",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(
@@ -53,6 +85,7 @@ class MeetingForm(forms.ModelForm):
         )
         for name in ("facilitator", "co_facilitator", "recorder"):
             self.fields[name].queryset = people
+        self.fields["projector_languages"].choices = projector_choices(review.alliance)
         self.fields["agenda"].choices = [
             (r.component_key, f"{r.number}. {r.component.name} ({r.get_state_display()})")
             for r in review.records.order_by("number")
@@ -84,3 +117,14 @@ class HandoverForm(forms.Form):
             .exclude(pk=meeting.facilitator_id)
             .order_by("name")
         )
+
+
+class ProjectorForm(forms.Form):
+    """The facilitator's choice, in the meeting's console, of what the room's screen shows."""
+
+    languages = ProjectorLanguagesField()
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["languages"].choices = projector_choices(meeting.review.alliance)
+        self.fields["languages"].initial = ",".join(meeting.projector_languages)

@@ -1,8 +1,14 @@
 """What participants see of a meeting, and how it reaches them.
 
-`state` renders the shared view of the current phase once, for everyone: it holds nothing
-private (answers appear only as `ratings.results` allows). Per-person parts (the reflect
-form, the note editor, the facilitator's controls) are fetched by each person's page.
+`state` renders the shared view of the current phase once per language, for everyone who
+follows in it: it holds nothing private (answers appear only as `ratings.results` allows).
+Per-person parts (the reflect form, the note editor, the facilitator's controls) are
+fetched by each person's page.
+
+One meeting, several languages: each socket listens in the group of its language
+(`language_group`), the room's screen in the projector's (`projector_group`), and all of
+them in the meeting's group for what has no words (presence, a revoked projector link).
+A change is rendered once per language that someone follows in, never once per person.
 """
 
 from datetime import timedelta
@@ -11,7 +17,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
 from alliances import rules
@@ -26,6 +33,14 @@ from reviews.models import Commitment, ComponentRecord, Question
 
 def group_name(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
+
+
+def language_group(meeting_id: int, code: str) -> str:
+    return f"meeting.{meeting_id}.{code}"
+
+
+def projector_group(meeting_id: int) -> str:
+    return f"meeting.{meeting_id}.projector"
 
 
 def load(meeting_id: int) -> Meeting:
@@ -187,12 +202,53 @@ def _state(meeting: Meeting, html: str) -> dict:
     }
 
 
-def _send(meeting_id: int, message: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group_name(meeting_id), message)
+def state_in(meeting: Meeting, code: str) -> dict:
+    """`shared_state` as a person who follows in `code` sees it."""
+    with translation.override(code):
+        return shared_state(meeting)
+
+
+def projector_state(meeting: Meeting) -> dict:
+    """The room's screen: the state in the projector's language, or, for a bilingual room,
+    the stage of each of its languages side by side, each marked with its `lang` (the
+    same cached renders the phones get: no render of its own)."""
+    codes = meeting.projector_codes()
+    states = [state_in(meeting, code) for code in codes]
+    if len(codes) > 1:
+        columns = format_html_join(
+            "",
+            '<div class="projector__language" lang="{}">{}</div>',
+            ((code, state["html"]) for code, state in zip(codes, states, strict=True)),
+        )
+        html = format_html('<div class="projector__languages">{}</div>', columns)
+        return {**states[0], "html": html, "languages": codes}
+    return {**states[0], "languages": codes}
+
+
+def listening_languages(meeting: Meeting) -> list[str]:
+    """The languages someone follows this meeting in now: its sockets', and the
+    projector's when it has a link."""
+    codes = set(Connection.objects.filter(meeting_id=meeting.pk).values_list("language", flat=True))
+    if meeting.projector_token_hash:
+        codes.update(meeting.projector_codes())
+    return sorted(code for code in codes if code)
+
+
+def _send(meeting_id: int, message: dict, group: str | None = None) -> None:
+    group = group or group_name(meeting_id)
+    async_to_sync(get_channel_layer().group_send)(group, message)
 
 
 def broadcast_state(meeting_id: int) -> None:
-    _send(meeting_id, {"type": "meeting.state", "state": shared_state(load(meeting_id))})
+    """Send the new state to each language's group, rendered once per language listened
+    to (the projector's states reuse those renders)."""
+    meeting = load(meeting_id)
+    for code in listening_languages(meeting):
+        message = {"type": "meeting.state", "state": state_in(meeting, code)}
+        _send(meeting_id, message, language_group(meeting_id, code))
+    if meeting.projector_token_hash:
+        message = {"type": "meeting.state", "state": projector_state(meeting)}
+        _send(meeting_id, message, projector_group(meeting_id))
 
 
 def present(meeting_id: int) -> list[str]:

@@ -64,6 +64,10 @@ class Meeting(models.Model):
             "and do not rate. Tick this to ask them for an answer too."
         ),
     )
+    # The languages the room's screen shows, side by side; none: the alliance's language.
+    projector_languages = models.JSONField(
+        _("languages of the projector"), default=list, blank=True
+    )
     seq = models.PositiveIntegerField(default=0)
     projector_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_by = models.ForeignKey(
@@ -87,6 +91,16 @@ class Meeting(models.Model):
 
     def agenda_components(self):
         return [framework().get(key) for key in self.agenda]
+
+    def projector_codes(self) -> list[str]:
+        """The languages the projector shows, in order: those the facilitator chose (still
+        among the site's), else the alliance's."""
+        from accounts.language import chosen
+
+        codes = [code for code in map(chosen, self.projector_languages or []) if code]
+        return list(dict.fromkeys(codes)) or [
+            chosen(self.review.alliance.language) or settings.LANGUAGE_CODE
+        ]
 
     def issue_projector_token(self) -> str:
         token = secrets.token_urlsafe(24)
@@ -174,6 +188,8 @@ class Connection(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="connections")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel_name = models.CharField(max_length=200, unique=True)
+    # The language this socket follows in: a change is rendered in each language listened to.
+    language = models.CharField(max_length=16, blank=True)
     last_seen = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.language import chosen
 from alliances import rules
 from meetings.models import LogEntry, Meeting, Phase
 from ratings.models import Round
@@ -248,6 +249,16 @@ def choose_who_answers(*, meeting: Meeting, actor, unpartnered: bool) -> None:
         detail["text"] = "on" if unpartnered else "off"
 
 
+def choose_projector_languages(*, meeting: Meeting, actor, codes: list[str]) -> None:
+    """The room's screen shows these languages side by side; none: the alliance's."""
+    codes = [code for code in dict.fromkeys(map(chosen, codes)) if code][:2]
+    with _change(meeting.pk, actor, "projector", live=False) as (meeting, detail):
+        if meeting.status == Meeting.Status.ENDED:
+            raise MeetingError(_("The meeting has ended."))
+        meeting.projector_languages = codes
+        detail["text"] = ", ".join(codes)
+
+
 def next_item(*, meeting: Meeting, actor, step: int = 1) -> None:
     """In the opening, move to the next (or previous) commitment."""
     with _change(meeting.pk, actor, "item") as (m, detail):
@@ -331,6 +342,12 @@ def _confirmed(data) -> bool:
     return data.get("confirmed") in ("1", True)
 
 
+def _languages(data) -> list[str]:
+    """From a form (one value, comma-separated) or a socket (a list)."""
+    value = data.get("languages") or []
+    return value.split(",") if isinstance(value, str) else [str(code) for code in value]
+
+
 def _minutes(data):
     return int(data["minutes"]) if data.get("minutes") else None
 
@@ -347,6 +364,9 @@ COMMANDS = {
         meeting=m, actor=u, unpartnered=d.get("unpartnered") in ("1", True)
     ),
     "end": lambda m, u, d: end(meeting=m, actor=u, confirmed=_confirmed(d)),
+    "projector": lambda m, u, d: choose_projector_languages(
+        meeting=m, actor=u, codes=_languages(d)
+    ),
 }
 
 

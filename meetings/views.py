@@ -1,17 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances import access, rules
 from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
-from meetings.forms import HandoverForm, MeetingForm
+from meetings.forms import HandoverForm, MeetingForm, ProjectorForm
 from meetings.guide import agenda_plan_guide, guide_for, meeting_plan_guide
 from meetings.join import join_url, qr_svg
 from meetings.models import Attendance, Meeting, Phase, hash_token
@@ -172,6 +173,7 @@ def detail(request, slug, meeting_id):
     if context["steering"] and meeting.status != Meeting.Status.ENDED:
         context["join_url"] = join_url(meeting)
         context["join_qr"] = qr_svg(context["join_url"])
+        context["projector_form"] = ProjectorForm(meeting=meeting, auto_id="projector-%s")
     return render(request, "meetings/detail.html", context)
 
 
@@ -339,6 +341,10 @@ def _said(command: str, meeting: Meeting, post) -> str:
         if phase.timer_ends_at:
             return _("The timer is running: %(n)s minutes.") % {"n": post.get("minutes")}
         return _("The timer is stopped.")
+    if command == "projector":
+        names = dict(settings.LANGUAGES)
+        shown = " · ".join(str(names[code]) for code in meeting.projector_codes())
+        return _("The projector shows: %(languages)s.") % {"languages": shown}
     if command == "answering":
         if meeting.unpartnered_answer:
             return _("People without a partner are asked to answer too.")
@@ -565,14 +571,21 @@ def _projector_meeting(token):
 
 @require_GET
 def projector(request, token):
+    """The room's screen, in the projector's languages whatever the browser of the
+    computer that shows it: its first language for the page, each one's stage beside the
+    other's for a bilingual room."""
     meeting = _projector_meeting(token)
+    codes = meeting.projector_codes()
     url = join_url(meeting)
-    context = {"meeting": meeting, "state": live.state(meeting), "token": token}
-    return render(
-        request,
-        "meetings/projector.html",
-        {**context, "join_url": url, "join_qr": qr_svg(url)},
-    )
+    context = {"meeting": meeting, "state": live.projector_state(meeting), "token": token}
+    with translation.override(codes[0]):
+        response = render(
+            request,
+            "meetings/projector.html",
+            {**context, "join_url": url, "join_qr": qr_svg(url), "languages": codes},
+        )
+    response.headers["Content-Language"] = ", ".join(codes)
+    return response
 
 
 @require_GET
@@ -580,7 +593,7 @@ def projector_state(request, token):
     meeting = _projector_meeting(token)
     if request.GET.get("seq") == str(meeting.seq):
         return HttpResponse(status=204)
-    return JsonResponse(live.shared_state(meeting))  # rendered once per sequence number
+    return JsonResponse(live.projector_state(meeting))  # rendered once per sequence number
 
 
 @login_required

@@ -19,6 +19,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from accord.asgi import application
 from meetings import live, services
@@ -733,9 +734,12 @@ def test_the_stage_is_rendered_once_per_change_for_every_socket(
 ):
     renders = []
     render_stage = live.render_stage
-    monkeypatch.setattr(
-        live, "render_stage", lambda *a, **k: renders.append(1) or render_stage(*a, **k)
-    )
+
+    def counted(meeting, phase):
+        renders.append((meeting.seq, get_language()))
+        return render_stage(meeting, phase)
+
+    monkeypatch.setattr(live, "render_stage", counted)
     headers = [signed_in(person) for person in (mia, otto)]
 
     async def scenario():
@@ -755,8 +759,9 @@ def test_the_stage_is_rendered_once_per_change_for_every_socket(
     signed_in_fiona = signed_in(fiona)
     run(scenario)
 
-    # Joining at seq 1 reuses the stage the start rendered; the advance renders once.
-    assert len(renders) == 1
+    # Nobody listened when the meeting started: the first to join renders seq 1, the
+    # others reuse it; the advance renders once, for the one language listened to.
+    assert renders == [(1, "en"), (2, "en")]
 
 
 def test_a_socket_that_keeps_sending_hellos_gets_answers_again_after_a_pause(
