@@ -1,7 +1,10 @@
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts import language
+from accounts.forms import language_choices
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from history.forms import VersionedForm
 
@@ -53,9 +56,19 @@ class PartnerForm(VersionedForm):
 
 
 class InvitationForm(forms.ModelForm):
+    # Not required: a form sent without it (an old page, a script) takes the page's language.
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        required=False,
+        help_text=_(
+            "The email is written in it, and the new account starts in it. Someone who "
+            "already has an account here gets it in the language they chose."
+        ),
+    )
+
     class Meta:
         model = Invitation
-        fields = ["email", "role", "partner"]
+        fields = ["email", "role", "partner", "language"]
         help_texts = {
             "partner": _(
                 "Everyone but an outside facilitator or an observer (a funder, a "
@@ -68,6 +81,16 @@ class InvitationForm(forms.ModelForm):
         self.alliance = alliance
         self.fields["partner"].queryset = Partner.objects.filter(alliance=alliance)
         self.fields["role"].initial = Role.MEMBER
+        self.fields["language"].choices = language_choices()
+        # The inviter's own language, which is most often the one they share with the person.
+        self.fields["language"].initial = self._default_language()
+
+    @staticmethod
+    def _default_language() -> str:
+        return language.chosen(translation.get_language()) or settings.LANGUAGE_CODE
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self._default_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
