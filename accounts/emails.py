@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts import throttle
+from accounts import language, throttle
 from accounts.models import User
 
 SIGNUP_SALT = "accounts.signup"
@@ -40,11 +40,14 @@ def send_signup_email(email: str) -> None:
         return
     account = User.objects.filter(email__iexact=email).first()
     if account is None:
+        # Nobody to ask yet: the language of the page the address was typed into.
         link = settings.SITE_URL + reverse("accounts:signup_finish", args=[signup_token(email)])
         subject = _("Create your Accord account")
         context = {"link": link, "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
         body = render_to_string("accounts/email/signup.txt", context)
-    else:
+        send_mail(subject, body, None, [email])
+        return
+    with language.speaking(account):
         subject = _("You already have an Accord account")
         context = {
             "account": account,
@@ -52,4 +55,4 @@ def send_signup_email(email: str) -> None:
             "reset_link": settings.SITE_URL + reverse("accounts:password_reset"),
         }
         body = render_to_string("accounts/email/signup_existing.txt", context)
-    send_mail(subject, body, None, [email])
+        send_mail(subject, body, None, [email])

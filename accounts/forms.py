@@ -73,6 +73,12 @@ class ResetForm(PasswordResetForm):
         )
         return super().save(**kwargs)
 
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # In the account's language, not the language of the page the reset was asked from
+        # (which anyone who knows the address may ask, from any browser).
+        with language.speaking(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
 
 class NewPasswordForm(SetPasswordForm):
     def save(self, commit=True):

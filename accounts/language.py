@@ -4,6 +4,10 @@ Accord shows or sends them (pages, live meetings, emails, files).
 Until a person chooses, their pages follow the browser (LocaleMiddleware reads the cookie
 and Accept-Language) and what is sent to them is in the site's default language."""
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from django.conf import settings
 from django.utils import translation
 
@@ -33,6 +37,21 @@ def speaking(user):
     """A context in which everything rendered is in `user`'s language:
     `with speaking(user): send_mail(...)`."""
     return translation.override(language_of(user))
+
+
+T = TypeVar("T")
+
+
+def by_language(
+    items: Iterable[T], person: Callable[[T], object] = lambda item: item
+) -> dict[str, list[T]]:
+    """`items` (people, or rows with a `person`) grouped by their person's language, so that
+    what is the same for everyone who reads a language (a subject, an attachment) is
+    rendered once for it."""
+    groups: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        groups[language_of(person(item))].append(item)
+    return dict(groups)
 
 
 def user_language(get_response):

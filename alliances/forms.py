@@ -3,7 +3,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.language import chosen
+from accounts import language
+from accounts.forms import language_choices
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from history.forms import VersionedForm
 
@@ -26,7 +27,7 @@ class AllianceForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:  # a new alliance: the language its creator reads
-            self.initial.setdefault("language", chosen(translation.get_language()))
+            self.initial.setdefault("language", language.chosen(translation.get_language()))
 
     def clean_language(self):
         return self.cleaned_data["language"] or self.instance.language
@@ -70,9 +71,19 @@ class PartnerForm(VersionedForm):
 
 
 class InvitationForm(forms.ModelForm):
+    # Not required: a form sent without it (an old page, a script) takes the page's language.
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        required=False,
+        help_text=_(
+            "The email is written in it, and the new account starts in it. Someone who "
+            "already has an account here gets it in the language they chose."
+        ),
+    )
+
     class Meta:
         model = Invitation
-        fields = ["email", "role", "partner"]
+        fields = ["email", "role", "partner", "language"]
         help_texts = {
             "partner": _(
                 "Everyone but an outside facilitator or an observer (a funder, a "
@@ -85,6 +96,16 @@ class InvitationForm(forms.ModelForm):
         self.alliance = alliance
         self.fields["partner"].queryset = Partner.objects.filter(alliance=alliance)
         self.fields["role"].initial = Role.MEMBER
+        self.fields["language"].choices = language_choices()
+        # The inviter's own language, which is most often the one they share with the person.
+        self.fields["language"].initial = self._default_language()
+
+    @staticmethod
+    def _default_language() -> str:
+        return language.chosen(translation.get_language()) or settings.LANGUAGE_CODE
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self._default_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()

@@ -196,6 +196,11 @@ class Invitation(models.Model):
         related_name="invitations",
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The language the inviter chose for someone who has no account yet: the email is
+    # written in it, and the page of the link offers it for the new account. Blank on
+    # invitations made before it existed: the site's language. Not a `choices` field, like
+    # `User.language`.
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

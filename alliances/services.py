@@ -5,9 +5,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.language import chosen
+from accounts.models import User
 from alliances.models import Alliance, Invitation, Membership, Role
 from history.services import create_with_history
 
@@ -38,26 +40,48 @@ def create_alliance(
     return alliance
 
 
-def invite(*, alliance, email: str, role: str, partner, invited_by) -> Invitation:
+def invite(
+    *, alliance, email: str, role: str, partner, invited_by, language: str = ""
+) -> Invitation:
     """Create an invitation and email its link."""
     invitation = Invitation(
-        alliance=alliance, email=email.lower(), role=role, partner=partner, invited_by=invited_by
+        alliance=alliance,
+        email=email.lower(),
+        role=role,
+        partner=partner,
+        invited_by=invited_by,
+        language=language,
     )
     token = invitation.issue_token()
     invitation.save()
     link = settings.SITE_URL + reverse("invitation", args=[token])
+    transaction.on_commit(lambda: _email_invitation(invitation, link))
+    return invitation
+
+
+def invitation_language(invitation: Invitation) -> str:
+    """The language to write to the invited address in: the language its account chose,
+    else the one the inviter chose for the invitation (an account an import made has
+    chosen none), else the site's."""
+    account = User.objects.filter(email__iexact=invitation.email).first()
+    return (
+        chosen(account.language if account else None)
+        or chosen(invitation.language)
+        or settings.LANGUAGE_CODE
+    )
+
+
+def _email_invitation(invitation: Invitation, link: str) -> None:
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
-    transaction.on_commit(
-        lambda: send_mail(
+    with translation.override(invitation_language(invitation)):
+        send_mail(
             # A header is one line: a name typed with a line break is collapsed, not a 500.
             _("You are invited to %(alliance)s on Accord")
-            % {"alliance": " ".join(alliance.name.split())},
+            % {"alliance": " ".join(invitation.alliance.name.split())},
             render_to_string("alliances/email/invitation.txt", context),
             None,
             [invitation.email],
         )
-    )
-    return invitation
 
 
 def accept_invitation(*, invitation: Invitation, user) -> Membership:

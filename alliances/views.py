@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import SetPasswordFields
+from accounts.language import chosen
 from accounts.models import User
 from alliances import access, services
 from alliances.forms import AllianceForm, InvitationForm, MembershipForm, PartnerForm
@@ -259,11 +260,17 @@ def invitation(request, token):
         )
     # The link was emailed to the invited address, so whoever opens it controls that address:
     # they may make its account here, or claim the one an import made for it.
-    form = SetPasswordFields(request.POST or None)
+    # The language the inviter chose comes first: the email the visitor followed was in it.
+    initial = {"language": invitation.language} if chosen(invitation.language) else {}
+    form = SetPasswordFields(request.POST or None, initial=initial)
     form.email_for_validation = invitation.email
     if request.method == "POST" and form.is_valid():
-        name, password = form.cleaned_data["name"], form.cleaned_data["password1"]
-        user = User.objects.set_up_for_owner(invitation.email, name=name, password=password)
+        user = User.objects.set_up_for_owner(
+            invitation.email,
+            name=form.cleaned_data["name"],
+            password=form.cleaned_data["password1"],
+            language=form.cleaned_data["language"],
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return _accept(request, invitation, user)
     return render(request, "alliances/invitation.html", {"invitation": invitation, "form": form})

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.language import by_language
 from alliances.models import Membership
 
 # Every way a text can break a line: CRLF, a lone CR or LF, and Unicode's line breaks
@@ -79,27 +80,24 @@ def ics(meeting) -> str:
 
 
 def email_invitations(meeting) -> None:
-    """Email every person of the alliance the meeting, with its .ics attached."""
+    """Email every person of the alliance the meeting, with its .ics attached, each in
+    their own language: the subject and the .ics are written once per language, the body
+    (which greets each person by name) once per person."""
     review = meeting.review
-    calendar_file = ics(meeting)
     link = settings.SITE_URL + meeting.get_absolute_url()
     how_link = settings.SITE_URL + reverse("meetings:how")
     names = {"alliance": review.alliance.name, "review": review.name}
-    # A header is one line: a name typed with a line break is collapsed, not a 500.
-    subject = " ".join((_("Meeting of %(alliance)s: %(review)s") % names).split())
-    for membership in Membership.objects.filter(alliance=review.alliance).select_related("user"):
-        message = EmailMessage(
-            subject,
-            render_to_string(
-                "meetings/email/invitation.txt",
-                {
-                    "meeting": meeting,
-                    "person": membership.user,
-                    "link": link,
-                    "how_link": how_link,
-                },
-            ),
-            to=[membership.user.email],
-        )
-        message.attach(f"accord-meeting-{meeting.pk}.ics", calendar_file, "text/calendar")
-        message.send()
+    people = [
+        m.user for m in Membership.objects.filter(alliance=review.alliance).select_related("user")
+    ]
+    for code, group in by_language(people).items():
+        with translation.override(code):
+            # A header is one line: a name typed with a line break is collapsed, not a 500.
+            subject = " ".join((_("Meeting of %(alliance)s: %(review)s") % names).split())
+            calendar_file = ics(meeting)
+            for person in group:
+                context = {"meeting": meeting, "person": person, "link": link, "how_link": how_link}
+                body = render_to_string("meetings/email/invitation.txt", context)
+                message = EmailMessage(subject, body, to=[person.email])
+                message.attach(f"accord-meeting-{meeting.pk}.ics", calendar_file, "text/calendar")
+                message.send()

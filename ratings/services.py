@@ -16,9 +16,10 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.language import by_language
 from alliances.models import Membership
 from alliances.rules import ANSWER
 from ratings.models import (
@@ -233,17 +234,20 @@ def _email_check_in(check_in: CheckIn) -> None:
 
     review = check_in.review
     link = settings.SITE_URL + reverse("ratings:check_in", args=[review.alliance.slug, check_in.pk])
-    for membership in Membership.objects.filter(alliance=review.alliance).select_related("user"):
-        if not membership.can_answer:
-            continue
-        context = {"check_in": check_in, "review": review, "link": link, "person": membership.user}
-        send_mail(
+    memberships = Membership.objects.filter(alliance=review.alliance).select_related("user")
+    answering = [membership for membership in memberships if membership.can_answer]
+    # Each in their own language; the body greets each by name, the subject is one per language.
+    for code, group in by_language(answering, lambda membership: membership.user).items():
+        with translation.override(code):
             # A header is one line: a name typed with a line break is collapsed, not a 500.
-            _("Your private check-in for %(review)s") % {"review": " ".join(review.name.split())},
-            render_to_string("ratings/email/check_in.txt", context),
-            None,
-            [membership.user.email],
-        )
+            subject = _("Your private check-in for %(review)s") % {
+                "review": " ".join(review.name.split())
+            }
+            for membership in group:
+                person = membership.user
+                context = {"check_in": check_in, "review": review, "link": link, "person": person}
+                body = render_to_string("ratings/email/check_in.txt", context)
+                send_mail(subject, body, None, [person.email])
 
 
 def close_check_in(*, check_in: CheckIn) -> None:

@@ -21,10 +21,11 @@ from django.core.mail import EmailMessage
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.language import speaking
 from accounts.models import User
 from alliances.models import Membership
 from reviews.models import Commitment
@@ -171,17 +172,16 @@ def send_digests(today: date | None = None) -> Outcome:
     """Send today's digests. Running it again the same day sends nothing more."""
     today = today or timezone.localdate()
     outcome = Outcome()
-    # Nobody chooses a language yet: every digest is in the site's.
-    with translation.override(settings.LANGUAGE_CODE):
-        for digest in digests(today):
-            if not _claim(digest.person, today):
-                continue
-            try:
+    for digest in digests(today):
+        if not _claim(digest.person, today):
+            continue
+        try:
+            with speaking(digest.person):
                 message(digest).send()
-            except Exception:
-                _release(digest.person, today)
-                logger.exception("The digest to person %s could not be sent.", digest.person.pk)
-                outcome.failed += 1
-            else:
-                outcome.sent += 1
+        except Exception:
+            _release(digest.person, today)
+            logger.exception("The digest to person %s could not be sent.", digest.person.pk)
+            outcome.failed += 1
+        else:
+            outcome.sent += 1
     return outcome
