@@ -230,7 +230,10 @@ def calendar_text(message) -> str:
     ("code", "description"),
     [
         ("en", r"DESCRIPTION:Agenda: Shared purpose\, Shared power\nJoin in Accord: "),
-        ("es", r"DESCRIPTION:Agenda: Shared purpose\, Shared power\nParticipe en Accord: "),
+        (
+            "es",
+            r"DESCRIPTION:Agenda: Propósito compartido\, Poder compartido\nParticipe en Accord: ",
+        ),
     ],
 )
 def test_the_meetings_calendar_file_is_in_its_recipients_language_and_time(env, code, description):
