@@ -89,6 +89,37 @@ class NewPasswordForm(SetPasswordForm):
         return user
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Each language named in itself, so that a person who does not read the page's
+    language still finds their own."""
+    choices = []
+    for code, name in settings.LANGUAGES:
+        with translation.override(code):
+            choices.append((code, str(name)))
+    return choices
+
+
+class LanguageSelect(forms.Select):
+    """Each option says its language, so that a screen reader reads "Español" in Spanish."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+class LanguageField(forms.ChoiceField):
+    """One of the site's languages, each named in itself. Not required: a form sent
+    without it (an old page, a script) falls back to a language its form chooses."""
+
+    widget = LanguageSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=language_choices, **kwargs)
+
+
 class SetPasswordFields(forms.Form):
     """Name and a new password, typed twice; shared by sign-up and accepting an invitation."""
 
@@ -109,10 +140,8 @@ class SetPasswordFields(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    # Not required: a form sent without it (an old page, a script) takes the page's language.
-    language = forms.ChoiceField(
+    language = LanguageField(
         label=_("Language"),
-        required=False,
         help_text=_("Pages, live meetings and emails will be in this language."),
     )
 
@@ -121,7 +150,6 @@ class SetPasswordFields(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("language", translation.get_language())
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices()
 
     def clean_language(self):
         return self.cleaned_data.get("language") or language.chosen(translation.get_language())
@@ -149,20 +177,9 @@ class SignUpForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-def language_choices() -> list[tuple[str, str]]:
-    """Each language named in itself, so that a person who does not read the page's
-    language still finds their own."""
-    choices = []
-    for code, name in settings.LANGUAGES:
-        with translation.override(code):
-            choices.append((code, str(name)))
-    return choices
-
-
 class ProfileForm(forms.ModelForm):
-    language = forms.ChoiceField(
+    language = LanguageField(
         label=_("Language"),
-        required=False,
         help_text=_("Pages, live meetings and emails are in this language."),
     )
 
@@ -172,7 +189,6 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices()
         self.initial["language"] = language.chosen(self.instance.language) or (
             translation.get_language()
         )

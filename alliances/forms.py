@@ -4,7 +4,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts import language
-from accounts.forms import language_choices
+from accounts.forms import LanguageField
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from history.forms import VersionedForm
 
@@ -12,11 +12,9 @@ ROLES_WITHOUT_PARTNER = {Role.FACILITATOR, Role.OBSERVER}
 
 
 class AllianceForm(VersionedForm):
-    language = forms.ChoiceField(
+    language = LanguageField(  # a form sent without it keeps the alliance's
         label=Alliance._meta.get_field("language").verbose_name,
         help_text=Alliance._meta.get_field("language").help_text,
-        choices=settings.LANGUAGES,
-        required=False,  # a form sent without it keeps the alliance's
     )
 
     class Meta:
@@ -71,10 +69,8 @@ class PartnerForm(VersionedForm):
 
 
 class InvitationForm(forms.ModelForm):
-    # Not required: a form sent without it (an old page, a script) takes the page's language.
-    language = forms.ChoiceField(
+    language = LanguageField(
         label=_("Language of the invitation"),
-        required=False,
         help_text=_(
             "The email is written in it, and the new account starts in it. Someone who "
             "already has an account here gets it in the language they chose."
@@ -96,7 +92,6 @@ class InvitationForm(forms.ModelForm):
         self.alliance = alliance
         self.fields["partner"].queryset = Partner.objects.filter(alliance=alliance)
         self.fields["role"].initial = Role.MEMBER
-        self.fields["language"].choices = language_choices()
         # The inviter's own language, which is most often the one they share with the person.
         self.fields["language"].initial = self._default_language()
 

@@ -131,3 +131,15 @@ def test_an_invitation_sent_without_a_language_takes_the_pages_language(
     )
 
     assert User.objects.get(email="nell@example.org").language == "es"
+
+
+def test_every_language_select_names_each_language_in_itself_and_marks_it(client, carol, alliance):
+    client.force_login(carol)
+    pages_with_a_language = [
+        PROFILE,
+        reverse("alliances:invite", args=[alliance.slug]),
+        reverse("alliances:edit", args=[alliance.slug]),
+    ]
+    for url in pages_with_a_language:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<option value="es" lang="es">Español</option>' in html, url
