@@ -4,8 +4,8 @@ over real WebSockets while Fiona steers from her desktop. After every live chang
 after each screen is reloaded, each one is still in its language: the phase it shows, its
 status and its `lang`.
 
-Until the framework's own words are translated, a component's name may stay English on a
-Spanish screen: the assertions read Accord's own words (the phases, the status)."""
+Beto chooses Spanish from the header of the meeting's page on his phone, as a person would.
+At the reveal the projector's two columns each hold the whole spread, labels 48 px tall."""
 
 import datetime
 import re
@@ -57,9 +57,9 @@ def bilingual_room(settings, transactional_db):
     ana = make_user("Ana Member", "ana@example.org")
     add_member(alliance, ana, Role.MEMBER, make_partner(alliance, "Ana's Pantry"))
     beto = make_user("Beto Miembro", "beto@example.org")
-    beto.language = "es"
-    beto.save(update_fields=["language"])
     add_member(alliance, beto, Role.MEMBER, make_partner(alliance, "Despensa de Beto"))
+    chen = make_user("Chen Member", "chen@example.org")
+    add_member(alliance, chen, Role.MEMBER, make_partner(alliance, "Chen's Kitchen"))
     review = start_review(
         alliance=alliance,
         name="Spring 2027 review",
@@ -76,7 +76,14 @@ def bilingual_room(settings, transactional_db):
     )
     token = meeting.issue_projector_token()
     meeting.save()
-    return {"fiona": fiona, "ana": ana, "beto": beto, "meeting": meeting, "token": token}
+    return {
+        "fiona": fiona,
+        "ana": ana,
+        "beto": beto,
+        "chen": chen,
+        "meeting": meeting,
+        "token": token,
+    }
 
 
 def test_an_english_phone_a_spanish_phone_and_a_bilingual_projector_each_keep_their_language(
@@ -91,9 +98,17 @@ def test_an_english_phone_a_spanish_phone_and_a_bilingual_projector_each_keep_th
     fiona = Person("Fiona", new_context, "desktop", errors)
     english = Person("Ana", new_context, "phone", errors)
     spanish = Person("Beto", new_context, "phone", errors)
-    for person, user in ((fiona, room["fiona"]), (english, room["ana"]), (spanish, room["beto"])):
-        sign_in(person.context, url, user)
+    third = Person("Chen", new_context, "phone", errors)
+    people = ((fiona, "fiona"), (english, "ana"), (spanish, "beto"), (third, "chen"))
+    for person, name in people:
+        sign_in(person.context, url, room[name])
         person.page.goto(meeting_url)
+    # Beto's browser asked for English; he picks his language in the meeting page's header.
+    expect(spanish.page.locator("#now")).to_have_text("The meeting has not started yet.")
+    spanish.page.locator(".menu--language summary").tap()
+    spanish.page.get_by_label("Language").select_option("es")
+    spanish.page.get_by_role("button", name="Change language").tap()
+    expect(spanish.page.locator("html")).to_have_attribute("lang", "es")
     wall = new_context("desktop").new_page()
     wall.set_viewport_size({"width": 1920, "height": 1080})
     wall.on("pageerror", lambda error: errors.append(f"wall: {error}"))
@@ -143,12 +158,20 @@ def test_an_english_phone_a_spanish_phone_and_a_bilingual_projector_each_keep_th
     # Both answer, each from a form in their language; the count reaches every screen.
     expect(english.page.locator("#send-answer")).to_have_text("Send my answer")
     expect(spanish.page.locator("#send-answer")).to_have_text("Enviar mi respuesta")
-    for n, phone in enumerate((english, spanish)):
+    for n, phone in enumerate((english, spanish, third)):
         phone.page.locator(".scale__option").nth(n + 2).tap()
         phone.page.locator("#send-answer").tap()
         expect(phone.page.locator("#answer-received")).to_be_visible()
     each_screen_in_its_language("reflect")
     steer("cmd-advance", "reveal")
+    expect(spanish.page.locator("#now")).to_contain_text("Propósito compartido")
+    for code in ("en", "es"):
+        column = wall.locator(f'.projector__language[lang="{code}"]')
+        expect(column.locator(".spread__row")).to_have_count(5)
+        last = column.locator(".spread__row").last.bounding_box()
+        assert last["y"] + last["height"] <= 1080, (code, last)
+        for label in column.locator(".spread__label").all():
+            assert label.bounding_box()["height"] >= 48, (code, label.text_content())
     steer("cmd-advance", "discuss")
     steer("cmd-advance", "record")
     steer("cmd-advance", "closing")
