@@ -269,6 +269,9 @@ def test_a_bilingual_projector_shows_both_languages_side_by_side_with_no_render_
     assert sorted(renders) == [(3, "en"), (3, "es")]
     page = Client().get(reverse("meetings:projector", args=[token])).content.decode()
     assert '<div class="projector__language" lang="es">' in page
+    # How to join, said in both languages.
+    assert '<span class="join__in" lang="en">Join on your phone</span>' in page
+    assert '<span class="join__in" lang="es">Únase desde su teléfono</span>' in page
 
 
 def test_only_a_facilitator_chooses_the_projectors_languages(running, mia):
