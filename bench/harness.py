@@ -93,7 +93,7 @@ class Site:
         with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
             connection.execute(sql)
 
-    def create(self, participants: int, agenda: str = "default") -> dict:
+    def create(self, participants: int, agenda: str = "default", spanish: float = 0.0) -> dict:
         """Create and migrate the database, then seed a started meeting."""
         self.drop()
         self._admin(f'CREATE DATABASE "{self.name}"')
@@ -107,6 +107,8 @@ class Site:
                 str(participants),
                 "--agenda",
                 agenda,
+                "--spanish",
+                str(spanish),
             ],
             self.env,
         )

@@ -556,6 +556,13 @@ def main() -> int:
         default="accord.asgi:application",
         help="the ASGI application the servers run (for experiments)",
     )
+    parser.add_argument(
+        "--spanish",
+        type=float,
+        default=0.5,
+        help="the share of participants who follow in Spanish (a bilingual room: one render "
+        "per language per change)",
+    )
     parser.add_argument("--database", default="accord_bench")
     parser.add_argument("--redis-db", type=int, default=14)
     args = parser.parse_args()
@@ -574,7 +581,7 @@ def main() -> int:
     servers = []
     try:
         started = time.monotonic()
-        site.create(participants=args.participants, agenda="all")
+        site.create(participants=args.participants, agenda="all", spanish=args.spanish)
         args.phases = site.data["phases"]
         print(f"  database {args.database} seeded in {time.monotonic() - started:.1f} s")
         # The servers run as the README's production recipe runs the /ws/ processes: with

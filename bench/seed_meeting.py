@@ -22,16 +22,19 @@ def main() -> None:
         default="default",
         help="the review's default agenda (two components) or all of them",
     )
+    parser.add_argument(
+        "--spanish", type=float, default=0.0, help="the share of participants who read Spanish"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     import django
 
     django.setup()
-    print(json.dumps(seed(args.participants, args.agenda)))
+    print(json.dumps(seed(args.participants, args.agenda, args.spanish)))
 
 
-def seed(participants: int, agenda: str) -> dict:
+def seed(participants: int, agenda: str, spanish: float = 0.0) -> dict:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
@@ -56,8 +59,11 @@ def seed(participants: int, agenda: str) -> dict:
                 [random.randint(10_000, 2_000_000_000)],  # noqa: S311 (not a secret)
             )
 
-    def person(name, email):
-        return User(email=email, name=name, password=make_password(None))
+    def person(name, email, language=""):
+        return User(email=email, name=name, password=make_password(None), language=language)
+
+    def language(n):  # every k-th participant reads Spanish, spread through the room
+        return "es" if spanish and n % round(1 / spanish) == 0 else ""
 
     with transaction.atomic():
         carol = User.objects.create_user("carol@live.example", None, name="Carol Coordinator")
@@ -77,7 +83,8 @@ def seed(participants: int, agenda: str) -> dict:
             ]
         )
         members = User.objects.bulk_create(
-            person(f"Member {n + 1}", f"member{n + 1}@live.example") for n in range(participants)
+            person(f"Member {n + 1}", f"member{n + 1}@live.example", language(n))
+            for n in range(participants)
         )
         Membership.objects.create(alliance=alliance, user=fiona, role=Role.FACILITATOR)
         Membership.objects.bulk_create(
