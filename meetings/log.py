@@ -63,7 +63,30 @@ def describe(entry: LogEntry, phases: dict[str, Phase] | None = None) -> str:
         else:
             text = _("%(actor)s chose that people without a partner do not answer")
         return text % {"actor": actor}
+    if action == "projector":
+        return _projector(actor, detail)
     return f"{actor}: {action} ({detail})" if detail else f"{actor}: {action}"
+
+
+def _projector(actor: str, detail: str) -> str:
+    names = []
+    for code in filter(None, (part.strip() for part in detail.split(","))):
+        try:
+            names.append(str(translation.get_language_info(code)["name_translated"]))
+        except KeyError:
+            names.append(code)
+    if not names:
+        return _("%(actor)s chose the alliance's language for the projector") % {"actor": actor}
+    if len(names) == 1:
+        return _("%(actor)s chose %(language)s for the projector") % {
+            "actor": actor,
+            "language": names[0],
+        }
+    return _("%(actor)s chose %(first)s and %(second)s, side by side, for the projector") % {
+        "actor": actor,
+        "first": names[0],
+        "second": names[1],
+    }
 
 
 def _item(actor: str, detail: str) -> str:

@@ -7,6 +7,8 @@ In these meetings fiona facilitates (she belongs to no partner and does not answ
 """
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -267,6 +269,9 @@ def entry(action, detail="", actor=None):
         ("end", "ended", "Dana ended the meeting"),
         ("answering", "on", "Dana chose that people without a partner answer too"),
         ("answering", "off", "Dana chose that people without a partner do not answer"),
+        ("projector", "en, es", "Dana chose English and Spanish, side by side, for the projector"),
+        ("projector", "es", "Dana chose Spanish for the projector"),
+        ("projector", "", "Dana chose the alliance's language for the projector"),
         ("dance", "twice", "Dana: dance (twice)"),
         ("timer", "soon", "Dana: timer (soon)"),
     ],
@@ -275,6 +280,21 @@ def test_each_log_entry_in_plain_words(review, fiona, action, detail, said):
     phases = phase_names(plan(review, fiona).phases.all())
 
     assert describe(entry(action, detail, DANA), phases) == said
+
+
+# A detail each action is logged with (the services write it), where one is needed.
+LOGGED_DETAILS = {"timer": "5 min", "handover": "Dana → Marisol", "answering": "on"}
+
+
+def test_every_action_the_services_log_is_said_in_plain_words():
+    """A new command that writes the log must say what it did in words, not in code."""
+    source = Path(services.__file__).read_text(encoding="utf-8")
+    actions = set(re.findall(r'_change\(\s*meeting\.pk,\s*actor,\s*"(\w+)"', source))
+    assert {"start", "advance", "end", "projector"} <= actions
+
+    for action in sorted(actions):
+        said = describe(entry(action, LOGGED_DETAILS.get(action, ""), DANA))
+        assert not said.startswith("Dana:"), (action, said)
 
 
 def test_a_meeting_that_ended_by_itself_says_so():
