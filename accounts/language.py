@@ -19,7 +19,7 @@ def codes() -> list[str]:
 def chosen(code: str | None) -> str | None:
     """`code` if it is one of the site's languages (a region variant counts as its
     language: es-MX is es), else None."""
-    if not code:
+    if not code or not isinstance(code, str):
         return None
     code = code.lower()
     for candidate in (code, code.split("-")[0]):

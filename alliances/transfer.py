@@ -51,9 +51,12 @@ from registers.models import (
 from reviews.models import Commitment, ComponentRecord, Question, Review
 
 FORMAT = "accord-alliance"
-VERSION = 1
+VERSION = 2
 ALLIANCE = "alliance"
 PEOPLE = "people"
+# The fields each version added, by list. A document of an earlier version lacks them, and
+# an import gives them their default: what the alliance had before the field existed.
+ADDED = {2: {ALLIANCE: {"language"}, "meetings": {"projector_languages"}}}
 
 _shuffle = random.SystemRandom().shuffle
 

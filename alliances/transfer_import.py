@@ -35,6 +35,7 @@ from accord.jsontext import has_lone_surrogate
 from accounts.models import User
 from alliances.models import Alliance, Role
 from alliances.transfer import (
+    ADDED,
     ALLIANCE,
     ALLIANCE_FIELDS,
     BY_KEY,
@@ -259,12 +260,14 @@ class _Check:
                 )
                 % {"format": FORMAT}
             ]
-        if document.get("version") != VERSION:
+        self.version = document.get("version")
+        if self.version not in range(1, VERSION + 1) or isinstance(self.version, bool):
             self.problem(
                 "version",
-                _("%(found)s: this Accord reads version %(version)d of the document.")
-                % {"found": document.get("version"), "version": VERSION},
+                _("%(found)s: this Accord reads versions 1 to %(version)d of the document.")
+                % {"found": self.version, "version": VERSION},
             )
+            self.version = VERSION
         self.exported_at = self._datetime("exported_at", document.get("exported_at"))
         lists = {key: self._list(key) for key in (PEOPLE, *BY_KEY)}
         self._collect_refs(lists)
@@ -336,6 +339,9 @@ class _Check:
         except ValidationError as error:
             self.problem(where, " ".join(error.messages))
             return None
+        if model_field.name == "projector_languages" and not _language_list(value):
+            self.problem(where, _("should be a list of at most two language codes"))
+            return None
         if model_field.name == "component_key" and value and framework().get(value) is None:
             self.problem(
                 where, _("no component of the framework has the key “%(key)s”") % {"key": value}
@@ -363,11 +369,23 @@ class _Check:
             return None
         return str(raw)
 
-    def _fields(self, where: str, fields, raw: dict, row: _Row, refs: dict) -> None:
+    def _added_later(self, key: str) -> set[str]:
+        """The fields of list `key` that versions after the document's added."""
+        return {
+            name
+            for version, lists in ADDED.items()
+            if version > self.version
+            for name in lists.get(key, ())
+        }
+
+    def _fields(self, key: str, where: str, fields, raw: dict, row: _Row, refs: dict) -> None:
         before = len(self.problems)
+        added_later = self._added_later(key)
         for f in fields:
             here = f"{where}.{f.name}"
-            if f.name not in raw:
+            if f.name not in raw and f.name in added_later:
+                row.values[f.attname] = f.get_default()
+            elif f.name not in raw:
                 self.problem(here, _("missing"))
             elif f.is_relation:
                 row.values[f.attname] = self.ref(here, refs[f.name], raw[f.name], null=f.null)
@@ -384,7 +402,7 @@ class _Check:
         self.alliance = _Row(str(raw.get("ref", "")))
         if not self.refs[ALLIANCE]:
             self.problem(f"{ALLIANCE}.ref", _("missing"))
-        self._fields(ALLIANCE, ALLIANCE_FIELDS, raw, self.alliance, {})
+        self._fields(ALLIANCE, ALLIANCE, ALLIANCE_FIELDS, raw, self.alliance, {})
         slug = self.alliance.values.get("slug")
         if slug == "":
             self.problem(f"{ALLIANCE}.slug", _("cannot be empty"))
@@ -404,7 +422,7 @@ class _Check:
         for index, raw in enumerate(rows):
             where = f"{PEOPLE}[{index}]"
             row = _Row(str(raw.get("ref", "")))
-            self._fields(where, fields, raw, row, {})
+            self._fields(PEOPLE, where, fields, raw, row, {})
             email = (row.values.get("email") or "").lower()
             if email in emails:
                 self.problem(
@@ -460,7 +478,7 @@ class _Check:
         for index, raw in enumerate(raws):
             where = f"{each.key}[{index}]"
             row = _Row(str(raw.get("ref", "")))
-            self._fields(where, each.fields, raw, row, each.refs)
+            self._fields(each.key, where, each.fields, raw, row, each.refs)
             extra = self._extras().get(each.key)
             if extra:
                 before = len(self.problems)
@@ -987,3 +1005,11 @@ class _Create:
         Participation.objects.bulk_create(participations, batch_size=500)
         Rating.objects.bulk_create(ratings, batch_size=500)
         Reflection.objects.bulk_create(reflections, batch_size=500)
+
+
+def _language_list(value) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= 2
+        and all(isinstance(code, str) and len(code) <= 16 for code in value)
+    )

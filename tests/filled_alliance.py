@@ -287,6 +287,7 @@ def small_document(slug: str, coordinators) -> dict:
         "slug": slug,
         "community": "Young people in Harvest County",
         "purpose": "Summer meals for every child.",
+        "language": "es",
         "created_at": "2026-06-01T09:00:00+00:00",
     }
     document["people"] = [

@@ -398,7 +398,7 @@ def document(filled):
 
 
 def test_a_document_with_problems_is_refused_with_every_problem_and_changes_nothing(document):
-    document["version"] = 2
+    document["version"] = 3
     del document["people"][1]["email"]
     document["goals"][0]["created_by"] = "no-such-person"
     document["partners"][0]["website"] = "not a web address"
@@ -409,7 +409,7 @@ def test_a_document_with_problems_is_refused_with_every_problem_and_changes_noth
 
     assert result.alliance is None
     assert result.problems == [
-        "version: 2: this Accord reads version 1 of the document.",
+        "version: 3: this Accord reads versions 1 to 2 of the document.",
         "people[1].email: missing",
         "partners[0].website: Enter a valid URL.",
         "goals[0].created_by: refers to nothing (no row of “people” has the ref “no-such-person”)",
@@ -418,12 +418,48 @@ def test_a_document_with_problems_is_refused_with_every_problem_and_changes_noth
     assert row_counts() == before
 
 
+def test_a_version_1_document_gets_the_defaults_of_what_version_2_added(document):
+    """Written before languages: the alliance's room speaks the site's language, and its
+    meetings' projectors the alliance's."""
+    document["version"] = 1
+    del document["alliance"]["language"]
+    for meeting in document["meetings"]:
+        del meeting["projector_languages"]
+
+    result = import_alliance(document)
+
+    assert result.problems == []
+    assert result.alliance.language == settings.LANGUAGE_CODE
+    assert [
+        m.projector_languages for m in Meeting.objects.filter(review__alliance=result.alliance)
+    ] == [[]]
+
+
+def test_a_version_2_document_must_have_what_version_2_added(document):
+    del document["alliance"]["language"]
+    del document["meetings"][0]["projector_languages"]
+
+    assert import_alliance(document).problems == [
+        "alliance.language: missing",
+        "meetings[0].projector_languages: missing",
+    ]
+
+
+@pytest.mark.parametrize("languages", ["en", [5], ["en", "es", "fr"], {"en": 1}])
+def test_a_meetings_projector_languages_are_a_short_list_of_codes(document, languages):
+    document["meetings"][0]["projector_languages"] = languages
+
+    assert import_alliance(document).problems == [
+        "meetings[0].projector_languages: should be a list of at most two language codes"
+    ]
+
+
 def test_a_document_with_a_wrong_version_only_is_refused(document):
-    document["version"] = 2
+    document["version"] = 3
     before = row_counts()
 
     assert import_alliance(document).problems == [
-        "version: 2: this Accord reads version 1 of the document."
+        "version: 3: this Accord reads versions 1 to 2 of the document."
     ]
     assert row_counts() == before
 
@@ -563,7 +599,7 @@ def test_a_coordinator_downloads_the_alliance(client, filled, people):
     assert response["Content-Disposition"].startswith('attachment; filename="harvest-alliance-')
     assert response["Cache-Control"] == "private, no-store"
     document = json.loads(response.content)
-    assert document["format"] == "accord-alliance" and document["version"] == 1
+    assert document["format"] == "accord-alliance" and document["version"] == 2
 
 
 @pytest.mark.parametrize("who,status", [("fiona", 403), ("mia", 403), ("otto", 403), ("olga", 404)])

@@ -58,7 +58,7 @@ def test_carol_moves_harvest_with_its_file(page, viewport, live_server, people, 
     expect(problems).to_contain_text("Nothing was imported: the file has 2 problems.")
     expect(page.locator(".import-problems__list li")).to_have_text(
         [
-            "version: 2: this Accord reads version 1 of the document.",
+            "version: 3: this Accord reads versions 1 to 2 of the document.",
             "commitments[0].owner: refers to nothing (no row of “people” has the ref “nobody”)",
         ]
     )
