@@ -44,7 +44,7 @@ def test_carol_moves_harvest_with_its_file(page, viewport, live_server, people, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Import an alliance")
     axe_check(page)
 
-    broken = dict(document, version=2)
+    broken = dict(document, version=3)
     broken["commitments"] = [dict(document["commitments"][0], owner="nobody")]
     page.get_by_label("The alliance's file").set_input_files(
         {
