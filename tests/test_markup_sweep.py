@@ -92,6 +92,7 @@ JSON_FIELDS = {
     "history.Revision.changes": "the old and new values of each change, swept below",
     "reviews.ComponentRecord.snapshot": "the register at recording, made again below",
     "meetings.Meeting.agenda": "component keys, no free text",
+    "meetings.Meeting.projector_languages": "language codes, each read through chosen()",
 }
 
 
