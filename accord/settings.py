@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "meetings",
     "registers",
     "indicators",
+    "records",
 ]
 
 MIDDLEWARE = [

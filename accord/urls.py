@@ -3,7 +3,10 @@ from django.urls import include, path
 
 from accord.health import healthz
 from accounts import views as account_views
+from alliances import urls as alliance_urls
 from alliances import views as alliance_views
+from records import urls as record_urls
+from reviews import urls as review_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -15,6 +18,8 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("registers.urls")),
     path("", include("indicators.urls")),
-    path("", include("reviews.urls")),
-    path("", include("alliances.urls")),
+    # What reads the whole alliance (records) keeps its pages' names in the namespaces of
+    # the apps it reads, which sit below it and cannot import it.
+    path("", include((record_urls.review_patterns + review_urls.urlpatterns, "reviews"))),
+    path("", include((record_urls.alliance_patterns + alliance_urls.urlpatterns, "alliances"))),
 ]

@@ -1,17 +1,17 @@
 from django.urls import path
 
-from alliances import transfer_views, views
+from alliances import views
 
+# The alliance document's import and export are in this namespace too, from
+# `records.urls` (see accord/urls.py).
 app_name = "alliances"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("alliances/", views.alliance_list, name="list"),
     path("alliances/new/", views.create, name="create"),
-    path("alliances/import/", transfer_views.import_alliance, name="import"),
     path("a/<slug:slug>/", views.detail, name="detail"),
     path("a/<slug:slug>/edit/", views.edit, name="edit"),
-    path("a/<slug:slug>/export.json", transfer_views.export_alliance, name="export"),
     path("a/<slug:slug>/partners/", views.partners, name="partners"),
     path("a/<slug:slug>/partners/new/", views.partner_create, name="partner_create"),
     path("a/<slug:slug>/partners/<int:partner_id>/edit/", views.partner_edit, name="partner_edit"),

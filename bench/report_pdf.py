@@ -8,8 +8,8 @@ round, times:
 
 - the baseline: a one-page document with a heading, a paragraph and an inline SVG chart,
   written as PDF/UA-1 like the report;
-- the report: `reviews.report.build` (the database queries) and the PDF made from it by
-  `reviews.report_views.render_pdf`, as the "Download the PDF" link does.
+- the report: `records.report.build` (the database queries) and the PDF made from it by
+  `records.report_views.render_pdf`, as the "Download the PDF" link does.
 
 Run with `python -m bench.report_pdf [--rounds N]`; the target is under 2 s for the report.
 """
@@ -55,7 +55,7 @@ def demo_request():
     from django.test import RequestFactory
     from django.urls import reverse
 
-    from reviews.management.commands.seed_demo import PEOPLE, build_demo
+    from records.management.commands.seed_demo import PEOPLE, build_demo
 
     alliance = build_demo()
     review = alliance.reviews.first()  # the latest: the one under way
@@ -104,7 +104,7 @@ def main() -> None:
         from django.utils import translation
         from weasyprint import HTML
 
-        from reviews import report_views
+        from records import report_views
 
         translation.activate("en")
         request, membership, review = demo_request()

@@ -120,7 +120,7 @@ class Participation(models.Model):
     """That a person has answered a round. Nothing here says what they answered.
 
     `user` is empty only for a round imported from another installation
-    (`alliances.transfer_import`): an anonymous review's document holds how many answered, never
+    (`records.transfer_import`): an anonymous review's document holds how many answered, never
     who, so the imported round keeps its count with nobody behind it."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")

@@ -277,7 +277,7 @@ def _autumn(alliance, author, members):
 def small_document(slug: str, coordinators) -> dict:
     """The smallest document of an alliance: no partner, no review, only `coordinators`
     (people of this installation or not), each a coordinator of it."""
-    from alliances.transfer import FORMAT, TABLES, VERSION
+    from records.transfer import FORMAT, TABLES, VERSION
 
     document = {"format": FORMAT, "version": VERSION, "exported_at": "2027-01-01T12:00:00+00:00"}
     document["alliance"] = {

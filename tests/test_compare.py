@@ -28,9 +28,9 @@ from history.services import create_with_history, save_edit
 from indicators import values
 from indicators.models import Breakdown, Indicator
 from ratings.services import close_check_in
+from records import compare
 from registers.forms import GoalForm
 from registers.models import Goal
-from reviews import compare
 from reviews.models import Commitment, ComponentRecord, Review
 from reviews.services import record_component, start_review
 from tests.answering import add_members, answer, check_in_on

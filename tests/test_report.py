@@ -1,5 +1,5 @@
 """The review report page (issue 8): one page per review, for every member and observer,
-built from `reviews.report.build`. A finished review, a review in progress, and a review
+built from `records.report.build`. A finished review, a review in progress, and a review
 whose ratings are below the threshold (K): nothing below K shows. Its query count does not
 grow with the review or with the alliance's history."""
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 from history.services import create_with_history
 from meetings.models import Attendance, Meeting
 from ratings.services import close_check_in
+from records import report
 from registers.models import Goal
-from reviews import report
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import open_component, record_component
 from tests import pages

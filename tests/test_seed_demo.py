@@ -11,8 +11,8 @@ from accounts.models import User
 from alliances.models import Alliance, Membership, Partner
 from history.models import Revision
 from ratings import results
+from records import compare
 from registers.figures import REGISTERS
-from reviews import compare
 from reviews.models import Commitment, ComponentRecord, Review
 
 SLUG = "harvest-county-food-security-alliance"

@@ -12,8 +12,8 @@ from alliances.models import Membership
 from history.services import create_with_history
 from meetings import services as meetings
 from meetings.models import Meeting
+from records import timeline
 from registers.models import Accomplishment
-from reviews import timeline
 from reviews.services import start_review
 from tests.test_compare import D, add_goal, at, record_all, set_status
 

@@ -20,13 +20,13 @@ from django.urls import reverse
 
 from accounts.models import User
 from alliances.models import Alliance, Membership
-from alliances.transfer import TABLES, export_alliance
-from alliances.transfer_import import import_alliance
 from history.models import Revision
 from indicators.models import Indicator
 from meetings.models import Meeting
 from ratings import results
 from ratings.models import Participation, Rating, Reflection, Round, SealedAnswer
+from records.transfer import TABLES, export_alliance
+from records.transfer_import import import_alliance
 from registers.models import Agreement
 from reviews.models import Question
 from tests import filled_alliance, pages
@@ -738,7 +738,7 @@ def test_the_import_page_refuses_other_methods(client, people, method):
 
 
 def test_the_demo_alliance_goes_through_export_and_import(db):
-    from reviews.management.commands.seed_demo import build_demo
+    from records.management.commands.seed_demo import build_demo
 
     alliance = build_demo()
     document = through_json(export_alliance(alliance))
@@ -817,7 +817,7 @@ def test_the_import_page_refuses_nesting_deeper_than_the_document_ever_is(
 
 
 def test_brackets_inside_texts_are_not_nesting(document):
-    from alliances.transfer_import import read_document
+    from records.transfer_import import read_document
 
     document["goals"][0]["statement"] = "[" * 100 + '{"quoted \\" [' + "}" * 50
 
@@ -968,7 +968,7 @@ def test_the_import_page_refuses_a_text_no_database_can_store(
 
 
 def test_an_emoji_escaped_as_a_surrogate_pair_is_read(people):
-    from alliances.transfer_import import read_document
+    from records.transfer_import import read_document
 
     document = filled_alliance.small_document("harvest-youth", [people["carol"]])
     document["alliance"]["purpose"] = "Meals for every child 🍎"

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from meetings import live, services
 from meetings.models import Attendance
 from ratings.services import ComponentAnswer
-from reviews.management.commands.seed_demo import PASSWORD, SLUG, build_demo
+from records.management.commands.seed_demo import PASSWORD, SLUG, build_demo
 from tests.answering import submit_shown
 from tests.browser.conftest import axe_check
 from tests.browser.test_indicators import fits_the_screen

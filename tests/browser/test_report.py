@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from reviews.management.commands.seed_demo import PASSWORD, SLUG, build_demo
+from records.management.commands.seed_demo import PASSWORD, SLUG, build_demo
 from tests.browser.conftest import axe_check
 from tests.browser.test_indicators import fits_the_screen
 

@@ -1,5 +1,5 @@
 """A review as open data, for any member (observers too): JSON, or a zip of CSV files.
-What they hold is built by `reviews.exports`."""
+What they hold is built by `records.exports`."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from alliances import access
-from reviews import exports
+from records import exports
 
 
 def _download(content, content_type: str, review, extension: str) -> HttpResponse:

@@ -3,7 +3,7 @@
 `export_alliance` writes every row of an alliance as plain JSON: one list per model, each row
 a dict of the model's fields with a document-local "ref", its foreign keys written as the
 refs of the rows they point at (people by a ref into the "people" list, matched by email on
-import). `alliances.transfer_import.import_alliance` reads such a document into an
+import). `records.transfer_import.import_alliance` reads such a document into an
 installation: it checks everything first and lists every problem it finds, and only when
 there is none creates the whole alliance in one transaction.
 

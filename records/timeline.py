@@ -2,7 +2,7 @@
 dropped, and accomplishments, newest first, grouped by month.
 
 Goals keep no date for a change of status: it is read from their history (`Revision`),
-which both this page and the comparison of two reviews (`reviews.compare`) use. Every list
+which both this page and the comparison of two reviews (`records.compare`) use. Every list
 is read in one query, so the page costs the same for an alliance of one year or of ten.
 """
 

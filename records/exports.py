@@ -1,10 +1,10 @@
 """A review as open data: one JSON document, or a zip of CSV files (one per list).
 
-The document is the review's part of the alliance's document (`alliances.transfer`), in the
+The document is the review's part of the alliance's document (`records.transfer`), in the
 same shape: the same lists, the same fields, refs between rows; people are named, never
 given with their email. Any member may take it, observers too: it holds what the review's
 pages show, and private answers only as `ratings.results` shows them (the rounds' answers
-are written by `alliances.transfer.round_answers`).
+are written by `records.transfer.round_answers`).
 """
 
 import io
@@ -16,10 +16,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord import spreadsheet
-from alliances.transfer import PEOPLE, Writer, round_answers, table
 from indicators.models import Indicator, Story
 from meetings.models import Meeting
 from ratings.models import CheckIn, Round
+from records.transfer import PEOPLE, Writer, round_answers, table
 from registers.models import Goal, ImpactAnswer
 from reviews.models import Commitment, ComponentRecord, Question
 

@@ -20,11 +20,11 @@ from django.utils.translation import ngettext
 from indicators import trend
 from indicators.models import Breakdown, Indicator, Value
 from ratings import results
+from records.timeline import ACHIEVED, RETIRED, goal_histories
 from registers.figures import follow_through
 from registers.models import Goal
 from reviews.framework import framework
 from reviews.models import ComponentRecord
-from reviews.timeline import ACHIEVED, RETIRED, goal_histories
 
 # Why a review stands for its day: its last component was recorded then, nothing of it is
 # recorded yet (its start), or it is the later review and still in progress (today).

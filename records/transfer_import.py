@@ -1,4 +1,4 @@
-"""Importing an alliance's document (see `alliances.transfer` and docs/alliance-document.md).
+"""Importing an alliance's document (see `records.transfer` and docs/alliance-document.md).
 
 `import_alliance` checks the whole document first and lists every problem, each with where
 it is (`goals[2].created_by: refers to nothing`), so that a person can correct them all at
@@ -34,7 +34,16 @@ from django.utils.translation import ngettext
 from accord.jsontext import has_lone_surrogate
 from accounts.models import User
 from alliances.models import Alliance, Role
-from alliances.transfer import (
+from indicators.models import Indicator
+from ratings.models import (
+    RATING_MAX,
+    RATING_MIN,
+    REFLECTION_MAX_LENGTH,
+    Participation,
+    Rating,
+    Reflection,
+)
+from records.transfer import (
     ADDED,
     ALLIANCE,
     ALLIANCE_FIELDS,
@@ -45,15 +54,6 @@ from alliances.transfer import (
     VERSION,
     Table,
     list_of,
-)
-from indicators.models import Indicator
-from ratings.models import (
-    RATING_MAX,
-    RATING_MIN,
-    REFLECTION_MAX_LENGTH,
-    Participation,
-    Rating,
-    Reflection,
 )
 from registers import uploads
 from reviews.framework import framework

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from alliances import access
-from reviews import compare as comparison
-from reviews import timeline as story
+from records import compare as comparison
+from records import timeline as story
 from reviews.models import Review
 
 

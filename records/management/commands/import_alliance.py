@@ -4,7 +4,7 @@ nothing is changed. See docs/alliance-document.md."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from alliances.transfer_import import Unreadable, import_alliance, read_document
+from records.transfer_import import Unreadable, import_alliance, read_document
 
 # Problems listed at most; a hostile file may have one in each of its rows.
 SHOWN_PROBLEMS = 200

@@ -6,7 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from alliances.models import Alliance
-from alliances.transfer import export_alliance
+from records.transfer import export_alliance
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """The review report: a page every member reads (observers too), and the same report as a
-PDF for a board, both drawn from `reviews.report.build` so that they show the same things
+PDF for a board, both drawn from `records.report.build` so that they show the same things
 under the same anonymity rules."""
 
 import mimetypes
@@ -19,7 +19,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from alliances import access
-from reviews import report as reports
+from records import report as reports
 
 
 def context_for(membership, review) -> dict:

@@ -1,5 +1,5 @@
 """The alliance's document as a download for its coordinators, and the page that imports
-one (see `alliances.transfer`)."""
+one (see `records.transfer`)."""
 
 import json
 
@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
-from alliances.transfer import export_alliance as alliance_document
-from alliances.transfer_import import Unreadable, limit_mb, read_document
-from alliances.transfer_import import import_alliance as import_document
+from records.transfer import export_alliance as alliance_document
+from records.transfer_import import Unreadable, limit_mb, read_document
+from records.transfer_import import import_alliance as import_document
 
 SHOWN_PROBLEMS = 200
 
