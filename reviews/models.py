@@ -155,9 +155,7 @@ class Review(Versioned):
         """The rules cannot change once they have been promised to the members: a round of
         answers exists as soon as a check-in is opened (and emailed) or a meeting reaches
         a reflect phase, and each shows the form under these rules."""
-        from ratings.models import Round
-
-        return Round.objects.filter(review=self).exists()
+        return self.rounds.exists()
 
 
 class ComponentRecord(Versioned):
