@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import emails, language
 from accounts.forms import ProfileForm, ResetForm, SetPasswordFields, SignInForm, SignUpForm
 from accounts.models import User
-from reviews.digest import STOP_MAX_AGE, user_for_stop_token
+from accounts.stop_link import STOP_MAX_AGE, user_for_stop_token
 
 
 class SignInView(auth_views.LoginView):

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMessage
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -27,16 +26,13 @@ from django.utils.translation import ngettext
 
 from accounts.language import speaking
 from accounts.models import User
+from accounts.stop_link import stop_token
 from alliances.models import Membership
 from reviews.models import Commitment
 
 logger = logging.getLogger(__name__)
 
 WINDOW_DAYS = 7
-
-# The link that turns the digest off without signing in.
-STOP_SALT = "accord.digest.stop"
-STOP_MAX_AGE = timedelta(days=60)
 
 
 @dataclass
@@ -74,19 +70,6 @@ class Digest:
 class Outcome:
     sent: int = 0
     failed: int = 0
-
-
-def stop_token(user: User) -> str:
-    return signing.TimestampSigner(salt=STOP_SALT).sign(str(user.pk))
-
-
-def user_for_stop_token(token: str) -> User | None:
-    """The person a stop link was made for; None when it is forged, broken or expired."""
-    try:
-        pk = signing.TimestampSigner(salt=STOP_SALT).unsign(token, max_age=STOP_MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is one
-        return None
-    return User.objects.filter(pk=pk).first() if pk.isdigit() else None
 
 
 def _absolute(path: str) -> str:

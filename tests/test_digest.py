@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accounts import stop_link
 from accounts.models import User
 from alliances.models import Alliance, Membership, Role
 from history.models import Revision
@@ -401,7 +402,7 @@ class OldSigner(signing.TimestampSigner):
     "make_token",
     [
         pytest.param(lambda user: digest.stop_token(user)[:-2] + "xx", id="forged"),
-        pytest.param(lambda user: OldSigner(salt=digest.STOP_SALT).sign(str(user.pk)), id="old"),
+        pytest.param(lambda user: OldSigner(salt=stop_link.STOP_SALT).sign(str(user.pk)), id="old"),
         pytest.param(lambda user: signing.TimestampSigner().sign(str(user.pk)), id="other-salt"),
         pytest.param(lambda user: "nonsense", id="nonsense"),
     ],
