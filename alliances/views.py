@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,7 +17,6 @@ from alliances.forms import AllianceForm, InvitationForm, MembershipForm, Partne
 from alliances.models import Alliance, Invitation, Membership, Partner
 from history.models import Revision
 from history.services import EditConflict, create_with_history, save_edit
-from reviews.models import ComponentRecord, Review
 
 
 @login_required
@@ -61,8 +60,7 @@ def detail(request, slug):
     if request.user.last_alliance_id != alliance.pk:
         request.user.last_alliance = alliance
         request.user.save(update_fields=["last_alliance"])
-    recorded = Count("records", filter=Q(records__state=ComponentRecord.State.RECORDED))
-    reviews = Review.objects.filter(alliance=alliance).annotate(recorded_count=recorded)
+    reviews = alliance.reviews.with_recorded_count()
     context = {
         "membership": membership,
         "alliance": alliance,

@@ -77,8 +77,17 @@ class Question(models.Model):
         return ""
 
 
+class ReviewQuerySet(models.QuerySet):
+    def with_recorded_count(self):
+        """Each review with how many of its components are recorded (`recorded_count`)."""
+        recorded = models.Q(records__state=ComponentRecord.State.RECORDED)
+        return self.annotate(recorded_count=models.Count("records", filter=recorded))
+
+
 class Review(Versioned):
     """One pass of an alliance through the six components, over one or more meetings."""
+
+    objects = ReviewQuerySet.as_manager()
 
     alliance = models.ForeignKey(
         "alliances.Alliance", on_delete=models.CASCADE, related_name="reviews"
