@@ -113,6 +113,7 @@ def secret_key(data_dir: Path, production: bool) -> str:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DATABASE_URL is set (a production installation)."
         )
+    # imported here: settings read this module before Django is set up
     from django.core.management.utils import get_random_secret_key
 
     path = data_dir / "secret_key"

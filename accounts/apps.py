@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +15,6 @@ class AccountsConfig(AppConfig):
 def shared_cache_check(app_configs, **kwargs):
     """The sign-in throttle counts in the cache: a cache of one process's own lets an
     attacker spread guesses over the processes."""
-    from django.conf import settings
-
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith(("LocMemCache", "DummyCache")):
         return [

@@ -43,6 +43,8 @@ def get_invitation(membership: Membership, invitation_id: int) -> Invitation:
     return get_object_or_404(Invitation, alliance=membership.alliance, pk=invitation_id)
 
 
+# The getters of other apps' rows import their models inside: those apps sit above alliances
+# in the layers (ARCHITECTURE.md) and import this module.
 def get_review(membership: Membership, review_id: int):
     from reviews.models import Review
 

@@ -141,24 +141,28 @@ class Membership(models.Model):
 
     @property
     def can_coordinate(self) -> bool:
+        # imported here: rules imports this module
         from alliances import rules
 
         return rules.COORDINATE.allows(self)
 
     @property
     def can_facilitate(self) -> bool:
+        # imported here: rules imports this module
         from alliances import rules
 
         return rules.FACILITATE.allows(self)
 
     @property
     def can_write(self) -> bool:
+        # imported here: rules imports this module
         from alliances import rules
 
         return rules.WRITE.allows(self)
 
     @property
     def can_answer(self) -> bool:
+        # imported here: rules imports this module
         from alliances import rules
 
         return rules.ANSWER.allows(self)

@@ -7,6 +7,7 @@ versions for the person to merge) and keeps a `Revision` of what changed.
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
 from history.models import Revision
@@ -63,8 +64,6 @@ def _differences(before, after, fields) -> dict:
 
 
 def log_change(instance, *, action, alliance, author, changes) -> Revision:
-    from django.contrib.contenttypes.models import ContentType
-
     return Revision.objects.create(
         alliance=alliance,
         content_type=ContentType.objects.get_for_model(instance),

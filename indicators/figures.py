@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indicators import chart, trend
-from indicators.models import Indicator, Value
+from indicators.models import Indicator, Story, Value
 
 SPARK_VALUES = 60  # the overview's small lines show the latest values, up to this many
 CHART_POINTS = 200  # each line of a chart is thinned to about this many points
@@ -251,8 +251,6 @@ def _table(indicator: Indicator, page) -> dict:
 def register(alliance, review) -> dict:
     """The component's register (shared indicators of progress) for one review: each
     indicator at a glance, with the story behind its curve told in this review."""
-    from indicators.models import Story
-
     summary = overview(alliance)
     stories = {
         s.indicator_id: {

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -132,8 +133,6 @@ def _number(raw, errors) -> Decimal | None:
 
 def add(indicator: Indicator, rows: list[Row], *, origin: str, author) -> list[Value]:
     """Save checked rows, all or nothing, each with a revision naming its author."""
-    from django.contrib.contenttypes.models import ContentType
-
     values = [
         Value(
             indicator=indicator,

@@ -7,6 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
+        # imported here: an app's modules load only once the apps are ready
         from meetings import revocation
 
         revocation.connect()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.language import chosen
 from reviews.framework import framework
 
 
@@ -95,8 +96,6 @@ class Meeting(models.Model):
     def projector_codes(self) -> list[str]:
         """The languages the projector shows, in order: those the facilitator chose (still
         among the site's), else the alliance's."""
-        from accounts.language import chosen
-
         codes = [code for code in map(chosen, self.projector_languages or []) if code]
         return list(dict.fromkeys(codes)) or [
             chosen(self.review.alliance.language) or settings.LANGUAGE_CODE

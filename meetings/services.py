@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.language import chosen
 from alliances import rules
+from meetings.live import answered_count, broadcast_state, eligible_count
 from meetings.models import LogEntry, Meeting, Phase
 from ratings.models import Round
 from ratings.services import (
@@ -154,8 +155,6 @@ def _change(
                 detail=detail["text"][:300],
                 at=now,
             )
-        from meetings.live import broadcast_state
-
         transaction.on_commit(lambda: broadcast_state(meeting.pk))
 
 
@@ -185,8 +184,6 @@ def advance(*, meeting: Meeting, actor, confirmed: bool = False) -> None:
 
 
 def _confirm_early_reveal(meeting: Meeting) -> None:
-    from meetings.live import answered_count, eligible_count
-
     answered, eligible = answered_count(meeting.current), eligible_count(meeting)
     if answered < eligible:
         raise NeedsConfirmation(

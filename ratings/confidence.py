@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ratings import results
 from ratings.results import RoundResult
+from registers.models import Goal
 
 QUESTION = _("How confident are you that we will reach this goal?")
 
@@ -20,8 +21,6 @@ def confidence(review) -> dict:
     """Every goal the alliance has agreed, and any other asked about in this review, with
     the result of its latest confidence round in the review and the change of its median
     since the previous review. A fixed number of queries, whatever the number of goals."""
-    from registers.models import Goal
-
     by_goal = results.confidence_results(review)
     changes = results.confidence_change_since(review, by_goal)
     goals = Goal.objects.filter(

@@ -22,6 +22,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reviews.framework import framework
+
 RATING_MIN, RATING_MAX = 1, 5
 SCALE = {
     1: _("Not at all true of our alliance"),
@@ -101,8 +103,6 @@ class Round(models.Model):
 
     @property
     def component(self):
-        from reviews.framework import framework
-
         return framework().get(self.component_key)
 
     @property

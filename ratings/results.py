@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from ratings.models import Participation, Rating, Reflection, Round
 from ratings.services import late_answers_hidden, settle_due
+from reviews.models import Review
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -152,8 +153,6 @@ def confidence_change_since(review, results: dict[int, RoundResult]) -> dict[int
 
 
 def _previous_review(review):
-    from reviews.models import Review
-
     return (
         Review.objects.filter(alliance_id=review.alliance_id, started_on__lt=review.started_on)
         .order_by("-started_on", "-id")

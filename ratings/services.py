@@ -11,6 +11,7 @@ an answer up with a participation. In an anonymous review no answer carries its 
 import random
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -34,6 +35,8 @@ from ratings.models import (
     SealedAnswer,
 )
 from ratings.sealing import open_blob, seal
+from registers.models import Goal
+from reviews.models import Question
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -153,8 +156,6 @@ def open_check_in(
 def open_confidence_rounds(round: Round) -> list[Round]:
     """One round of confidence per goal the alliance has agreed, asked with the trust
     component's `round` (of a check-in, or of a meeting's reflect phase)."""
-    from registers.models import Goal
-
     goals = Goal.objects.filter(alliance_id=round.review.alliance_id, status=Goal.Status.AGREED)
     return Round.objects.bulk_create(
         Round(
@@ -230,8 +231,6 @@ def late_answers_hidden(round: Round, count: int, needed: int) -> bool:
 
 
 def _email_check_in(check_in: CheckIn) -> None:
-    from django.conf import settings
-
     review = check_in.review
     link = settings.SITE_URL + reverse("ratings:check_in", args=[review.alliance.slug, check_in.pk])
     memberships = Membership.objects.filter(alliance=review.alliance).select_related("user")
@@ -289,8 +288,6 @@ def settle(round: Round) -> None:
 
 
 def _write_shuffled(round: Round, opened: list) -> None:
-    from reviews.models import Question
-
     # In an anonymous review no author was sealed; dropping it here as well keeps the rule
     # in the one place that writes answers.
     named = not round.review.anonymous
@@ -326,8 +323,6 @@ def sealed_answers_of(user, rounds) -> list[tuple[Rating, list[Reflection]]]:
     """In a named review, `user`'s own answers to those of `rounds` still open, opened from
     their seals (unsaved rows, for showing). Never for an anonymous review: nothing sealed
     there names anyone."""
-    from reviews.models import Question
-
     by_pk = {r.pk: r for r in rounds if not r.settled and not r.review.anonymous}
     if not by_pk:
         return []

@@ -18,13 +18,16 @@ from django.utils.translation import ngettext
 from alliances.models import Partner
 from registers.models import (
     Accomplishment,
+    Agreement,
     Alignment,
     Contribution,
     Dependency,
     Goal,
     ImpactAnswer,
+    Pledge,
     Resource,
 )
+from reviews.models import Commitment, Review
 
 ACTIVE = (Goal.Status.PROPOSED, Goal.Status.AGREED)
 
@@ -361,8 +364,6 @@ def follow_through(alliance, review=None, today=None) -> dict:
     """Did each of us do what we said we would do? The alliance's commitments: the figures
     of `review`, the same figures for every review over time, the reasons given, and per
     partner only when `review` turns it on."""
-    from reviews.models import Review
-
     today = today or timezone.localdate()
     reviews = list(Review.objects.filter(alliance=alliance).order_by("started_on", "id"))
     rows = _commitment_rows(alliance, today)
@@ -388,8 +389,6 @@ def follow_through(alliance, review=None, today=None) -> dict:
 
 
 def _commitment_rows(alliance, today) -> list[dict]:
-    from reviews.models import Commitment
-
     rows = []
     for c in Commitment.objects.filter(alliance=alliance).select_related("partner", "owner"):
         rows.append(
@@ -481,6 +480,7 @@ def _remaining(goal: Goal, towards: list) -> dict:
 def trust(alliance, review=None) -> dict:
     """Mutual respect and trust: confidence in each goal (for `review`), commitments kept
     over time, and what the alliance has accomplished."""
+    # imported here: ratings sits above registers (an ignore in the layer contract)
     from ratings.confidence import confidence
 
     return {
@@ -512,10 +512,6 @@ def _shown(day) -> str:
 def agreements(alliance, today=None) -> dict:
     """Every agreement of the alliance (every member sees all of them), those in use apart
     from the retired ones, with the reviews that are overdue."""
-    from django.utils import timezone
-
-    from registers.models import Agreement
-
     today = today or timezone.localdate()
     current, retired = [], []
     for agreement in Agreement.objects.filter(alliance=alliance).select_related("owner"):
@@ -578,11 +574,6 @@ def pledges(alliance, today=None) -> dict:
     Delivered completely: the counted pledges that came in full. On time: the counted pledges
     that came, in full or in part, on or before their due date. Outstanding: the pledges not
     delivered yet, or delivered only in part; overdue: not delivered yet and past due."""
-    from django.utils import timezone
-
-    from registers.models import Pledge
-    from reviews.models import Review
-
     today = today or timezone.localdate()
     found = list(Pledge.objects.filter(alliance=alliance).select_related("partner", "resource"))
     since = min((p.pledged_on for p in found), default=None)
@@ -698,6 +689,7 @@ def outstanding_summary(figures: dict) -> str:
 
 
 def indicators(alliance, review) -> dict:
+    # imported here: indicators sits above registers (an ignore in the layer contract)
     from indicators.figures import register
 
     return register(alliance, review)

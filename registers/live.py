@@ -5,6 +5,7 @@ import hashlib
 import json
 
 from django.http import HttpResponse
+from django.urls import reverse
 
 from meetings.models import Meeting, Phase
 
@@ -23,6 +24,7 @@ def unchanged(request, register: dict) -> HttpResponse | None:
 
 def tell_meetings(alliance, component_key: str, actor) -> None:
     """A register changed: a live meeting of the alliance discussing its component shows it."""
+    # imported here: meetings sits above registers (an ignore in the layer contract)
     from meetings.services import refresh
 
     for meeting in Meeting.objects.filter(
@@ -36,8 +38,6 @@ def tell_meetings(alliance, component_key: str, actor) -> None:
 
 def poll_url(tool: str, alliance, review) -> str:
     """Where a component's page asks for a newer version of its register."""
-    from django.urls import reverse
-
     if tool == "indicators":
         return reverse("indicators:register", args=[alliance.slug, review.pk])
     url = reverse(f"registers:{tool}", args=[alliance.slug])

@@ -8,6 +8,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
+        # imported here: an app's modules load only once the apps are ready
         from reviews.framework import framework
         from reviews.services import sync_framework_questions
 

@@ -16,7 +16,21 @@ from alliances.models import Alliance, Membership, Partner, Role
 from alliances.services import create_alliance
 from history.models import Revision
 from history.services import create_with_history, log_change
-from reviews.models import Commitment, ComponentRecord
+from indicators import values
+from indicators.models import Breakdown, Indicator
+from meetings.services import default_agenda, plan_meeting
+from ratings.services import ComponentAnswer, close_check_in, open_check_in, submit
+from registers.models import (
+    Accomplishment,
+    Agreement,
+    Alignment,
+    Contribution,
+    Dependency,
+    Goal,
+    Pledge,
+    Resource,
+)
+from reviews.models import Commitment, ComponentRecord, Question
 from reviews.services import record_component, start_review
 
 SLUG = "harvest-county-food-security-alliance"
@@ -667,8 +681,6 @@ def _autumn_review(alliance, partners, people, story, marisol) -> None:
 def _plan_next_meeting(review, marisol) -> None:
     """The next meeting, planned for a week from now, so that a visitor can start it and
     try the room: Marisol leads it from outside the partners (she does not answer)."""
-    from meetings.services import default_agenda, plan_meeting
-
     day = (timezone.localtime() + timedelta(days=7)).date()
     plan_meeting(
         review=review,
@@ -724,9 +736,6 @@ def _check_in(review, facilitator, keys, ratings, *, closes_at, reflections=None
     """A check-in on `keys`: person n (Dana, then the members) rates each component that has
     an nth rating, writes its nth reflection, and with trust, gives the nth confidence in
     each agreed goal."""
-    from ratings.services import ComponentAnswer, open_check_in, submit
-    from reviews.models import Question
-
     alliance = review.alliance
     answering = [
         m for m in alliance.memberships.select_related("user").order_by("pk") if m.can_answer
@@ -760,8 +769,6 @@ def _check_in(review, facilitator, keys, ratings, *, closes_at, reflections=None
 
 def _close_before(check_in, meeting) -> None:
     """Close a check-in, dated as if it ran the week before `meeting`."""
-    from ratings.services import close_check_in
-
     close_check_in(check_in=check_in)
     type(check_in).objects.filter(pk=check_in.pk).update(
         opened_at=meeting - timedelta(days=7), closed_at=meeting - timedelta(hours=2)
@@ -1040,8 +1047,6 @@ INDICATORS = [
 
 def _add_indicators(alliance, goals, partners, author) -> list:
     """The three indicators and their breakdowns, without values (see `_add_values`)."""
-    from indicators.models import Breakdown, Indicator
-
     made = []
     for name, unit, direction, goal, who, base, target, label, series in INDICATORS:
         indicator = Indicator(
@@ -1071,8 +1076,6 @@ def _add_indicators(alliance, goals, partners, author) -> list:
 def _add_values(indicators, author, *, after=None, until=None) -> None:
     """The values dated after `after` and up to `until`: each review finds the values that
     had been measured by then."""
-    from indicators import values
-
     for indicator, parts, series in indicators:
         for part, points in series.items():
             rows = [
@@ -1087,8 +1090,6 @@ def _add_values(indicators, author, *, after=None, until=None) -> None:
 def _add_goals(alliance, partners, author, goals: dict, when) -> None:
     """The goals added at `when` (see GOAL_ADDED), with each partner's stance, into `goals`
     by their index in GOALS."""
-    from registers.models import Alignment, Goal
-
     for index, (statement, measure, value, unit, target_date, status, stances) in enumerate(GOALS):
         if GOAL_ADDED[index] != when:
             continue
@@ -1133,15 +1134,6 @@ def _set_goal_status(goal, status: str, *, alliance, author) -> None:
 def _add_registers(alliance, partners, goals: dict, author) -> None:
     """What the alliance listed between the reviews: resources, dependencies, agreements,
     pledges and accomplishments."""
-    from registers.models import (
-        Accomplishment,
-        Agreement,
-        Contribution,
-        Dependency,
-        Pledge,
-        Resource,
-    )
-
     for description, kind, goal_index, keys in RESOURCES:
         resource = Resource(
             alliance=alliance,
