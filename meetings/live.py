@@ -88,12 +88,15 @@ def stage_context(meeting: Meeting, phase: Phase) -> dict:
     if kind in (Phase.Kind.INTRODUCE, Phase.Kind.REFLECT, Phase.Kind.REVEAL):
         context["questions"] = _questions(phase.component_key)
     if kind == Phase.Kind.REFLECT:
+        # Only how many answered while the round is open: this view is on the room's screen.
         context["answered"] = answered_count(phase)
         context["eligible"] = eligible_count(meeting)
         context["round_open"] = phase.round_id is not None and phase.round.is_open
     if kind == Phase.Kind.REVEAL and phase.round_id:
         round = phase.round
         round.review = meeting.review
+        # Through `ratings.results`, which applies K: the stage is seen by everyone and on the
+        # projector, so it may show no more than K allows.
         context["result"] = results.result(round, context["questions"])
         context["eligible"] = eligible_count(meeting)
         goal_rounds = confidence_rounds_with(round)  # none but for trust
@@ -154,6 +157,7 @@ def render_stage(meeting: Meeting, phase: Phase | None) -> str:
 
 
 # How long a rendered stage is kept for the sockets and polls that ask for it again.
+# Once the room has the new number nobody asks for the old one: the time only bounds memory.
 STAGE_SECONDS = 600
 
 
@@ -242,6 +246,8 @@ def _send(meeting_id: int, message: dict, group: str | None = None) -> None:
 def broadcast_state(meeting_id: int) -> None:
     """Send the new state to each language's group, rendered once per language listened
     to (the projector's states reuse those renders)."""
+    # Read again: this runs after the commit, and the caller's copy may be older than what
+    # another change committed since.
     meeting = load(meeting_id)
     for code in listening_languages(meeting):
         message = {"type": "meeting.state", "state": state_in(meeting, code)}

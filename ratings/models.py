@@ -145,6 +145,8 @@ class SealedAnswer(models.Model):
     """One person's answer to an open round, readable only with the server's secret: no
     author, no time, nothing but the round and the blob (see `ratings.sealing`)."""
 
+    # Random: a counting id would follow the order answers arrived in, which is the order of
+    # the participations' ids, and so pair each blob with its person.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     blob = models.BinaryField()
@@ -159,6 +161,8 @@ class Answer(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    # Set only in a named review (`settle` drops it otherwise). SET_NULL: a deleted account's
+    # answers stay in their round's results, so its counts do not change.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -172,6 +172,8 @@ def _reflections(round: Round, questions, closed: bool) -> tuple[QuestionReflect
     settle_due([round])
     needed = round.review.reflection_threshold
     # Reopened after the room saw them: new texts wait for K more people, like ratings.
+    # Counted in people who answered, as `shown_count` is: a count of texts could not be
+    # compared with it.
     late = round.shown_count is not None and late_answers_hidden(
         round, Participation.objects.filter(round=round).count(), needed
     )
@@ -192,6 +194,8 @@ def _reflections(round: Round, questions, closed: bool) -> tuple[QuestionReflect
     result = []
     for question in questions:
         written = texts.get(question.pk, [])
+        # Shuffled at each reading: the order the database returns rows in is its own, and is not
+        # promised to hide anything.
         _shuffle(written)
         result.append(
             QuestionReflections(question, counts.get(question.pk, 0), needed, tuple(written))

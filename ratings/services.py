@@ -94,6 +94,8 @@ def _validate(answer: ComponentAnswer) -> None:
 
 
 def _take(answer: ComponentAnswer, membership: Membership, rules: str) -> None:
+    # The round's lock, which `settle` takes too: an answer sealed while its round settles
+    # would be left behind, counted but never opened.
     round = (
         Round.objects.select_for_update(of=("self",))
         .select_related("check_in", "review")
@@ -106,6 +108,8 @@ def _take(answer: ComponentAnswer, membership: Membership, rules: str) -> None:
     if round.review.rules != rules:
         raise RulesChanged(rules_changed_message(round.review))
     try:
+        # The unique constraint refuses a second answer, even from two tabs at once; the savepoint
+        # lets its error be caught without breaking the transaction around it.
         with transaction.atomic():
             Participation.objects.create(round=round, user=membership.user)
     except IntegrityError:
@@ -115,7 +119,9 @@ def _take(answer: ComponentAnswer, membership: Membership, rules: str) -> None:
         round_id=round.pk,
         rating=answer.rating,
         reflections=texts,
+        # Never sealed in an anonymous review: then not even the server's secret names the author.
         author_id=None if round.review.anonymous else membership.user.pk,
+        # The questions asked, not those answered: a blank answer seals to the size of a full one.
         slots=len(answer.reflections),
     )
     SealedAnswer.objects.create(round=round, blob=blob)
@@ -129,6 +135,8 @@ def submit(*, membership: Membership, answers: list[ComponentAnswer], rules: str
     for answer in answers:
         check_can_answer(membership, answer.round)
         _validate(answer)
+    # One transaction: a failure on a later round would otherwise leave participations that
+    # refuse the person's next try at the earlier ones.
     with transaction.atomic():
         for answer in answers:
             _take(answer, membership, rules)
@@ -149,6 +157,7 @@ def open_check_in(
             if round.component_key == CONFIDENCE_KEY:
                 open_confidence_rounds(round)
         if notify:
+            # On commit: an email sent before then could link to a check-in that was rolled back.
             transaction.on_commit(lambda: _email_check_in(check_in))
     return check_in
 
@@ -201,6 +210,8 @@ def reopen_with_confidence(round: Round) -> None:
     written when it closes again. If the room may have been shown a result, how many had
     answered then is kept, so that the next result waits for K more (`ratings.results`)."""
     with transaction.atomic():
+        # Locked like `_take` and `settle`: a round reopened while it takes an answer or settles
+        # could be left half open and half settled.
         rounds = Round.objects.select_for_update(of=("self",)).filter(
             Q(pk=round.pk) | Q(asked_with=round)
         )
@@ -268,6 +279,7 @@ def settle(round: Round) -> None:
     one transaction. Nothing happens to an open round or to one already settled, so any
     reader may call it (a check-in closes by time, with nothing written then)."""
     with transaction.atomic():
+        # Locked: two readers settling the same round at once would each write its answers.
         locked = (
             Round.objects.select_for_update(of=("self",))
             .select_related("check_in", "review")

@@ -400,6 +400,8 @@ def _round_answers(writer, round, summary, participants, questions) -> Answers:
     if summary.closed and not round.review.anonymous:
         document["participants"] = [writer.ref(PEOPLE, pk) for pk, _name in participants if pk]
     if summary.shown:
+        # Rebuilt from the spread, so sorted: the rows' own order and ids could hint at who
+        # answered when.
         document["ratings"] = [bar.value for bar in summary.bars for _n in range(bar.count)]
     if round.goal_id:  # a confidence round takes ratings only
         return Answers(document, summary, [])
@@ -435,4 +437,5 @@ def _unique_names(participants) -> dict[str, int]:
     names: dict[str, list] = {}
     for pk, name in participants:
         names.setdefault(name, []).append(pk)
+    # Two people of one name: no author rather than one person's words given to the other.
     return {name: pks[0] for name, pks in names.items() if len(pks) == 1}

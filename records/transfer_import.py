@@ -870,6 +870,8 @@ class _Create:
 
     def run(self) -> ImportResult:
         try:
+            # All or nothing: a half-imported alliance could neither be used nor imported again (its
+            # slug and people would exist already).
             with transaction.atomic():
                 alliance = self._alliance()
                 self._people()
@@ -999,6 +1001,8 @@ class _Create:
                     )
                     for text, author in texts
                 ]
+            # Shuffled as `settle` does: rows written in the document's order would keep on disk
+            # whatever order its maker gave them.
             _shuffle(mine)
             ratings += [a for a in mine if isinstance(a, Rating)]
             reflections += [a for a in mine if isinstance(a, Reflection)]
