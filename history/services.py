@@ -79,6 +79,8 @@ def log_change(instance, *, action, alliance, author, changes) -> Revision:
 def create_with_history(instance, *, alliance, author) -> None:
     """Save a new Versioned row and its first revision."""
     fields = [f for f in instance._meta.concrete_fields if f.editable and not f.primary_key]
+    # With its first revision or not at all: a row without one has no history to merge later
+    # edits against, and no `last_change` for cached pages to notice.
     with transaction.atomic():
         instance.save()
         changes = {
@@ -107,6 +109,7 @@ def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
     fields = _edited_fields(form) + [model._meta.get_field(n) for n in (extra_fields or {})]
     base_version = form.cleaned_data["base_version"]
     with transaction.atomic():
+        # No lock: the conditional update below settles a race, so a slow merge never holds the row.
         current = model.objects.get(pk=instance.pk)
         changed_meanwhile = _values_at(current, base_version)
         _keep_their_changes(instance, current, fields, changed_meanwhile)

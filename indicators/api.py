@@ -104,6 +104,8 @@ def _over_limit(token: ApiToken) -> int:
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     key = rate_limit_key(token, window)
+    # add, then incr, each atomic in the cache: a get and a set would let two calls at once
+    # count as one.
     # Kept a little longer than its window, so that a slow clock never restarts a count.
     if cache.add(key, 1, timeout=WINDOW_SECONDS * 2):
         count = 1

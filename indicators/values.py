@@ -146,6 +146,8 @@ def add(indicator: Indicator, rows: list[Row], *, origin: str, author) -> list[V
         for row in rows
     ]
     fields = [Value._meta.get_field(n) for n in ("breakdown", "date", "value", "note")]
+    # Values and their revisions together: a value without one would be missing from the
+    # history and would not move `last_change`, so cached pages would not show it.
     with transaction.atomic():
         Value.objects.bulk_create(values)  # ids are set on PostgreSQL and SQLite
         content_type = ContentType.objects.get_for_model(Value)

@@ -106,6 +106,7 @@ def _page_key(request, name: str, shared: tuple, alliance) -> str | None:
     session_key = request.session.session_key
     if request.htmx or not csrf_cookie or not session_key or len(messages.get_messages(request)):
         return None
+    # Hashed: the session key is a bearer secret and must not appear in the cache's keys.
     person = hashlib.sha256(f"{session_key}:{csrf_cookie}".encode()).hexdigest()
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     live = "-".join(str(meeting.pk) for meeting in join.live_meetings(alliance))
@@ -214,6 +215,8 @@ def _save(form, *, alliance, author) -> Indicator:
             theirs_goals, theirs_parts = [], []
             base_goals, base_parts = [], []
         else:
+            # Locked: goals and breakdowns are merged here by hand, outside save_edit's
+            # version claim; a save between this read and the write below would be lost.
             before = Indicator.objects.select_for_update().get(pk=pk)
             theirs_goals = list(before.goals.values_list("pk", flat=True))
             theirs_parts = list(before.breakdowns.values_list("name", flat=True))

@@ -107,6 +107,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.meeting_id, self.alliance_id = found
         self.language = socket_language(self.scope, self.user)
         self.hellos = Budget(HELLO_BURST, HELLO_PER_SECOND)
+        # Join the groups before reading the state: a change committed in between would otherwise
+        # never reach this socket.
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -282,6 +284,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "presence", "people": event["people"]})
 
     async def meeting_projector(self, event):
+        # A person's socket follows their own session, not the projector's link.
         pass
 
 
@@ -298,6 +301,7 @@ class ProjectorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4404)
             return
         self.hellos = Budget(HELLO_BURST, HELLO_PER_SECOND)
+        # Groups first, then the state, as for a person's socket: no change falls between them.
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -324,6 +328,8 @@ class ProjectorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "state", **await _projector_state(self.meeting_id)})
 
     async def meeting_state(self, event):
+        # No check here: the screen has no session to end; its right ends when its link is
+        # revoked (`meeting_projector`).
         await self.send_json({"type": "state", **event["state"]})
 
     async def meeting_presence(self, event):

@@ -93,6 +93,7 @@ def signed_out(sender, request, user, **kwargs) -> None:
         # Django flushes the session just after this signal: the message names the session
         # that ends, so that the person's sockets in other browsers stay open.
         digest = session_digest(request.session.session_key)
+        # At once, not on commit: the sockets only compare this digest; they read no rows.
         _tell(user.pk, {"type": "access.ended", "session": digest})
 
 

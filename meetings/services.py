@@ -130,6 +130,8 @@ def _change(
     """Lock the meeting, check the actor, let the caller change it, then log, bump the
     sequence and broadcast after commit."""
     with transaction.atomic():
+        # Locked: two facilitators pressing at once would otherwise both move the meeting on from
+        # the same phase.
         meeting = (
             Meeting.objects.select_for_update(of=("self",))
             .select_related("review", "review__alliance", "current")
@@ -144,6 +146,8 @@ def _change(
         detail = {"text": ""}
         yield meeting, detail
         now = timezone.now()
+        # Every change bumps the number: the cached stage and the clients' hellos go by it, so a
+        # change without it would never reach them.
         meeting.seq += 1
         meeting.last_activity_at = now
         meeting.save()
@@ -155,6 +159,8 @@ def _change(
                 detail=detail["text"][:300],
                 at=now,
             )
+        # On commit: a client told before the commit could read the old row, and a change rolled
+        # back must not be shown.
         transaction.on_commit(lambda: broadcast_state(meeting.pk))
 
 

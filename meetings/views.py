@@ -57,6 +57,7 @@ def plan(request, slug, review_id):
                     author=request.user,
                     **fields,
                 )
+                # On commit: an invitation sent before then could be for a meeting never saved.
                 transaction.on_commit(lambda: calendar.email_invitations(meeting))
         except services.MeetingError as error:
             form.add_error("agenda", str(error))

@@ -27,6 +27,8 @@ def tell_meetings(alliance, component_key: str, actor) -> None:
     # imported here: meetings sits above registers (an ignore in the layer contract)
     from meetings.services import refresh
 
+    # Through `refresh`, like any live change: under the meeting's lock, with a new sequence
+    # number, and broadcast only once the register's change has committed.
     for meeting in Meeting.objects.filter(
         review__alliance=alliance,
         status=Meeting.Status.LIVE,

@@ -55,6 +55,7 @@ def _set_state(record, *, author, alliance, changes: dict, **fields) -> None:
         raise ReviewRuleError(_("Someone changed this component meanwhile. Reload the page."))
     for name, value in fields.items():
         setattr(record, name, value)
+    # Read back: the database counted it up, and the number in hand may be older.
     record.version = ComponentRecord.objects.values_list("version", flat=True).get(pk=record.pk)
     log_change(
         record, action=Revision.Action.CHANGED, alliance=alliance, author=author, changes=changes
@@ -82,6 +83,8 @@ def start_review(
     reflection_threshold: int = 5,
 ) -> Review:
     """Create a review with a record for each component; the first one opens at once."""
+    # One transaction: a review missing some of its component records would fail on every
+    # page that shows its components.
     with transaction.atomic():
         review = Review(
             alliance=alliance,
@@ -201,6 +204,8 @@ def record_component(*, record: ComponentRecord, author) -> ComponentRecord | No
     if record.state != ComponentRecord.State.IN_DISCUSSION:
         raise ReviewRuleError(_("Only a component in discussion can be recorded."))
     alliance = record.review.alliance
+    # One transaction: recording and opening the next go together, or a refusal of the second
+    # could leave the review with nothing in discussion.
     with transaction.atomic():
         _set_state(
             record,
