@@ -40,6 +40,7 @@ def redis_url(db: int) -> str:
 
 def unreachable() -> str:
     """Why the live servers cannot run here, or "" when PostgreSQL and Redis both answer."""
+    # imported when a live run is wanted: the tests import this module, and stay light
     import psycopg
     import redis
 
@@ -88,6 +89,7 @@ class Site:
         self.data: dict = {}
 
     def _admin(self, sql: str) -> None:
+        # only a live run needs PostgreSQL's client (see `unreachable`)
         import psycopg
 
         with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
@@ -120,6 +122,7 @@ class Site:
         sockets did not all leave cleanly would linger there for a day)."""
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         if self.data:
+            # only a live run needs Redis's client (see `unreachable`)
             import redis
 
             client = redis.Redis.from_url(self.redis_url)
@@ -130,6 +133,7 @@ class Site:
 
     def sql(self, query: str, params=()) -> list[tuple]:
         """Read or write the site's database directly (not through Accord)."""
+        # only a live run needs PostgreSQL's client (see `unreachable`)
         import psycopg
 
         with psycopg.connect(self.database_url, autocommit=True) as connection:
@@ -258,6 +262,7 @@ class Server:
 async def connect(server: "Server | int", path: str, session_key: str | None, **options):
     """A WebSocket client as a browser is one: the session cookie and the page's origin.
     `server` is a Server, or the port of one."""
+    # websockets comes with uvicorn[standard]: only a live run needs it
     from websockets.asyncio.client import connect
 
     port = server if isinstance(server, int) else server.port

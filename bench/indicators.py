@@ -36,6 +36,7 @@ DATABASE = "accord_bench_indicators"
 
 def client(port, path, cookie, seconds, threads, out):
     """One process of `threads` keep-alive clients: how many answers, and their times."""
+    # imported in the client process, the only one that starts threads
     import threading
 
     done, times, errors = [], [], []

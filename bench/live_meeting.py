@@ -44,6 +44,7 @@ def client_process(conn, assignments, path, concurrency, compression):
     """Hold some of the participants' sockets and report when all of them have each
     broadcast: ("got", key, first receipt, last receipt), on the monotonic clock that
     every process of the machine shares."""
+    # uvloop comes with uvicorn[standard] and not on every platform: only a run loads it
     import uvloop
 
     uvloop.run(clients(conn, assignments, path, concurrency, compression))
@@ -244,6 +245,7 @@ class Meter:
 def stage_renders(url: str, meeting: int, after_seq: int) -> dict[str, int]:
     """How many stages the servers rendered for the changes after `after_seq`, by language:
     each render is kept once in the cache under (meeting, seq, phase, language)."""
+    # only a run against live servers needs Redis's client
     import redis
 
     client = redis.Redis.from_url(url)
@@ -259,6 +261,7 @@ def stage_renders(url: str, meeting: int, after_seq: int) -> dict[str, int]:
 
 
 def redis_pid(url: str) -> int | None:
+    # only a run against live servers needs Redis's client
     import redis
 
     client = redis.Redis.from_url(url)
@@ -273,6 +276,7 @@ def redis_pid(url: str) -> int | None:
 
 
 async def measure(site, servers, args):
+    # only a run against live servers needs the channel layer's client
     from channels_redis.core import RedisChannelLayer
 
     data = site.data
@@ -410,6 +414,7 @@ async def measure(site, servers, args):
 
 def start_profilers(directory, servers):
     """Sample the server processes with py-spy (collapsed stacks) while the steps run."""
+    # only --profile needs these
     import shutil
     import subprocess
 
@@ -439,6 +444,7 @@ def start_profilers(directory, servers):
 
 
 def stop_profilers(profilers):
+    # only --profile needs it
     import signal
 
     for profiler in profilers:
@@ -593,6 +599,7 @@ def main() -> int:
         servers = [site.server(app=args.app).start(wait=False) for _ in range(2)]
         for server in servers:
             server.wait_ready()
+        # as in `client_process`: optional, loaded only for a run
         import uvloop
 
         outcome = uvloop.run(measure(site, servers, args))

@@ -40,9 +40,11 @@ def setup(data_dir: str) -> None:
     os.environ.setdefault("DATA_DIR", data_dir)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{data_dir}/bench.sqlite3")
     sys.path.insert(0, str(ROOT))
+    # after the environment and path above are set: django.setup() reads them
     import django
 
     django.setup()
+    # after django.setup(): commands need the apps ready
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -52,6 +54,7 @@ def setup(data_dir: str) -> None:
 
 def demo_request():
     """A GET of the demo review's PDF by its coordinator, and the review."""
+    # after django.setup() in `setup`: these load the apps and their models
     from django.test import RequestFactory
     from django.urls import reverse
 
@@ -90,6 +93,7 @@ def pdf_pages(pdf: bytes) -> str:
         from pypdf import PdfReader  # installed with the test dependencies
     except ImportError:
         return "? pages"
+    # only needed once pypdf is there to read the pages
     import io
 
     return f"{len(PdfReader(io.BytesIO(pdf)).pages)} pages"
@@ -101,6 +105,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="accord-bench-report-") as data_dir:
         setup(data_dir)
+        # after `setup`: the report's module needs Django's apps ready
         from django.utils import translation
         from weasyprint import HTML
 

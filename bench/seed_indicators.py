@@ -24,6 +24,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    # after DJANGO_SETTINGS_MODULE is set: django.setup() below reads it
     import django
 
     django.setup()
@@ -39,6 +40,7 @@ def _series(count: int, start: float, step: float, rng: random.Random):
 
 
 def seed(indicators: int, values: int, long: int) -> dict:
+    # after django.setup() in `main`: the models need the apps ready
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import transaction

@@ -28,6 +28,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    # after DJANGO_SETTINGS_MODULE is set: django.setup() below reads it
     import django
 
     django.setup()
@@ -35,6 +36,7 @@ def main() -> None:
 
 
 def seed(participants: int, agenda: str, spanish: float = 0.0) -> dict:
+    # after django.setup() in `main`: the models need the apps ready
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
