@@ -120,12 +120,8 @@ def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
             raise _conflict(form, current, fields)
         # The conditional UPDATE is the guard: of two concurrent saves from one version,
         # exactly one claims the next version number.
-        claimed = model.objects.filter(pk=instance.pk, version=current.version).update(
-            version=current.version + 1
-        )
-        if not claimed:
+        if not claim_version(instance, current=current.version):
             raise _conflict(form, model.objects.get(pk=instance.pk), fields)
-        instance.version = current.version + 1
         instance.save(update_fields=[f.name for f in fields] + ["version"])
         log_change(
             instance,
@@ -135,6 +131,43 @@ def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
             changes=changes,
         )
     return instance
+
+
+class VersionTaken(Exception):
+    """Another save claimed the version this one was made from."""
+
+
+def claim_version(instance, *, current: int) -> bool:
+    """Move a Versioned row from version `current` to the next, the one way a version is
+    claimed: a conditional UPDATE, so that of two saves made from one version exactly one
+    wins (SQLite does not lock rows, so a lock alone would not settle it). On success,
+    `instance.version` is the new number; False when someone else claimed it first."""
+    model = type(instance)
+    claimed = model.objects.filter(pk=instance.pk, version=current).update(version=current + 1)
+    if claimed:
+        instance.version = current + 1
+    return bool(claimed)
+
+
+def record_related(instance, changes: dict, *, since: int, alliance, author) -> None:
+    """Add `changes` to related rows (the partners who bring a resource, an indicator's
+    goals or breakdowns) to the history of `instance`, the one way they are written: if
+    this save already made a revision of the row (its version moved past `since`), the
+    changes join that revision, so that one save is one revision; otherwise the row claims
+    the next version and a revision of these changes alone is kept. Raises VersionTaken
+    when another save claimed that version first. Call it inside the save's transaction."""
+    if not changes:
+        return
+    if instance.version > since:
+        revision = Revision.objects.for_object(instance).filter(version=instance.version).first()
+        revision.changes.update(changes)
+        revision.save(update_fields=["changes"])
+        return
+    if not claim_version(instance, current=since):
+        raise VersionTaken
+    log_change(
+        instance, action=Revision.Action.CHANGED, alliance=alliance, author=author, changes=changes
+    )
 
 
 def _values_at(instance, version: int) -> dict[str, str]:

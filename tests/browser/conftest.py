@@ -166,14 +166,17 @@ class AsgiServer:
             connections.settings[alias]["CONN_MAX_AGE"] = 0
         # SQLite's in-memory test database is shared between the threads' connections in
         # "shared cache" mode, where a reader and a writer of the same table fail at once
-        # with "database table is locked" instead of waiting. Reading without read locks
-        # leaves only writer against writer, which the server's short writes rarely meet.
+        # with "database table is locked" instead of waiting (busy_timeout does not apply).
+        # Reading without read locks leaves only writer against writer, and those wait for
+        # each other here as they would on a file (`_wait_for_shared_cache`).
         self.in_memory = {
             alias
             for alias in connections
             if connections[alias].vendor == "sqlite" and connections[alias].is_in_memory_db()
         }
         connection_created.connect(self._read_uncommitted)
+        if self.in_memory:
+            _wait_for_shared_cache(True)
         for alias in self.in_memory:
             connections[alias].ensure_connection()
             self._read_uncommitted(connections[alias])
@@ -217,10 +220,43 @@ class AsgiServer:
         for name in self.LOGGERS:
             logging.getLogger(name).removeHandler(self.handler)
         connection_created.disconnect(self._read_uncommitted)
+        _wait_for_shared_cache(False)
         for alias in self.in_memory:
             self._read_uncommitted(connections[alias], value=0)
         for alias, age in self.conn_max_age.items():
             connections.settings[alias]["CONN_MAX_AGE"] = age
+
+
+def _retrying(execute):
+    """`execute` that waits out another connection's write to the same table of the shared
+    in-memory database (SQLITE_LOCKED), for up to 10 s, as SQLite's busy timeout does for a
+    database file. The refused statement did nothing, so running it again is safe."""
+    import sqlite3
+    import time
+
+    def run(self, *args, **kwargs):
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return execute(self, *args, **kwargs)
+            except sqlite3.OperationalError as error:
+                if "is locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    run.waits = execute
+    return run
+
+
+def _wait_for_shared_cache(on: bool) -> None:
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper as cursor
+
+    for name in ("execute", "executemany"):
+        method = getattr(cursor, name)
+        if on and not hasattr(method, "waits"):
+            setattr(cursor, name, _retrying(method))
+        elif not on and hasattr(method, "waits"):
+            setattr(cursor, name, method.waits)
 
 
 @pytest.fixture
