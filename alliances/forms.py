@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accord.widgets import DateInput
 from accounts import language
 from accounts.forms import LanguageField
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
@@ -40,7 +41,7 @@ class PartnerForm(VersionedForm):
     class Meta:
         model = Partner
         fields = ["name", "description", "website", "contact_name", "contact_email", "joined_on"]
-        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"joined_on": DateInput()}
         error_messages = {
             "joined_on": {"invalid": _("Enter the date as year-month-day, for example 2026-06-02.")}
         }

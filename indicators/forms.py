@@ -3,13 +3,13 @@ from django.db.models import Count
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accord.widgets import DateInput
 from alliances.models import Partner
 from history.forms import VersionedForm
 from history.models import Revision
 from indicators import values
 from indicators.models import Breakdown, Indicator, Value
 from registers.models import Goal
-from reviews.forms import DateInput
 
 NUMBER = _("Enter a number, for example 45 or 1200.50.")
 DATE = _("Enter the date as year-month-day, for example 2027-09-30.")

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accord.widgets import DateTimeInput
 from accounts.models import User
 from alliances.models import Role
 from meetings.models import Meeting
@@ -66,9 +67,7 @@ class MeetingForm(forms.ModelForm):
             "projector_languages",
         ]
         widgets = {
-            "starts_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "starts_at": DateTimeInput(),
         }
         error_messages = {
             "starts_at": {"invalid": _("Enter a date and time, for example 2027-03-01 17:00.")}

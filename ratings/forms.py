@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accord.widgets import DateTimeInput
 from ratings.models import CONFIDENCE_SCALE, REFLECTION_MAX_LENGTH, SCALE
 from ratings.services import ComponentAnswer, rules_changed_message
 
@@ -16,7 +17,7 @@ class CheckInForm(forms.Form):
     )
     closes_at = forms.DateTimeField(
         label=_("Closes at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         help_text=_("Members can answer until then, or until you close it."),
         error_messages={"invalid": _("Enter a date and time, for example 2027-03-01 17:00.")},
     )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accord.widgets import DateInput
 from alliances.models import Partner
 from history.forms import VersionedForm
 from registers import uploads
@@ -15,7 +16,6 @@ from registers.models import (
     Pledge,
     Resource,
 )
-from reviews.forms import DateInput
 from reviews.models import Review
 
 

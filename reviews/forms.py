@@ -2,19 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accord.widgets import DateInput
 from accounts.models import User
 from alliances.models import Partner
 from history.forms import VersionedForm
 from reviews.models import Commitment, ComponentRecord, Review
 
 MARKDOWN_HELP = _("You can use Markdown: *emphasis*, **bold**, lists starting with “- ”.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 ANONYMITY_CHOICES = [
