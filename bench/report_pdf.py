@@ -9,7 +9,7 @@ round, times:
 - the baseline: a one-page document with a heading, a paragraph and an inline SVG chart,
   written as PDF/UA-1 like the report;
 - the report: `records.report.build` (the database queries) and the PDF made from it by
-  `records.report_views.render_pdf`, as the "Download the PDF" link does.
+  `records.views.report.render_pdf`, as the "Download the PDF" link does.
 
 Run with `python -m bench.report_pdf [--rounds N]`; the target is under 2 s for the report.
 """
@@ -109,7 +109,7 @@ def main() -> None:
         from django.utils import translation
         from weasyprint import HTML
 
-        from records import report_views
+        from records.views import report as report_views
 
         translation.activate("en")
         request, membership, review = demo_request()

@@ -4,31 +4,31 @@ app's own patterns, since those apps sit below this one and cannot import its vi
 
 from django.urls import path
 
-from records import compare_views, export_views, report_views, transfer_views
+from records.views import compare, export, report, transfer
 
 # Before reviews' component pattern, which would take "report" for a component's key.
 review_patterns = [
-    path("a/<slug:slug>/reviews/<int:review_id>/report/", report_views.report, name="report"),
+    path("a/<slug:slug>/reviews/<int:review_id>/report/", report.report, name="report"),
     path(
         "a/<slug:slug>/reviews/<int:review_id>/report.pdf",
-        report_views.report_pdf,
+        report.report_pdf,
         name="report_pdf",
     ),
     path(
         "a/<slug:slug>/reviews/<int:review_id>/export.json",
-        export_views.export_json,
+        export.export_json,
         name="export_json",
     ),
     path(
         "a/<slug:slug>/reviews/<int:review_id>/export.zip",
-        export_views.export_csv,
+        export.export_csv,
         name="export_csv",
     ),
-    path("a/<slug:slug>/reviews/compare/", compare_views.compare, name="compare"),
-    path("a/<slug:slug>/timeline/", compare_views.timeline, name="timeline"),
+    path("a/<slug:slug>/reviews/compare/", compare.compare, name="compare"),
+    path("a/<slug:slug>/timeline/", compare.timeline, name="timeline"),
 ]
 
 alliance_patterns = [
-    path("alliances/import/", transfer_views.import_alliance, name="import"),
-    path("a/<slug:slug>/export.json", transfer_views.export_alliance, name="export"),
+    path("alliances/import/", transfer.import_alliance, name="import"),
+    path("a/<slug:slug>/export.json", transfer.export_alliance, name="export"),
 ]

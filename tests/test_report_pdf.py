@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from records.report_views import StaticFilesOnly
+from records.views.report import StaticFilesOnly
 from tests.answering import add_members
 from tests.test_indicators import add_values, make_indicator
 from tests.test_queries import grow
