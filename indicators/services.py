@@ -8,6 +8,8 @@ which broadcasts only once the transaction commits), so that no caller has to re
 Views and the API check access and read the form; these functions do the rest.
 """
 
+from typing import NamedTuple
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,43 +48,56 @@ def save_indicator(*, form, alliance, author) -> Indicator:
 
 
 def _save_indicator(form, *, alliance, author) -> Indicator:
-    yours_goals = [g.pk for g in form.cleaned_data["goals"]]
-    yours_parts = form.cleaned_data["breakdowns"]
     if form.instance.pk is None:
         create_with_history(form.instance, alliance=alliance, author=author)
         indicator, since = form.instance, 0  # its first revision takes the changes below
-        theirs_goals, theirs_parts = [], []
-        base_goals, base_parts = [], []
+        base = theirs = _Sets([], [])
     else:
         # Locked: goals and breakdowns are merged here by hand, outside save_edit's
         # version claim; a save between this read and the write below would be lost.
         before = Indicator.objects.select_for_update().get(pk=form.instance.pk)
         since = before.version
-        theirs_goals = list(before.goals.values_list("pk", flat=True))
-        theirs_parts = list(before.breakdowns.values_list("name", flat=True))
-        version = form.cleaned_data["base_version"]
-        goals_then = change_since(before, version, "goals")
-        parts_then = change_since(before, version, "breakdowns")
-        base_goals = goals_then["old_ids"] if goals_then else theirs_goals
-        base_parts = parts_then["old"].splitlines() if parts_then else theirs_parts
+        base, theirs = _sets_before(before, form.cleaned_data["base_version"])
         indicator = save_edit(form, alliance=alliance, author=author)
-    goals = _merge(base_goals, theirs_goals, yours_goals)
-    parts = _merge(base_parts, theirs_parts, yours_parts, key=str.casefold)
+    goals = _merge(base.goals, theirs.goals, [g.pk for g in form.cleaned_data["goals"]])
+    yours_parts = form.cleaned_data["breakdowns"]
+    parts = _merge(base.parts, theirs.parts, yours_parts, key=str.casefold)
     changes = {}
-    if set(goals) != set(theirs_goals):
+    if set(goals) != set(theirs.goals):
         indicator.goals.set(goals)
-        changes["goals"] = _goals_change(theirs_goals, goals, alliance)
+        changes["goals"] = _goals_change(theirs.goals, goals, alliance)
     kept = _replace_breakdowns(indicator, parts)
-    if kept != theirs_parts:
+    if kept != theirs.parts:
         changes["breakdowns"] = {
             "label": str(_("breakdowns")),
-            "old": "\n".join(theirs_parts),
+            "old": "\n".join(theirs.parts),
             "new": "\n".join(kept),
         }
     # Under the row lock no other save can claim the version first (VersionTaken would be
     # raised if one did: SQLite does not lock rows).
     record_related(indicator, changes, since=since, alliance=alliance, author=author)
     return indicator
+
+
+class _Sets(NamedTuple):
+    goals: list[int]  # ids
+    parts: list[str]  # breakdown names, in order
+
+
+def _sets_before(indicator: Indicator, version: int) -> tuple[_Sets, _Sets]:
+    """The goals and breakdowns as the person editing from `version` saw them, and as
+    they stand now."""
+    theirs = _Sets(
+        list(indicator.goals.values_list("pk", flat=True)),
+        list(indicator.breakdowns.values_list("name", flat=True)),
+    )
+    goals_then = change_since(indicator, version, "goals")
+    parts_then = change_since(indicator, version, "breakdowns")
+    base = _Sets(
+        goals_then["old_ids"] if goals_then else theirs.goals,
+        parts_then["old"].splitlines() if parts_then else theirs.parts,
+    )
+    return base, theirs
 
 
 def _merge(base: list, theirs: list, yours: list, key=lambda x: x) -> list:
