@@ -24,24 +24,20 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from accord.jsontext import has_lone_surrogate
 from alliances import access
-from indicators import values
+from indicators import services, values
 from indicators.models import ApiToken, Indicator, Value, hash_token
-from registers import live
 
-COMPONENT = "indicators"
 MAX_VALUES = 1000
 PAGE_SIZE = 100
 FIELDS = ("date", "value", "breakdown", "note")
 WINDOW_SECONDS = 60
-# last_used_at is written at most once a minute per token, not on every call.
-LAST_USED_PRECISION = 60
 
 
 # Answers
@@ -120,14 +116,6 @@ def _over_limit(token: ApiToken) -> int:
     return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
 
 
-def _touch(token: ApiToken) -> None:
-    now = timezone.now()
-    last = token.last_used_at
-    if last is None or (now - last).total_seconds() >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-
-
 def requested_language(request) -> str:
     """The first of Accept-Language's languages (by their q) that Accord speaks."""
     asked = []
@@ -184,7 +172,7 @@ def api_view(*methods):
                         % {"limit": settings.API_RATE_LIMIT, "wait": wait},
                         Retry_After=str(wait),
                     )
-                _touch(token)
+                services.note_token_use(token=token)
                 return view(request, token, *args, **kwargs)
 
         return wrapper
@@ -269,14 +257,15 @@ def _add_values(request, indicator):
     if errors:
         return _invalid(errors)
     try:
-        added = values.add(indicator, rows, origin=Value.Origin.API, author=None)
+        added = services.add_values(
+            indicator=indicator, rows=rows, origin=Value.Origin.API, author=None
+        )
     except IntegrityError:
         # Someone added a value on one of these dates between the check and the save.
         errors = _check(values.Checker(indicator), raw_rows)[2]
         if not errors:
             raise
         return _invalid(errors)
-    live.tell_meetings(indicator.alliance, COMPONENT, None)
     return JsonResponse(
         {"values": [_value(value) for value in added], "warnings": warnings}, status=201
     )

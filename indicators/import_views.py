@@ -28,11 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accord import spreadsheet
 from alliances import access
-from indicators import imports, values
+from indicators import imports, services, values
 from indicators.models import Value
-from registers import live
 
-COMPONENT = "indicators"
 SESSION_KEY = "indicator_imports"
 KEEP = 3  # previews kept per session; an older one is forgotten
 SHOWN = 300  # good rows shown in the preview (all are imported)
@@ -193,9 +191,9 @@ def confirm(request, slug, indicator_id, import_id):
         (good if checked.ok else stale).append((row, checked))
     if not stale:
         try:
-            added = values.add(
-                indicator,
-                [checked.row for _row, checked in good],
+            added = services.add_values(
+                indicator=indicator,
+                rows=[checked.row for _row, checked in good],
                 origin=Value.Origin.IMPORT,
                 author=request.user,
             )
@@ -211,7 +209,6 @@ def confirm(request, slug, indicator_id, import_id):
             )
             return redirect("indicators:import_preview", slug, indicator.pk, import_id)
         _forget(request, import_id)
-        live.tell_meetings(membership.alliance, COMPONENT, request.user)
         messages.success(
             request,
             ngettext("%(count)d value imported.", "%(count)d values imported.", len(added))

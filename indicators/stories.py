@@ -3,7 +3,7 @@ making it hard to move forward, and what the alliance will do to improve the res
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alliances import access
 from history.forms import VersionedForm
 from history.models import Revision
-from history.services import EditConflict, FieldConflict, create_with_history, save_edit
+from history.services import EditConflict, FieldConflict
+from indicators import services
 from indicators.models import Story
 from registers import figures, live
 
@@ -46,20 +47,13 @@ def story(request, slug, review_id, indicator_id):
     conflict = None
     if form.is_valid():
         try:
-            if found:
-                save_edit(form, alliance=membership.alliance, author=request.user)
-            else:
-                with transaction.atomic():
-                    create_with_history(
-                        form.instance, alliance=membership.alliance, author=request.user
-                    )
+            services.save_story(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         except IntegrityError:
             # Two people wrote the first story at once: the other one was saved first.
             conflict = _first_story_conflict(form, indicator, review)
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(request, _("The story behind the curve is saved."))
             return redirect(_back(request, slug, review))
     return render(

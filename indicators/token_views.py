@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
+from indicators import services
 from indicators.models import ApiToken, Indicator
 
 # The new token waits here, in the maker's session, for the one page that shows it.
@@ -59,11 +59,7 @@ def api_tokens(request, slug):
     alliance = membership.alliance
     form = ApiTokenForm(request.POST or None)
     if form.is_valid():
-        token = form.save(commit=False)
-        token.alliance = alliance
-        token.created_by = request.user
-        secret = token.issue()
-        token.save()
+        token, secret = services.issue_api_token(form=form, alliance=alliance, author=request.user)
         request.session[NEW_TOKEN] = {"id": token.pk, "token": secret}
         return redirect("indicators:api_token_created", alliance.slug, token.pk)
     tokens = ApiToken.objects.filter(alliance=alliance).select_related("created_by")
@@ -94,10 +90,7 @@ def api_token_revoke(request, slug, token_id):
     membership = access.get_membership(request.user, slug, "coordinate")
     token = access.get_api_token(membership, token_id)
     if request.method == "POST":
-        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
-            revoked_at=timezone.now()
-        )
-        if revoked:
+        if services.revoke_api_token(token=token):
             messages.success(
                 request,
                 _("The token “%(name)s” is revoked: calls with it are refused from now on.")

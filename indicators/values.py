@@ -132,7 +132,9 @@ def _number(raw, errors) -> Decimal | None:
 
 
 def add(indicator: Indicator, rows: list[Row], *, origin: str, author) -> list[Value]:
-    """Save checked rows, all or nothing, each with a revision naming its author."""
+    """Save checked rows, all or nothing, each with a revision naming its author. Pages and
+    the API add values through `services.add_values`, which calls this and tells a running
+    meeting in the same transaction."""
     values = [
         Value(
             indicator=indicator,

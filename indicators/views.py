@@ -1,6 +1,6 @@
 """Shared indicators of progress: the overview, an indicator's page, defining an indicator,
-and entering or correcting its values (through `indicators.values`, as imports and the API
-do)."""
+and entering or correcting its values. Every write is a function of `indicators.services`,
+as for imports and the API."""
 
 import hashlib
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,23 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
-from history.models import Revision
-from history.services import (
-    EditConflict,
-    create_with_history,
-    last_change,
-    log_change,
-    save_edit,
-)
-from indicators import figures, values
-from indicators.forms import CorrectionForm, IndicatorForm, ValueForm, change_since
-from indicators.models import Breakdown, Indicator, Value
+from history.services import EditConflict, last_change
+from indicators import figures, services, values
+from indicators.forms import CorrectionForm, IndicatorForm, ValueForm
+from indicators.models import Value
 from meetings import join
-from registers import live
-from registers.models import Goal
 from registers.views import common
 
-COMPONENT = "indicators"
 # A cached page is found by what it depends on; the time only bounds what the cache keeps.
 CACHE_SECONDS = 24 * 3600
 
@@ -156,9 +146,9 @@ def create(request, slug):
     membership = access.get_membership(request.user, slug, "write")
     form = IndicatorForm(_posted(request), alliance=membership.alliance)
     if form.is_valid():
-        form.instance.created_by = request.user
-        indicator = _save(form, alliance=membership.alliance, author=request.user)
-        live.tell_meetings(membership.alliance, COMPONENT, request.user)
+        indicator = services.save_indicator(
+            form=form, alliance=membership.alliance, author=request.user
+        )
         messages.success(request, _("The indicator is added."))
         return redirect("indicators:indicator", slug, indicator.pk)
     return _form_page(request, membership, form)
@@ -173,123 +163,13 @@ def edit(request, slug, indicator_id):
     conflict = None
     if form.is_valid():
         try:
-            _save(form, alliance=membership.alliance, author=request.user)
+            services.save_indicator(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(request, _("The indicator is saved."))
             return redirect("indicators:indicator", slug, indicator.pk)
     return _form_page(request, membership, form, indicator=indicator, conflict=conflict)
-
-
-# Saving an indicator: its goals and its breakdowns are rows of their own, so save_edit does
-# not see them. They are saved beside it, in the same revision. Each is a set, merged three
-# ways: what this person added or removed since the version they started from is applied to
-# the set as it stands now, so that a change someone else made meanwhile is kept.
-
-
-def _merge(base: list, theirs: list, yours: list, key=lambda x: x) -> list:
-    """Yours (in your order), less what someone else removed since `base`, and with what
-    they added since."""
-    base_keys, theirs_keys = {key(x) for x in base}, {key(x) for x in theirs}
-    yours_keys = {key(x) for x in yours}
-    dropped = base_keys - theirs_keys
-    return [x for x in yours if key(x) not in dropped] + [
-        x for x in theirs if key(x) not in base_keys and key(x) not in yours_keys
-    ]
-
-
-def _goal_names(ids, statements) -> str:
-    return "; ".join(statements[i] for i in sorted(ids, key=lambda i: statements[i].lower()))
-
-
-def _save(form, *, alliance, author) -> Indicator:
-    yours_goals = [g.pk for g in form.cleaned_data["goals"]]
-    yours_parts = form.cleaned_data["breakdowns"]
-    pk = form.instance.pk
-    with transaction.atomic():
-        if pk is None:
-            create_with_history(form.instance, alliance=alliance, author=author)
-            indicator, before = form.instance, None
-            theirs_goals, theirs_parts = [], []
-            base_goals, base_parts = [], []
-        else:
-            # Locked: goals and breakdowns are merged here by hand, outside save_edit's
-            # version claim; a save between this read and the write below would be lost.
-            before = Indicator.objects.select_for_update().get(pk=pk)
-            theirs_goals = list(before.goals.values_list("pk", flat=True))
-            theirs_parts = list(before.breakdowns.values_list("name", flat=True))
-            version = form.cleaned_data["base_version"]
-            goals_then = change_since(before, version, "goals")
-            parts_then = change_since(before, version, "breakdowns")
-            base_goals = goals_then["old_ids"] if goals_then else theirs_goals
-            base_parts = parts_then["old"].splitlines() if parts_then else theirs_parts
-            indicator = save_edit(form, alliance=alliance, author=author)
-        goals = _merge(base_goals, theirs_goals, yours_goals)
-        parts = _merge(base_parts, theirs_parts, yours_parts, key=str.casefold)
-        changes = {}
-        if set(goals) != set(theirs_goals):
-            indicator.goals.set(goals)
-            statements = dict(Goal.objects.filter(alliance=alliance).values_list("pk", "statement"))
-            changes["goals"] = {
-                "label": str(Indicator._meta.get_field("goals").verbose_name),
-                "old": _goal_names(theirs_goals, statements),
-                "new": _goal_names(goals, statements),
-                "old_ids": sorted(theirs_goals),
-                "new_ids": sorted(goals),
-            }
-        kept = _replace_breakdowns(indicator, parts)
-        if kept != theirs_parts:
-            changes["breakdowns"] = {
-                "label": str(_("breakdowns")),
-                "old": "\n".join(theirs_parts),
-                "new": "\n".join(kept),
-            }
-        if changes:
-            _record(indicator, before, changes, alliance=alliance, author=author)
-    return indicator
-
-
-def _replace_breakdowns(indicator: Indicator, names: list[str]) -> list[str]:
-    """Make the breakdowns `names`, in that order. One that has values is never deleted
-    (the form refuses that; this guards against a value added meanwhile)."""
-    existing = {b.name.casefold(): b for b in indicator.breakdowns.all()}
-    wanted = {n.casefold() for n in names}
-    gone = [b.pk for key, b in existing.items() if key not in wanted]
-    if gone:
-        Breakdown.objects.filter(pk__in=gone, values__isnull=True).delete()
-    remaining = {b.name.casefold(): b for b in indicator.breakdowns.all()}
-    order = names + [b.name for key, b in remaining.items() if key not in wanted]
-    changed, new = [], []
-    for position, name in enumerate(order):
-        found = remaining.get(name.casefold())
-        if found is None:
-            new.append(Breakdown(indicator=indicator, name=name, position=position))
-        elif found.position != position:
-            found.position = position
-            changed.append(found)
-    Breakdown.objects.bulk_update(changed, ["position"])
-    Breakdown.objects.bulk_create(new)
-    return order
-
-
-def _record(indicator, before, changes, *, alliance, author) -> None:
-    """Add the changes of goals and breakdowns to this save's revision, or make one."""
-    if before is None or indicator.version > before.version:
-        revision = Revision.objects.for_object(indicator).filter(version=indicator.version).first()
-        revision.changes.update(changes)
-        revision.save(update_fields=["changes"])
-        return
-    claimed = Indicator.objects.filter(pk=indicator.pk, version=before.version).update(
-        version=before.version + 1
-    )
-    if not claimed:  # cannot happen under the row lock, but SQLite does not lock rows
-        raise IntegrityError("The indicator changed while it was being saved.")
-    indicator.version = before.version + 1
-    log_change(
-        indicator, action=Revision.Action.CHANGED, alliance=alliance, author=author, changes=changes
-    )
 
 
 # Values
@@ -322,12 +202,16 @@ def value_add(request, slug, indicator_id):
     form = ValueForm(_posted(request), indicator=indicator)
     if form.is_valid():
         try:
-            values.add(indicator, [form.checked.row], origin=Value.Origin.FORM, author=request.user)
+            services.add_values(
+                indicator=indicator,
+                rows=[form.checked.row],
+                origin=Value.Origin.FORM,
+                author=request.user,
+            )
         except IntegrityError:  # someone added a value on that date a moment ago
             form = ValueForm(_posted(request), indicator=indicator)
             form.is_valid()
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(request, _("The value is added."))
             _warn(request, form.checked)
             return redirect("indicators:indicator", slug, indicator.pk)
@@ -345,8 +229,7 @@ def value_edit(request, slug, indicator_id, value_id):
     conflict = None
     if form.is_valid():
         try:
-            with transaction.atomic():
-                save_edit(form, alliance=membership.alliance, author=request.user)
+            services.correct_value(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         except IntegrityError:  # someone took that date a moment ago
@@ -355,7 +238,6 @@ def value_edit(request, slug, indicator_id, value_id):
             form = CorrectionForm(_posted(request), instance=value)
             form.is_valid()
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(request, _("The value is corrected."))
             _warn(request, form.checked)
             return redirect("indicators:indicator", slug, indicator.pk)

@@ -23,7 +23,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from accounts.language import chosen
 from alliances import access, rules
 from meetings import live, revocation, services
-from meetings.models import Attendance, Connection, Meeting, hash_token
+from meetings.models import Connection, Meeting, hash_token
 
 # Close codes. static/accord/meeting.js stops reconnecting after 4403 and 4404 (the page
 # then follows by polling, where every request is checked) and reconnects after any other,
@@ -136,7 +136,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 "last_seen": now,
             },
         )
-        Attendance.objects.get_or_create(meeting_id=self.meeting_id, user=self.user)
+        services.attend(meeting_id=self.meeting_id, user=self.user)
 
     # Whether the right still holds
 

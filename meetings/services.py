@@ -12,17 +12,20 @@ from django.utils.translation import gettext as _
 
 from accounts.language import chosen
 from alliances import rules
-from meetings.live import answered_count, broadcast_state, eligible_count
-from meetings.models import LogEntry, Meeting, Phase
+from history.services import create_with_history, save_edit
+from meetings import calendar
+from meetings.live import answered_count, broadcast_state, close_projectors, eligible_count
+from meetings.models import Attendance, LogEntry, Meeting, Phase
 from ratings.models import Round
 from ratings.services import (
     CONFIDENCE_KEY,
     close_with_confidence,
     open_confidence_rounds,
     reopen_with_confidence,
+    submit,
 )
 from reviews.framework import framework
-from reviews.models import ComponentRecord
+from reviews.models import Commitment, ComponentRecord
 from reviews.services import ReviewRuleError, open_component, record_component
 
 COMPONENT_PHASES = [
@@ -78,7 +81,9 @@ def agenda_problem(review, keys: list[str]) -> str:
     return ""
 
 
-def plan_meeting(*, review, agenda: list[str], author, **fields) -> Meeting:
+def plan_meeting(*, review, agenda: list[str], author, invite: bool = False, **fields) -> Meeting:
+    """Plan a meeting of the review on these components, in the framework's order; with
+    `invite`, each member is emailed an invitation (the demo and the tests plan without)."""
     order = framework().keys()
     agenda = sorted(agenda, key=order.index)
     problem = agenda_problem(review, agenda)
@@ -87,6 +92,9 @@ def plan_meeting(*, review, agenda: list[str], author, **fields) -> Meeting:
     with transaction.atomic():
         meeting = Meeting.objects.create(review=review, agenda=agenda, created_by=author, **fields)
         _build_phases(meeting)
+        if invite:
+            # On commit: an invitation sent before then could be for a meeting never saved.
+            transaction.on_commit(lambda: calendar.email_invitations(meeting))
     return meeting
 
 
@@ -132,11 +140,7 @@ def _change(
     with transaction.atomic():
         # Locked: two facilitators pressing at once would otherwise both move the meeting on from
         # the same phase.
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("review", "review__alliance", "current")
-            .get(pk=meeting_id)
-        )
+        meeting = _lock(meeting_id)
         # The role is read again here, under the lock: a facilitator demoted (or removed)
         # a second ago, on another page or another server process, is refused now.
         if steer and not rules.STEER.allows(_membership(meeting, actor), meeting):
@@ -162,6 +166,22 @@ def _change(
         # On commit: a client told before the commit could read the old row, and a change rolled
         # back must not be shown.
         transaction.on_commit(lambda: broadcast_state(meeting.pk))
+
+
+def _lock(meeting_id: int) -> Meeting:
+    """The meeting, locked until the transaction ends. Call it inside one."""
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("review", "review__alliance", "current")
+        .get(pk=meeting_id)
+    )
+
+
+def _require(rule, meeting: Meeting, actor, *objects) -> None:
+    """Refuse the actor whose role, read again under the meeting's lock, no longer allows
+    `rule` (demoted or removed since the page was drawn)."""
+    if not rule.allows(_membership(meeting, actor), meeting, *objects):
+        raise MeetingError(str(rule.message))
 
 
 def _membership(meeting: Meeting, user):
@@ -330,12 +350,100 @@ def end_idle_meetings(now=None) -> int:
     return ended
 
 
+def _shown(meeting_id: int, actor, action: str):
+    """`_change` for what people write inside a running phase (an answer, a note, a
+    record): anyone may (the caller checks who), and it is not logged: the content keeps
+    its own history, and an answer must leave no trace of who gave it or when."""
+    return _change(meeting_id, actor, action, steer=False, log=False)
+
+
 def refresh(*, meeting: Meeting, actor, action: str) -> None:
-    """Something everyone must see changed inside a phase (an answer, a note, a record):
-    bump the sequence and broadcast. Not logged: the content keeps its own history, and an
-    answer must leave no trace of who gave it or when."""
-    with _change(meeting.pk, actor, action, steer=False, log=False) as (_m, _detail):
+    """Something everyone must see changed inside a phase (a register, from another page):
+    bump the sequence and broadcast."""
+    with _shown(meeting.pk, actor, action):
         pass
+
+
+# What people write in a phase (answers, notes, commitments): not logged, since the content
+# keeps its own history (or, for an answer, must keep none), but the room sees it, so the
+# sequence moves. Who may keep the notes or the record is asked again under the lock, as for
+# steering.
+
+
+def answer(*, meeting: Meeting, membership, answers: list, rules: str) -> None:
+    """Take a person's answers in the reflect phase (`ratings.services.submit`, which says
+    why it may refuse them) and show the room how many answered. No actor: an answer must
+    leave no trace of who gave it or when."""
+    with _shown(meeting.pk, None, "answer"):
+        submit(membership=membership, answers=answers, rules=rules)
+
+
+def take_notes(*, meeting: Meeting, form, actor) -> None:
+    """Save the record of the component being discussed (a valid ComponentRecordForm on its
+    ComponentRecord) and show it to the room. Raises EditConflict when someone else changed
+    the same field meanwhile."""
+    with _shown(meeting.pk, actor, "notes") as (m, _detail):
+        _require(rules.TAKE_NOTES, m, actor)
+        if not (m.current and m.current.component_key == form.instance.component_key):
+            raise MeetingError(_("There is no component to take notes on now."))
+        save_edit(form, alliance=m.review.alliance, author=actor)
+
+
+def add_commitment(*, meeting: Meeting, form, actor) -> Commitment:
+    """Save a valid CommitmentForm as a commitment of the component being recorded, and show
+    it to the room."""
+    with _shown(meeting.pk, actor, "commitment") as (m, _detail):
+        _require(rules.KEEP_RECORD, m, actor)
+        if not (m.current and m.current.kind == Phase.Kind.RECORD):
+            raise MeetingError(_("Commitments are recorded in a record phase."))
+        commitment = form.instance
+        commitment.review = m.review
+        commitment.component_key = m.current.component_key
+        commitment.created_by = actor
+        create_with_history(commitment, alliance=m.review.alliance, author=actor)
+    return commitment
+
+
+def mark_commitment(*, meeting: Meeting, form, actor) -> None:
+    """In the opening, save whether a commitment was done (a valid CommitmentStatusForm) and
+    show it to the room. Raises EditConflict when someone else changed it meanwhile."""
+    with _shown(meeting.pk, actor, "commitment status") as (m, _detail):
+        _require(rules.MARK_DONE, m, actor, form.instance)
+        if not (m.current and m.current.kind == Phase.Kind.OPENING):
+            raise MeetingError(_("Commitments are reviewed in the opening."))
+        save_edit(form, alliance=m.review.alliance, author=actor)
+
+
+def make_projector_link(*, meeting: Meeting, actor, revoke: bool = False) -> str | None:
+    """A new secret link for the room's screen (its token), or none when `revoke`; any
+    earlier link stops working, and the screens that opened it are disconnected once this
+    commits.
+
+    Not through `_change`: the link is no part of what the room sees, so the sequence does
+    not move (a new number would only make every client fetch a state that did not change)
+    and nothing is logged. The meeting is locked all the same: two links made at once would
+    otherwise both read the same earlier one, and the first new link would stay open."""
+    with transaction.atomic():
+        m = _lock(meeting.pk)
+        _require(rules.PROJECTOR_LINK, m, actor)
+        old = m.projector_token_hash
+        token = None if revoke else m.issue_projector_token()
+        if revoke:
+            m.projector_token_hash = ""
+        m.save(update_fields=["projector_token_hash"])
+        if old:
+            # On commit: a screen told before then could come back while the old link holds.
+            transaction.on_commit(lambda: close_projectors(m.pk, old))
+    meeting.projector_token_hash = m.projector_token_hash
+    return token
+
+
+def attend(*, meeting_id: int, user) -> None:
+    """Note that the person came to the running meeting (the summary lists who came), from
+    its page or its socket. Not through `_change`: who came is no part of what the room
+    sees, so the sequence does not move, and a page drawn for each person must not lock the
+    meeting that everyone's commands wait on."""
+    Attendance.objects.get_or_create(meeting_id=meeting_id, user=user)
 
 
 # Commands, as the console's buttons and the socket send them: a name and its data.

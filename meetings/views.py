@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -10,16 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances import access, rules
-from history.services import EditConflict, create_with_history, save_edit
+from history.services import EditConflict
 from meetings import calendar, live, services
 from meetings.forms import HandoverForm, MeetingForm, ProjectorForm
 from meetings.guide import agenda_plan_guide, guide_for, meeting_plan_guide
 from meetings.join import join_url, qr_svg
-from meetings.models import Attendance, Meeting, Phase, hash_token
+from meetings.models import Meeting, Phase, hash_token
 from meetings.summary import summary_context
 from ratings.forms import AnswerForm
 from ratings.models import Participation
-from ratings.services import AnswerError, RulesChanged, confidence_rounds_with, submit
+from ratings.services import AnswerError, RulesChanged, confidence_rounds_with
 from reviews.forms import CommitmentForm, CommitmentStatusForm, ComponentRecordForm
 from reviews.models import MIN_THRESHOLD, ComponentRecord, Question
 
@@ -50,15 +49,13 @@ def plan(request, slug, review_id):
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "agenda"}
         try:
-            with transaction.atomic():
-                meeting = services.plan_meeting(
-                    review=review,
-                    agenda=form.cleaned_data["agenda"],
-                    author=request.user,
-                    **fields,
-                )
-                # On commit: an invitation sent before then could be for a meeting never saved.
-                transaction.on_commit(lambda: calendar.email_invitations(meeting))
+            meeting = services.plan_meeting(
+                review=review,
+                agenda=form.cleaned_data["agenda"],
+                author=request.user,
+                invite=True,
+                **fields,
+            )
         except services.MeetingError as error:
             form.add_error("agenda", str(error))
         else:
@@ -159,7 +156,7 @@ def detail(request, slug, meeting_id):
         meeting.refresh_from_db()
     if meeting.status == Meeting.Status.LIVE:
         # Whoever follows by polling (sockets blocked) attends too, not only socket users.
-        Attendance.objects.get_or_create(meeting=meeting, user=request.user)
+        services.attend(meeting_id=meeting.pk, user=request.user)
     confirm = request.session.pop(f"confirm-{meeting.pk}", None)
     context = _mine_context(
         request,
@@ -431,16 +428,15 @@ def reflect(request, slug, meeting_id):
     )
     if not form.is_valid():
         return _mine_response(request, membership, meeting, answer_form=form)
+    answers, stated = form.answers(), form.cleaned_data["rules"]
     try:
-        submit(membership=membership, answers=form.answers(), rules=form.cleaned_data["rules"])
+        services.answer(meeting=meeting, membership=membership, answers=answers, rules=stated)
     except RulesChanged as error:
         meeting.review.refresh_from_db()
         form.rules_changed(str(error))
         return _mine_response(request, membership, meeting, answer_form=form)
-    except AnswerError as error:
+    except (AnswerError, services.MeetingError) as error:
         messages.error(request, str(error))
-    else:
-        services.refresh(meeting=meeting, actor=None, action="answer")
     return _done(request, meeting)
 
 
@@ -462,12 +458,14 @@ def notes(request, slug, meeting_id):
     if not form.is_valid():
         return _mine_response(request, membership, meeting, record_form=form)
     try:
-        save_edit(form, alliance=membership.alliance, author=request.user)
+        services.take_notes(meeting=meeting, form=form, actor=request.user)
     except EditConflict as conflict:
         return _mine_response(
             request, membership, meeting, record_form=form, extra={"conflict": conflict}, status=409
         )
-    services.refresh(meeting=meeting, actor=request.user, action="notes")
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+        return _done(request, meeting)
     messages.success(request, _("Saved, and shown to the room."))
     return _done(request, meeting)
 
@@ -485,12 +483,11 @@ def add_commitment(request, slug, meeting_id):
     form = CommitmentForm(request.POST, alliance=membership.alliance)
     if not form.is_valid():
         return _mine_response(request, membership, meeting, commitment_form=form)
-    commitment = form.instance
-    commitment.review = meeting.review
-    commitment.component_key = phase.component_key
-    commitment.created_by = request.user
-    create_with_history(commitment, alliance=membership.alliance, author=request.user)
-    services.refresh(meeting=meeting, actor=request.user, action="commitment")
+    try:
+        services.add_commitment(meeting=meeting, form=form, actor=request.user)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+        return _done(request, meeting)
     messages.success(request, _("The commitment is saved, and shown to the room."))
     return _done(request, meeting)
 
@@ -511,12 +508,14 @@ def commitment_status(request, slug, meeting_id, commitment_id):
     if not form.is_valid():
         return _mine_response(request, membership, meeting, status_form=form)
     try:
-        save_edit(form, alliance=membership.alliance, author=request.user)
+        services.mark_commitment(meeting=meeting, form=form, actor=request.user)
     except EditConflict as conflict:
         return _mine_response(
             request, membership, meeting, status_form=form, extra={"conflict": conflict}, status=409
         )
-    services.refresh(meeting=meeting, actor=request.user, action="commitment status")
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+        return _done(request, meeting)
     messages.success(request, _("Saved, and shown to the room."))
     return _done(request, meeting)
 
@@ -541,14 +540,12 @@ def projector_link(request, slug, meeting_id):
     membership = access.get_membership(request.user, slug)
     meeting = access.get_meeting(membership, meeting_id)
     rules.PROJECTOR_LINK.require(membership, meeting)
-    old = meeting.projector_token_hash
     revoke = request.POST.get("revoke") == "1"
-    token = None if revoke else meeting.issue_projector_token()
-    if revoke:
-        meeting.projector_token_hash = ""
-    meeting.save(update_fields=["projector_token_hash"])
-    if old:
-        live.close_projectors(meeting.pk, old)
+    try:
+        token = services.make_projector_link(meeting=meeting, actor=request.user, revoke=revoke)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+        return redirect(meeting)
     if token:
         request.session[f"projector-{meeting.pk}"] = request.build_absolute_uri(
             f"/projector/{token}/"

@@ -1,5 +1,5 @@
 """Workflows of a review that touch several rows: starting it, opening and recording
-its components. Each writes in one transaction and keeps the history."""
+its components, its commitments. Each writes in one transaction and keeps the history."""
 
 from django.db import transaction
 from django.db.models import F
@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from history.models import Revision
-from history.services import create_with_history, display_value, log_change
-from registers import figures
+from history.services import create_with_history, display_value, log_change, save_edit
+from registers import figures, live
 from reviews.framework import framework
-from reviews.models import ComponentRecord, Question, Review
+from reviews.models import Commitment, ComponentRecord, Question, Review
 
 
 class ReviewRuleError(Exception):
@@ -243,3 +243,30 @@ def reopen_component(*, record: ComponentRecord, author) -> None:
             recorded_by=None,
             snapshot=None,
         )
+
+
+# Commitments. They are part of the trust component's register (what partners promised
+# and did), so a running meeting that discusses trust is told of each change, inside the
+# transaction: its broadcast waits for the commit (`meetings.services._change`).
+COMMITMENTS_SHOWN_IN = "trust"
+
+
+def add_commitment(*, record: ComponentRecord, form, alliance, author) -> Commitment:
+    """Save a valid CommitmentForm as a new commitment of the record's component."""
+    commitment = form.instance
+    commitment.review = record.review
+    commitment.component_key = record.component_key
+    commitment.created_by = author
+    with transaction.atomic():
+        create_with_history(commitment, alliance=alliance, author=author)
+        live.tell_meetings(alliance, COMMITMENTS_SHOWN_IN, author)
+    return commitment
+
+
+def save_commitment(*, form, alliance, author) -> Commitment:
+    """Save a valid form of a commitment (its terms or where it stands). Raises
+    EditConflict when someone else changed the same field meanwhile."""
+    with transaction.atomic():
+        commitment = save_edit(form, alliance=alliance, author=author)
+        live.tell_meetings(alliance, COMMITMENTS_SHOWN_IN, author)
+    return commitment

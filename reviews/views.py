@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliances import access
 from alliances.rules import UPDATE_STATUS
 from history.models import Revision
-from history.services import EditConflict, create_with_history, save_edit
+from history.services import EditConflict, save_edit
 from ratings import results
 from ratings.models import Round
 from registers import figures, live
@@ -269,12 +269,9 @@ def commitment_create(request, slug, review_id, key):
     initial = {"description": request.GET.get("description", "")[:300]}
     form = CommitmentForm(request.POST or None, alliance=membership.alliance, initial=initial)
     if form.is_valid():
-        commitment = form.instance
-        commitment.review = record.review
-        commitment.component_key = key
-        commitment.created_by = request.user
-        create_with_history(commitment, alliance=membership.alliance, author=request.user)
-        live.tell_meetings(membership.alliance, "trust", request.user)
+        services.add_commitment(
+            record=record, form=form, alliance=membership.alliance, author=request.user
+        )
         messages.success(request, _("The commitment is saved."))
         return redirect(record)
     return render(
@@ -293,11 +290,10 @@ def commitment_edit(request, slug, commitment_id):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=membership.alliance, author=request.user)
+            services.save_commitment(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, "trust", request.user)
             messages.success(request, _("The commitment is saved."))
             return _commitment_home(slug, commitment)
     return render(
@@ -333,11 +329,10 @@ def commitment_status(request, slug, commitment_id):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=membership.alliance, author=request.user)
+            services.save_commitment(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, "trust", request.user)
             messages.success(
                 request,
                 _("“%(commitment)s” is now: %(status)s.")
