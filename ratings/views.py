@@ -73,7 +73,7 @@ def _page(request, membership, check_in, form=None, status=200):
     }
     template = "ratings/check_in.html"
     if request.htmx:
-        template += "#progress"  # the counts and results, polled while the check-in is open
+        template = "ratings/_check_in_progress.html"  # polled while the check-in is open
     return render(request, template, context, status=status)
 
 

@@ -114,12 +114,9 @@ def alignment(request, slug, goal_id, partner_id):
             if request.htmx:
                 return render(request, "registers/_goals.html", _page_context(membership))
             return redirect("registers:goals", slug)
-    template = "registers/alignment_form.html"
-    if request.htmx:
-        template += "#cell-form"
     return render(
         request,
-        template,
+        "registers/_alignment_form.html" if request.htmx else "registers/alignment_form.html",
         {
             "membership": membership,
             "alliance": membership.alliance,
