@@ -308,6 +308,8 @@ def _edit_agreement(form, old_file: str, old_name: str, *, alliance, author) -> 
     elif form.cleaned_data.get("remove_file"):
         new_name = ""
     extra = {} if new_name is None else {"file": stored}
+    # The version this request loaded: save_edit moves the instance past it only when it
+    # saves, which tells a save that changed the file from one that merged into no change.
     since = agreement.version
     try:
         with transaction.atomic():
