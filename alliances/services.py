@@ -1,8 +1,9 @@
-"""Workflows of an alliance: creating it, inviting people, letting them in."""
+"""Workflows of an alliance: creating it, its partners, inviting people, letting them in."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -10,8 +11,13 @@ from django.utils.translation import gettext as _
 
 from accounts.language import chosen
 from accounts.models import User
-from alliances.models import Alliance, Invitation, Membership, Role
-from history.services import create_with_history
+from alliances.models import Alliance, Invitation, Membership, Partner, Role
+from history.services import create_with_history, save_edit
+
+# Sent with `alliance` and `actor` when a partner is added or changed. The registers name
+# the partners, and a live meeting may be showing one: the registers app listens
+# (registers.apps) and tells the meeting, which this app, below both, cannot call.
+partners_changed = Signal()
 
 
 class InvitationError(Exception):
@@ -38,6 +44,20 @@ def create_alliance(
         create_with_history(alliance, alliance=alliance, author=creator)
         Membership.objects.create(alliance=alliance, user=creator, role=Role.COORDINATOR)
     return alliance
+
+
+def add_partner(*, partner: Partner, alliance, author) -> Partner:
+    """Add a partner organization, with its first revision."""
+    create_with_history(partner, alliance=alliance, author=author)
+    partners_changed.send(sender=Partner, alliance=alliance, actor=author)
+    return partner
+
+
+def edit_partner(*, form, alliance, author) -> Partner:
+    """Save a partner's edit (EditConflict when someone else changed the same field)."""
+    partner = save_edit(form, alliance=alliance, author=author)
+    partners_changed.send(sender=Partner, alliance=alliance, actor=author)
+    return partner
 
 
 def invite(

@@ -16,7 +16,7 @@ from alliances import access, services
 from alliances.forms import AllianceForm, InvitationForm, MembershipForm, PartnerForm
 from alliances.models import Alliance, Invitation, Membership, Partner
 from history.models import Revision
-from history.services import EditConflict, create_with_history, save_edit
+from history.services import EditConflict, save_edit
 
 
 @login_required
@@ -117,7 +117,7 @@ def partner_create(request, slug):
     alliance = membership.alliance
     form = PartnerForm(request.POST or None, alliance=alliance)
     if form.is_valid():
-        create_with_history(form.instance, alliance=alliance, author=request.user)
+        services.add_partner(partner=form.instance, alliance=alliance, author=request.user)
         messages.success(request, _("%(name)s is a partner now.") % {"name": form.instance.name})
         return redirect("alliances:partners", alliance.slug)
     return render(
@@ -137,7 +137,7 @@ def partner_edit(request, slug, partner_id):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=alliance, author=request.user)
+            services.edit_partner(form=form, alliance=alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:

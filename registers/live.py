@@ -7,7 +7,13 @@ import json
 from django.http import HttpResponse
 from django.urls import reverse
 
+from alliances.services import partners_changed
 from meetings.models import Meeting, Phase
+
+# The components whose registers name the partners (the matrix of goals, who brings each
+# resource, the network of dependencies, follow-through per partner, the pledges): a
+# partner added or renamed changes what a meeting discussing them shows.
+NAMING_PARTNERS = ("purpose", "power", "interdependence", "trust", "control")
 
 
 def stamp(register: dict) -> str:
@@ -36,6 +42,17 @@ def tell_meetings(alliance, component_key: str, actor) -> None:
         current__kind__in=[Phase.Kind.DISCUSS, Phase.Kind.RECORD],
     ):
         refresh(meeting=meeting, actor=actor, action="register")
+
+
+def tell_meetings_about_partners(sender, *, alliance, actor, **kwargs) -> None:
+    """A partner was added or changed: every register that names the partners changed."""
+    for component_key in NAMING_PARTNERS:
+        tell_meetings(alliance, component_key, actor)
+
+
+def connect() -> None:
+    """Listen for the changes of the apps below, which cannot call a meeting themselves."""
+    partners_changed.connect(tell_meetings_about_partners, dispatch_uid="registers.partners")
 
 
 def poll_url(tool: str, alliance, review) -> str:

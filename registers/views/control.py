@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,15 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accord import spreadsheet
 from alliances import access
-from history.models import Revision
-from history.services import EditConflict, FieldConflict, create_with_history, save_edit
-from registers import figures, live, uploads
+from history.services import EditConflict
+from registers import figures, services, uploads
 from registers.forms import AgreementForm, PledgeForm
-from registers.models import Agreement, Contribution, Resource, agreement_file_path
 from registers.views import common
-
-COMPONENT = "control"
-POWER = "power"  # the shared power register, where a newly named resource goes
 
 
 def _posted(request):
@@ -54,21 +48,6 @@ def _agreement_page(request, membership, form, **extra):
     )
 
 
-def _file_label() -> str:
-    return str(Agreement._meta.get_field("file").verbose_name)
-
-
-def _name_the_file(agreement, old_name: str) -> None:
-    """The revision says which file by the name people gave it, not the random stored one."""
-    revision = Revision.objects.for_object(agreement).filter(version=agreement.version).first()
-    if revision is None or not {"file", "file_name"} & revision.changes.keys():
-        return
-    revision.changes.pop("file_name", None)
-    new_name = agreement.file_name if agreement.file else ""
-    revision.changes["file"] = {"label": _file_label(), "old": old_name, "new": new_name}
-    revision.save(update_fields=["changes"])
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_create(request, slug):
@@ -76,16 +55,12 @@ def agreement_create(request, slug):
     alliance = membership.alliance
     form = AgreementForm(_posted(request), _files(request), alliance=alliance)
     if form.is_valid():
-        agreement = form.instance
-        agreement.created_by = request.user
-        upload = form.cleaned_data.get("upload")
-        if upload:
-            agreement.file = upload  # stored under a random name by the save
-            agreement.file_name = Path(upload.name).name[:200]
-        with transaction.atomic():
-            create_with_history(agreement, alliance=alliance, author=request.user)
-            _name_the_file(agreement, "")
-        live.tell_meetings(alliance, COMPONENT, request.user)
+        services.add_agreement(
+            agreement=form.instance,
+            upload=form.cleaned_data.get("upload"),
+            alliance=alliance,
+            author=request.user,
+        )
         messages.success(request, _("The agreement is added."))
         return redirect("registers:control", slug)
     return _agreement_page(request, membership, form)
@@ -103,51 +78,20 @@ def agreement_edit(request, slug, agreement_id):
     conflict = None
     if form.is_valid():
         try:
-            _edit_agreement(form, old_file, old_name, alliance=alliance, author=request.user)
+            services.edit_agreement(
+                form=form,
+                old_file=old_file,
+                old_name=old_name,
+                alliance=alliance,
+                author=request.user,
+            )
         except EditConflict as error:
             conflict = error
             form.file_lost()
         else:
-            live.tell_meetings(alliance, COMPONENT, request.user)
             messages.success(request, _("The agreement is saved."))
             return redirect("registers:control", slug)
     return _agreement_page(request, membership, form, agreement=agreement, conflict=conflict)
-
-
-def _edit_agreement(form, old_file: str, old_name: str, *, alliance, author) -> Agreement:
-    """Save the agreement; a new file is stored first (under its random name, so that two
-    editors' files never meet), and the one it replaces is deleted once the save commits."""
-    agreement = form.instance
-    storage = agreement.file.storage
-    upload = form.cleaned_data.get("upload")
-    extra, stored = {}, ""
-    if upload:
-        stored = storage.save(agreement_file_path(agreement, upload.name), upload)
-        extra = {"file": stored, "file_name": Path(upload.name).name[:200]}
-    elif form.cleaned_data.get("remove_file"):
-        extra = {"file": "", "file_name": ""}
-    try:
-        with transaction.atomic():
-            saved = save_edit(form, alliance=alliance, author=author, extra_fields=extra)
-            if extra:
-                _name_the_file(saved, old_name)
-            if old_file and saved.file.name != old_file:
-                transaction.on_commit(lambda: storage.delete(old_file))
-    except EditConflict as error:
-        if stored:
-            storage.delete(stored)
-        if extra:
-            label = _file_label()
-            named = str(Agreement._meta.get_field("file_name").verbose_name)
-            error.fields[:] = [f for f in error.fields if f.label not in (label, named)]
-            theirs = error.current.file_name if error.current.file else ""
-            error.fields.append(FieldConflict(label, theirs, extra["file_name"]))
-        raise
-    except BaseException:
-        if stored:
-            storage.delete(stored)
-        raise
-    return saved
 
 
 @login_required
@@ -225,23 +169,6 @@ def _pledge_page(request, membership, form, **extra):
     )
 
 
-def _new_resource(form, *, alliance, author) -> Resource:
-    """The resource named on the pledge form, added to the shared power register with the
-    pledging partner as the one who brings it, in its first revision."""
-    partner = form.cleaned_data["partner"]
-    resource = Resource(
-        alliance=alliance,
-        description=form.cleaned_data["new_resource"].strip(),
-        kind=form.cleaned_data["new_resource_kind"],
-    )
-    create_with_history(resource, alliance=alliance, author=author)
-    Contribution.objects.create(resource=resource, partner=partner)
-    revision = Revision.objects.for_object(resource).get()
-    revision.changes["partners"] = {"label": _("brought by"), "old": "", "new": partner.name}
-    revision.save(update_fields=["changes"])
-    return resource
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def pledge_create(request, slug):
@@ -251,16 +178,7 @@ def pledge_create(request, slug):
         _posted(request), alliance=alliance, initial={"partner": membership.partner_id}
     )
     if form.is_valid():
-        pledge = form.instance
-        pledge.created_by = request.user
-        named = bool(form.cleaned_data.get("new_resource", "").strip())
-        with transaction.atomic():
-            if named:
-                pledge.resource = _new_resource(form, alliance=alliance, author=request.user)
-            create_with_history(pledge, alliance=alliance, author=request.user)
-        live.tell_meetings(alliance, COMPONENT, request.user)
-        if named:
-            live.tell_meetings(alliance, POWER, request.user)
+        services.pledge(form=form, alliance=alliance, author=request.user)
         messages.success(request, _("The pledge is added."))
         return redirect("registers:control", slug)
     return _pledge_page(request, membership, form)
@@ -276,11 +194,10 @@ def pledge_edit(request, slug, pledge_id):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=alliance, author=request.user)
+            services.edit_pledge(form=form, alliance=alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(alliance, COMPONENT, request.user)
             messages.success(request, _("The pledge is saved."))
             return redirect("registers:control", slug)
     return _pledge_page(request, membership, form, pledge=pledge, conflict=conflict)

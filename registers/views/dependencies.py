@@ -3,7 +3,6 @@ the signs that the alliance, or a partner's part in it, may not need to continue
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,14 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accord import spreadsheet
 from alliances import access, rules
-from history.services import EditConflict, create_with_history, save_edit
-from registers import figures, live
+from history.services import EditConflict
+from registers import figures, services
 from registers.forms import DependencyForm, ImpactAnswerForm
 from registers.models import ImpactAnswer
 from registers.views import common
 from reviews.models import Review
-
-COMPONENT = "interdependence"
 
 
 def _reviews(request, membership) -> tuple[list[Review], Review | None]:
@@ -74,8 +71,9 @@ def dependency_create(request, slug):
         initial={"dependent": membership.partner_id},
     )
     if form.is_valid():
-        create_with_history(form.instance, alliance=membership.alliance, author=request.user)
-        live.tell_meetings(membership.alliance, COMPONENT, request.user)
+        services.add_dependency(
+            dependency=form.instance, alliance=membership.alliance, author=request.user
+        )
         messages.success(request, _("The dependency is added."))
         return redirect("registers:dependencies", slug)
     return _form_page(request, membership, form)
@@ -90,32 +88,13 @@ def dependency_edit(request, slug, dependency_id):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=membership.alliance, author=request.user)
+            services.edit_dependency(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(request, _("The dependency is saved."))
             return redirect("registers:dependencies", slug)
     return _form_page(request, membership, form, dependency=dependency, conflict=conflict)
-
-
-def _save_answer(form, *, alliance, author) -> None:
-    """Save a partner's answer. If someone gave it meanwhile (the form started from no
-    answer, version 0), this one is merged into theirs as an edit, which raises
-    EditConflict where both said different things."""
-    answer = form.instance
-    if answer.pk:
-        save_edit(form, alliance=alliance, author=author)
-        return
-    try:
-        with transaction.atomic():
-            answer.version = 1
-            create_with_history(answer, alliance=alliance, author=author)
-    except IntegrityError:
-        form.instance = ImpactAnswer.objects.get(review=answer.review, partner=answer.partner)
-        form.instance.answer, form.instance.why = answer.answer, answer.why
-        save_edit(form, alliance=alliance, author=author)
 
 
 @login_required
@@ -135,11 +114,10 @@ def impact(request, slug, review_id, partner_id):
     conflict = None
     if form.is_valid():
         try:
-            _save_answer(form, alliance=membership.alliance, author=request.user)
+            services.answer_impact(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(
                 request, _("%(partner)s's answer is saved.") % {"partner": partner.name}
             )

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,13 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accord import spreadsheet
 from alliances import access, rules
-from history.services import EditConflict, create_with_history, save_edit
-from registers import figures, live
+from history.services import EditConflict
+from registers import figures, services
 from registers.forms import AlignmentForm, GoalForm
 from registers.models import Alignment
 from registers.views import common
-
-COMPONENT = "purpose"
 
 
 def _page_context(membership, **extra):
@@ -36,9 +33,7 @@ def goal_create(request, slug):
     membership = access.get_membership(request.user, slug, "write")
     form = GoalForm(request.POST or None, alliance=membership.alliance)
     if form.is_valid():
-        form.instance.created_by = request.user
-        create_with_history(form.instance, alliance=membership.alliance, author=request.user)
-        live.tell_meetings(membership.alliance, COMPONENT, request.user)
+        services.add_goal(goal=form.instance, alliance=membership.alliance, author=request.user)
         messages.success(request, _("The goal is added."))
         return redirect("registers:goals", slug)
     return render(
@@ -57,11 +52,10 @@ def goal_edit(request, slug, goal_id):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=membership.alliance, author=request.user)
+            services.edit_goal(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(request, _("The goal is saved."))
             return redirect("registers:goals", slug)
     return render(
@@ -75,14 +69,6 @@ def goal_edit(request, slug, goal_id):
             "conflict": conflict,
         },
     )
-
-
-def _cell(goal, partner) -> Alignment:
-    try:
-        with transaction.atomic():
-            return Alignment.objects.get_or_create(goal=goal, partner=partner)[0]
-    except IntegrityError:  # two people opened the same empty cell at once
-        return Alignment.objects.get(goal=goal, partner=partner)
 
 
 @login_required
@@ -100,17 +86,17 @@ def alignment(request, slug, goal_id, partner_id):
     form = AlignmentForm(request.POST or None, instance=cell)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        if cell.pk is None:
-            form.instance = cell = _cell(goal, partner)
-            form.instance.stance = form.cleaned_data["stance"]
-            form.instance.comment = form.cleaned_data["comment"]
-            form.instance.essential = form.cleaned_data["essential"]
         try:
-            save_edit(form, alliance=membership.alliance, author=request.user)
+            services.set_alignment(
+                form=form,
+                goal=goal,
+                partner=partner,
+                alliance=membership.alliance,
+                author=request.user,
+            )
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             if request.htmx:
                 return render(request, "registers/_goals.html", _page_context(membership))
             return redirect("registers:goals", slug)

@@ -8,13 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances import access
-from history.services import EditConflict, create_with_history, save_edit
-from registers import figures, live
+from history.services import EditConflict
+from registers import figures, services
 from registers.forms import AccomplishmentForm, PartnerFollowThroughForm
 from registers.views import common
 from reviews.models import Review
-
-COMPONENT = "trust"
 
 
 def _review(request, membership):
@@ -54,14 +52,15 @@ def partner_follow_through(request, slug, review_id):
         messages.error(request, _("The page was out of date; nothing was changed. Try again."))
         return redirect(url)
     try:
-        save_edit(form, alliance=membership.alliance, author=request.user)
+        services.set_partner_follow_through(
+            form=form, alliance=membership.alliance, author=request.user
+        )
     except EditConflict:
         messages.error(
             request,
             _("Someone else changed this setting meanwhile; it is shown as it is now."),
         )
         return redirect(url)
-    live.tell_meetings(membership.alliance, COMPONENT, request.user)
     if form.cleaned_data["partner_follow_through"]:
         messages.success(request, _("Follow-through per partner is shown for this review."))
     else:
@@ -75,9 +74,9 @@ def accomplishment_create(request, slug):
     membership = access.get_membership(request.user, slug, "write")
     form = AccomplishmentForm(request.POST or None, alliance=membership.alliance)
     if form.is_valid():
-        form.instance.created_by = request.user
-        create_with_history(form.instance, alliance=membership.alliance, author=request.user)
-        live.tell_meetings(membership.alliance, COMPONENT, request.user)
+        services.add_accomplishment(
+            accomplishment=form.instance, alliance=membership.alliance, author=request.user
+        )
         messages.success(request, _("The accomplishment is added."))
         return redirect("registers:trust", slug)
     return render(
@@ -98,11 +97,12 @@ def accomplishment_edit(request, slug, accomplishment_id):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=membership.alliance, author=request.user)
+            services.edit_accomplishment(
+                form=form, alliance=membership.alliance, author=request.user
+            )
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, COMPONENT, request.user)
             messages.success(request, _("The accomplishment is saved."))
             return redirect("registers:trust", slug)
     return render(
