@@ -359,8 +359,12 @@ def _shown(meeting_id: int, actor, action: str):
 
 def refresh(*, meeting: Meeting, actor, action: str) -> None:
     """Something everyone must see changed inside a phase (a register, from another page):
-    bump the sequence and broadcast."""
-    with _shown(meeting.pk, actor, action):
+    bump the sequence and broadcast. A meeting that has ended since the caller found it has
+    nothing to show and is passed over."""
+    try:
+        with _shown(meeting.pk, actor, action):
+            pass
+    except MeetingError:
         pass
 
 

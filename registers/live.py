@@ -29,7 +29,10 @@ def unchanged(request, register: dict) -> HttpResponse | None:
 
 
 def tell_meetings(alliance, component_key: str, actor) -> None:
-    """A register changed: a live meeting of the alliance discussing its component shows it."""
+    """A register changed: a live meeting of the alliance discussing its component shows it.
+    The service that wrote calls it last, inside or after its transaction: the meeting's
+    broadcast waits for the commit either way, and a meeting that ended meanwhile is passed
+    over (`meetings.services.refresh`), so the register's change stands."""
     # imported here: meetings sits above registers (an ignore in the layer contract)
     from meetings.services import refresh
 

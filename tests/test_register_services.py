@@ -117,3 +117,20 @@ def test_renaming_a_partner_refreshes_the_meeting_discussing_the_goals(
 
     assert Meeting.objects.get(pk=meeting.pk).seq == before + 1
     assert "Harvest Food Bank" in live.state(live.load(meeting.pk))["html"]
+
+
+def test_a_register_change_stands_when_the_meeting_it_tells_has_just_ended(
+    alliance, review, fiona, mia
+):
+    meeting = _meeting_at_purpose_discussion(review, fiona)
+    found = Meeting.objects.get(pk=meeting.pk)  # found live, as tell_meetings finds it
+    meetings.end(meeting=meeting, actor=fiona, confirmed=True)
+    ended = Meeting.objects.get(pk=meeting.pk)
+
+    meetings.refresh(meeting=found, actor=mia, action="register")
+    services.add_goal(
+        goal=Goal(alliance=alliance, statement="Every child eats"), alliance=alliance, author=mia
+    )
+
+    assert Goal.objects.filter(statement="Every child eats").exists()
+    assert Meeting.objects.get(pk=meeting.pk).seq == ended.seq
