@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import emails, language
+from accounts import emails, language, services
 from accounts.forms import ProfileForm, ResetForm, SetPasswordFields, SignInForm, SignUpForm
 from accounts.models import User
 from accounts.stop_link import STOP_MAX_AGE, user_for_stop_token
@@ -90,7 +90,7 @@ def profile(request):
     shown_in = translation.get_language()
     form = ProfileForm(request.POST or None, instance=request.user)
     if form.is_valid():
-        form.save()
+        services.save_profile(form=form)
         if form.cleaned_data["language"] != shown_in:
             translation.activate(form.cleaned_data["language"])
             messages.success(request, _("Your language is saved."))
@@ -111,9 +111,8 @@ def set_language(request):
     profile, so that it follows them to every device, live meeting and email."""
     response = i18n.set_language(request)
     code = language.chosen(request.POST.get("language"))
-    if code and request.user.is_authenticated and request.user.language != code:
-        request.user.language = code
-        request.user.save(update_fields=["language"])
+    if code and request.user.is_authenticated:
+        services.choose_language(user=request.user, code=code)
     return response
 
 
@@ -126,7 +125,7 @@ def digest_stop(request, token):
         context = {"invalid": True, "days": STOP_MAX_AGE.days}
         return render(request, "accounts/digest_stop.html", context, status=400)
     if request.method == "POST":
-        User.objects.filter(pk=person.pk).update(wants_digest=False)
+        services.stop_digests(user=person)
         messages.success(request, _("The daily reminder is off. No more digests will be sent."))
         return redirect("accounts:digest_stop", token)
     return render(request, "accounts/digest_stop.html", {"person": person})

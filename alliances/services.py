@@ -46,6 +46,19 @@ def create_alliance(
     return alliance
 
 
+def describe_alliance(*, form, alliance, author) -> Alliance:
+    """Save the alliance's description (name, community, purpose, language). Raises
+    EditConflict when another coordinator changed the same field meanwhile."""
+    return save_edit(form, alliance=alliance, author=author)
+
+
+def change_role(*, form) -> Membership:
+    """Save a member's role and partner (a valid MembershipForm). Saving the membership is
+    what closes the person's open meeting sockets (`meetings.revocation` listens), so that
+    a right taken away is gone everywhere at once."""
+    return form.save()
+
+
 def add_partner(*, partner: Partner, alliance, author) -> Partner:
     """Add a partner organization, with its first revision."""
     create_with_history(partner, alliance=alliance, author=author)

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import SetPasswordFields
 from accounts.language import chosen
 from accounts.models import User
+from accounts.services import remember_alliance
 from alliances import access, services
 from alliances.forms import AllianceForm, InvitationForm, MembershipForm, PartnerForm
 from alliances.models import Alliance, Invitation, Membership, Partner
 from history.models import Revision
-from history.services import EditConflict, save_edit
+from history.services import EditConflict
 
 
 @login_required
@@ -57,9 +58,7 @@ def create(request):
 def detail(request, slug):
     membership = access.get_membership(request.user, slug)
     alliance = membership.alliance
-    if request.user.last_alliance_id != alliance.pk:
-        request.user.last_alliance = alliance
-        request.user.save(update_fields=["last_alliance"])
+    remember_alliance(user=request.user, alliance=alliance)
     reviews = alliance.reviews.with_recorded_count()
     context = {
         "membership": membership,
@@ -80,7 +79,7 @@ def edit(request, slug):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=alliance, author=request.user)
+            services.describe_alliance(form=form, alliance=alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
@@ -215,7 +214,7 @@ def member_edit(request, slug, membership_id):
     other = access.get_member(membership, membership_id)
     form = MembershipForm(request.POST or None, instance=other)
     if form.is_valid():
-        form.save()
+        services.change_role(form=form)
         messages.success(request, _("%(name)s's role is saved.") % {"name": other.user})
         return redirect("alliances:people", alliance.slug)
     return render(

@@ -251,6 +251,13 @@ def reopen_component(*, record: ComponentRecord, author) -> None:
 COMMITMENTS_SHOWN_IN = "trust"
 
 
+def write_record(*, form, alliance, author) -> ComponentRecord:
+    """Save the record of a component's conversation from its page (a valid
+    ComponentRecordForm). Raises EditConflict when someone else changed the same field
+    meanwhile. A live meeting's notes go through `meetings.services.take_notes`."""
+    return save_edit(form, alliance=alliance, author=author)
+
+
 def add_commitment(*, record: ComponentRecord, form, alliance, author) -> Commitment:
     """Save a valid CommitmentForm as a new commitment of the record's component."""
     commitment = form.instance

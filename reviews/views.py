@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliances import access
 from alliances.rules import UPDATE_STATUS
 from history.models import Revision
-from history.services import EditConflict, save_edit
+from history.services import EditConflict
 from ratings import results
 from ratings.models import Round
 from registers import figures, live
@@ -178,7 +178,7 @@ def record_edit(request, slug, review_id, key):
     conflict = None
     if form.is_valid():
         try:
-            save_edit(form, alliance=membership.alliance, author=request.user)
+            services.write_record(form=form, alliance=membership.alliance, author=request.user)
         except EditConflict as error:
             conflict = error
         else:
