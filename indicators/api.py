@@ -34,8 +34,9 @@ from alliances import access
 from indicators import values
 from indicators.models import ApiToken, Indicator, Value, hash_token
 from registers import live
+from reviews.framework import key_of
 
-COMPONENT = "indicators"
+COMPONENT = key_of("indicators")
 MAX_VALUES = 1000
 PAGE_SIZE = 100
 FIELDS = ("date", "value", "breakdown", "note")

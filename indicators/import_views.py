@@ -31,8 +31,9 @@ from alliances import access
 from indicators import imports, values
 from indicators.models import Value
 from registers import live
+from reviews.framework import key_of
 
-COMPONENT = "indicators"
+COMPONENT = key_of("indicators")
 SESSION_KEY = "indicator_imports"
 KEEP = 3  # previews kept per session; an older one is forgotten
 SHOWN = 300  # good rows shown in the preview (all are imported)

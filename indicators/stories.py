@@ -16,8 +16,9 @@ from history.models import Revision
 from history.services import EditConflict, FieldConflict, create_with_history, save_edit
 from indicators.models import Story
 from registers import figures, live
+from reviews.framework import key_of
 
-COMPONENT = "indicators"
+COMPONENT = key_of("indicators")
 
 
 class StoryForm(VersionedForm):

@@ -35,8 +35,9 @@ from meetings import join
 from registers import live
 from registers.models import Goal
 from registers.views import common
+from reviews.framework import key_of
 
-COMPONENT = "indicators"
+COMPONENT = key_of("indicators")
 # A cached page is found by what it depends on; the time only bounds what the cache keeps.
 CACHE_SECONDS = 24 * 3600
 

@@ -5,7 +5,6 @@ import hashlib
 import json
 
 from django.http import HttpResponse
-from django.urls import reverse
 
 from meetings.models import Meeting, Phase
 
@@ -36,13 +35,3 @@ def tell_meetings(alliance, component_key: str, actor) -> None:
         current__kind__in=[Phase.Kind.DISCUSS, Phase.Kind.RECORD],
     ):
         refresh(meeting=meeting, actor=actor, action="register")
-
-
-def poll_url(tool: str, alliance, review) -> str:
-    """Where a component's page asks for a newer version of its register."""
-    if tool == "indicators":
-        return reverse("indicators:register", args=[alliance.slug, review.pk])
-    url = reverse(f"registers:{tool}", args=[alliance.slug])
-    if tool in ("dependencies", "trust"):
-        url += f"?review={review.pk}"
-    return url

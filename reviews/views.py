@@ -11,7 +11,7 @@ from history.services import EditConflict, create_with_history, save_edit
 from ratings import results
 from ratings.models import Round
 from registers import figures, live
-from reviews import services, triangle
+from reviews import components, services, triangle
 from reviews.forms import (
     CommitmentForm,
     CommitmentStatusForm,
@@ -20,6 +20,7 @@ from reviews.forms import (
     ReviewForm,
     RulesForm,
 )
+from reviews.framework import key_of
 from reviews.models import Commitment, ComponentRecord, Question
 
 
@@ -140,7 +141,7 @@ def _component_page(membership, record, open_form):
         record,
         register=register,
         stamp=live.stamp(register) if register else "",
-        poll_url=live.poll_url(register["tool"], membership.alliance, record.review)
+        poll_url=components.tool(register["tool"]).poll_url(membership.alliance, record.review)
         if register
         else "",
         readonly=record.register_readonly,
@@ -274,7 +275,7 @@ def commitment_create(request, slug, review_id, key):
         commitment.component_key = key
         commitment.created_by = request.user
         create_with_history(commitment, alliance=membership.alliance, author=request.user)
-        live.tell_meetings(membership.alliance, "trust", request.user)
+        live.tell_meetings(membership.alliance, key_of("trust"), request.user)
         messages.success(request, _("The commitment is saved."))
         return redirect(record)
     return render(
@@ -297,7 +298,7 @@ def commitment_edit(request, slug, commitment_id):
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, "trust", request.user)
+            live.tell_meetings(membership.alliance, key_of("trust"), request.user)
             messages.success(request, _("The commitment is saved."))
             return _commitment_home(slug, commitment)
     return render(
@@ -337,7 +338,7 @@ def commitment_status(request, slug, commitment_id):
         except EditConflict as error:
             conflict = error
         else:
-            live.tell_meetings(membership.alliance, "trust", request.user)
+            live.tell_meetings(membership.alliance, key_of("trust"), request.user)
             messages.success(
                 request,
                 _("“%(commitment)s” is now: %(status)s.")

@@ -22,9 +22,10 @@ from registers import figures, live, uploads
 from registers.forms import AgreementForm, PledgeForm
 from registers.models import Agreement, Contribution, Resource, agreement_file_path
 from registers.views import common
+from reviews.framework import key_of
 
-COMPONENT = "control"
-POWER = "power"  # the shared power register, where a newly named resource goes
+COMPONENT = key_of("control")
+POWER = key_of("resources")  # the shared power register, where a newly named resource goes
 
 
 def _posted(request):

@@ -17,9 +17,10 @@ from registers import figures, live
 from registers.forms import DependencyForm, ImpactAnswerForm
 from registers.models import ImpactAnswer
 from registers.views import common
+from reviews.framework import key_of
 from reviews.models import Review
 
-COMPONENT = "interdependence"
+COMPONENT = key_of("dependencies")
 
 
 def _reviews(request, membership) -> tuple[list[Review], Review | None]:

@@ -15,8 +15,9 @@ from registers import figures, live
 from registers.forms import AlignmentForm, GoalForm
 from registers.models import Alignment
 from registers.views import common
+from reviews.framework import key_of
 
-COMPONENT = "purpose"
+COMPONENT = key_of("goals")
 
 
 def _page_context(membership, **extra):

@@ -23,8 +23,9 @@ from registers import figures, live
 from registers.forms import ResourceForm
 from registers.models import Contribution, Resource
 from registers.views import common
+from reviews.framework import key_of
 
-COMPONENT = "power"
+COMPONENT = key_of("resources")
 
 
 def _page_context(membership, **extra):

@@ -12,9 +12,10 @@ from history.services import EditConflict, create_with_history, save_edit
 from registers import figures, live
 from registers.forms import AccomplishmentForm, PartnerFollowThroughForm
 from registers.views import common
+from reviews.framework import key_of
 from reviews.models import Review
 
-COMPONENT = "trust"
+COMPONENT = key_of("trust")
 
 
 def _review(request, membership):
