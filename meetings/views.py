@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accord import phrases
 from alliances import access, rules
 from history.services import EditConflict, create_with_history, save_edit
 from meetings import calendar, live, services
@@ -379,7 +380,7 @@ def command(request, slug, meeting_id):
     except services.MeetingError as error:
         messages.error(request, str(error))
     except ValueError:  # timer minutes that are not a number
-        messages.error(request, _("A timer runs from 1 to 180 minutes."))
+        messages.error(request, phrases.TIMER_MINUTES)
     else:
         messages.success(request, _said(name, meeting, request.POST))
     return _done(request, meeting, part="controls")
