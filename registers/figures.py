@@ -478,21 +478,6 @@ def _remaining(goal: Goal, towards: list) -> dict:
     return result
 
 
-def trust(alliance, review=None) -> dict:
-    """Mutual respect and trust: confidence in each goal (for `review`), commitments kept
-    over time, and what the alliance has accomplished."""
-    # imported here: ratings sits above registers (an ignore in the layer contract)
-    from ratings.confidence import confidence
-
-    return {
-        "tool": "trust",
-        "review_id": review.pk if review else None,
-        "confidence": confidence(review) if review else None,
-        "follow_through": follow_through(alliance, review),
-        "accomplishments": accomplishments(alliance),
-    }
-
-
 def control(alliance) -> dict:
     """Shared control: the alliance's agreements, and the pledges of resources."""
     return {"tool": "control", "agreements": agreements(alliance), "pledges": pledges(alliance)}

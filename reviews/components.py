@@ -3,8 +3,8 @@ register is built, drawn, followed and named, so that adding a component's tool 
 this one table (and its builder, template and page).
 
 Builders and URLs are named, not imported: they live in the apps above reviews
-(registers, indicators), which import this module, not the other way round (the layers of
-ARCHITECTURE.md). A component's key stays in `framework.toml`; code that acts for one tool
+(registers, ratings, indicators), which import this module, not the other way round (the
+layers of ARCHITECTURE.md). A component's key stays in `framework.toml`; code that acts for one tool
 asks `framework.key_of(tool)` rather than copying the key.
 """
 
@@ -65,7 +65,14 @@ TOOLS = {
         _registers_tool("goals", ALLIANCE, gettext_lazy("Goals and alignment")),
         _registers_tool("resources", ALLIANCE, gettext_lazy("Resources")),
         _registers_tool("dependencies", QUERY, gettext_lazy("Dependencies")),
-        _registers_tool("trust", QUERY, gettext_lazy("Confidence and follow-through")),
+        Tool(
+            name="trust",
+            builder="ratings.trust.register",
+            template="registers/_trust.html",
+            poll="registers:trust",
+            review=QUERY,
+            title=gettext_lazy("Confidence and follow-through"),
+        ),
         _registers_tool("control", ALLIANCE, gettext_lazy("Agreements and pledges")),
         Tool(
             name="indicators",
