@@ -92,6 +92,9 @@ ANSWER = Rule(
 
 # The same rule as ANSWER, for the database: the memberships of people who answer.
 ANSWERING = ~Q(role=Role.OBSERVER) & ~Q(role=Role.FACILITATOR, partner=None)
+# The roles WRITE allows, for the database: who may lead, co-lead, record or take over a
+# meeting (LEAD).
+WRITING_ROLES = tuple(role for role in Role if _writes(Membership(role=role)))
 
 
 # A live meeting

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accord import phrases
 from indicators import values
 from indicators.models import Indicator
 from registers.uploads import recognise
@@ -88,10 +89,7 @@ def read(upload, indicator: Indicator) -> Result:
     limit = limit_mb()
     if upload.size > limit * MB:
         size = math.ceil(upload.size * 10 / MB) / 10
-        raise Unreadable(
-            _("This file is %(size)s MB; the limit is %(limit)d MB.")
-            % {"size": f"{size:.1f}", "limit": limit}
-        )
+        raise Unreadable(phrases.FILE_TOO_LARGE % {"size": f"{size:.1f}", "limit": limit})
     upload.seek(0)
     data = upload.read()
     text, encoding = decode(data)

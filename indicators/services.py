@@ -20,8 +20,9 @@ from indicators.forms import change_since
 from indicators.models import ApiToken, Breakdown, Indicator, Value
 from registers import live
 from registers.models import Goal
+from reviews.framework import key_of
 
-COMPONENT = "indicators"
+COMPONENT = key_of("indicators")
 
 
 def _tell_meetings(alliance, author) -> None:

@@ -17,8 +17,9 @@ from history.services import EditConflict, FieldConflict
 from indicators import services
 from indicators.models import Story
 from registers import figures, live
+from reviews.framework import key_of
 
-COMPONENT = "indicators"
+COMPONENT = key_of("indicators")
 
 
 class StoryForm(VersionedForm):

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from accord import phrases
 from accounts.language import chosen
 from alliances import access, rules
 from meetings import live, revocation, services
@@ -271,7 +272,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         except services.MeetingError as error:
             await self.send_json({"type": "error", "message": str(error)})
         except (TypeError, ValueError):  # timer minutes that are not a number
-            await self._error(_("A timer runs from 1 to 180 minutes."))
+            await self._error(phrases.TIMER_MINUTES)
 
     # Relaying the meeting
 

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.widgets import DateTimeInput
 from accounts.models import User
-from alliances.models import Role
+from alliances.rules import WRITING_ROLES
 from meetings.models import Meeting
 
 # Who may lead, co-lead, record or take over a meeting: anyone but an observer.
-STEERING_ROLES = [Role.COORDINATOR, Role.FACILITATOR, Role.MEMBER]
+STEERING_ROLES = WRITING_ROLES
 
 
 def projector_choices(alliance) -> list[tuple[str, str]]:

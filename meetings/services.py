@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accord import phrases
 from accounts.language import chosen
 from alliances import rules
 from history.services import create_with_history, save_edit
@@ -296,7 +297,7 @@ def next_item(*, meeting: Meeting, actor, step: int = 1) -> None:
 def set_timer(*, meeting: Meeting, actor, minutes: int | None) -> None:
     """Start a countdown for the current phase (its deadline is the server's), or stop it."""
     if minutes is not None and not 1 <= minutes <= 180:
-        raise MeetingError(_("A timer runs from 1 to 180 minutes."))
+        raise MeetingError(str(phrases.TIMER_MINUTES))
     with _change(meeting.pk, actor, "timer") as (m, detail):
         phase = m.current
         phase.timer_ends_at = (

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accord import phrases
 from alliances import access, rules
 from history.services import EditConflict
 from meetings import calendar, live, services
@@ -264,7 +265,9 @@ def _mine_context(request, membership, meeting, part=None, **forms):
         items = live.due_commitments(meeting)
         if items:
             current = items[min(phase.item, len(items) - 1)]
-            if context["steering"] or current.owner_id == request.user.pk:
+            # Offered by MARK_DONE's own test (a steerer or the owner), as it always was;
+            # the POST asks the whole rule, which also needs WRITE.
+            if rules.MARK_DONE.test(membership, meeting, current):
                 context["status_form"] = forms.get("status_form") or CommitmentStatusForm(
                     instance=current
                 )
@@ -374,7 +377,7 @@ def command(request, slug, meeting_id):
     except services.MeetingError as error:
         messages.error(request, str(error))
     except ValueError:  # timer minutes that are not a number
-        messages.error(request, _("A timer runs from 1 to 180 minutes."))
+        messages.error(request, phrases.TIMER_MINUTES)
     else:
         messages.success(request, _said(name, meeting, request.POST))
     return _done(request, meeting, part="controls")

@@ -36,12 +36,13 @@ from ratings.models import (
 )
 from ratings.sealing import open_blob, seal
 from registers.models import Goal
+from reviews.framework import key_of
 from reviews.models import Question
 
 _shuffle = random.SystemRandom().shuffle
 
 # Confidence in each agreed goal is asked with this component (mutual respect and trust).
-CONFIDENCE_KEY = "trust"
+CONFIDENCE_KEY = key_of("trust")
 
 
 class AnswerError(Exception):

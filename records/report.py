@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from indicators import chart, trend
 from indicators.figures import CHART_POINTS
@@ -28,20 +27,11 @@ from indicators.models import Breakdown, Indicator, Value
 from meetings.models import Attendance, Meeting
 from ratings import results
 from registers import figures
-from reviews import triangle
+from reviews import components, triangle
 from reviews.framework import framework
 from reviews.models import Commitment, ComponentRecord
 
 RECORDED = ComponentRecord.State.RECORDED
-# What each component's register is called in the report.
-TOOL_NAMES = {
-    "goals": gettext_lazy("Goals and alignment"),
-    "resources": gettext_lazy("Resources"),
-    "dependencies": gettext_lazy("Dependencies"),
-    "trust": gettext_lazy("Confidence and follow-through"),
-    "control": gettext_lazy("Agreements and pledges"),
-    "indicators": gettext_lazy("Indicators of progress"),
-}
 
 
 def build(review, *, today=None) -> dict:
@@ -102,6 +92,12 @@ def _day(moment) -> str:
     return date_format(timezone.localdate(moment)) if moment else ""
 
 
+def _tool_name(name: str) -> str:
+    """What the report calls a component's register ("" for a tool the registry lacks)."""
+    tool = components.tool(name)
+    return str(tool.title) if tool else ""
+
+
 def _component(record, result, change) -> dict:
     component = record.component
     register = figures.register_for(record)
@@ -114,7 +110,7 @@ def _component(record, result, change) -> dict:
         "name": component.name,
         "questions": list(component.shown_questions),
         "tool": component.tool,
-        "tool_name": str(TOOL_NAMES.get(component.tool, "")),
+        "tool_name": _tool_name(component.tool),
         "state": record.state,
         "state_display": str(record.get_state_display()),
         "opened": record.is_open,

@@ -31,6 +31,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accord import phrases
 from accord.jsontext import has_lone_surrogate
 from accounts.models import User
 from alliances.models import Alliance, Role
@@ -94,7 +95,7 @@ def read_document(file):
     file.seek(0)
     if size > limit_mb() * MB:
         raise Unreadable(
-            _("This file is %(size)s MB; the limit is %(limit)d MB.")
+            phrases.FILE_TOO_LARGE
             % {"size": f"{math.ceil(size * 10 / MB) / 10:.1f}", "limit": limit_mb()}
         )
     data = file.read(limit_mb() * MB + 1)

@@ -27,6 +27,7 @@ from registers.models import (
     Pledge,
     Resource,
 )
+from reviews import components
 from reviews.models import Commitment, Review
 
 ACTIVE = (Goal.Status.PROPOSED, Goal.Status.AGREED)
@@ -477,21 +478,6 @@ def _remaining(goal: Goal, towards: list) -> dict:
     return result
 
 
-def trust(alliance, review=None) -> dict:
-    """Mutual respect and trust: confidence in each goal (for `review`), commitments kept
-    over time, and what the alliance has accomplished."""
-    # imported here: ratings sits above registers (an ignore in the layer contract)
-    from ratings.confidence import confidence
-
-    return {
-        "tool": "trust",
-        "review_id": review.pk if review else None,
-        "confidence": confidence(review) if review else None,
-        "follow_through": follow_through(alliance, review),
-        "accomplishments": accomplishments(alliance),
-    }
-
-
 def control(alliance) -> dict:
     """Shared control: the alliance's agreements, and the pledges of resources."""
     return {"tool": "control", "agreements": agreements(alliance), "pledges": pledges(alliance)}
@@ -688,25 +674,6 @@ def outstanding_summary(figures: dict) -> str:
     return f"{line} {late}"
 
 
-def indicators(alliance, review) -> dict:
-    # imported here: indicators sits above registers (an ignore in the layer contract)
-    from indicators.figures import register
-
-    return register(alliance, review)
-
-
-REGISTERS = {
-    "goals": goals,
-    "resources": resources,
-    "dependencies": dependencies,
-    "trust": trust,
-    "control": control,
-    "indicators": indicators,
-}
-# The registers that depend on the review as well as on the alliance.
-PER_REVIEW = {"dependencies", "trust", "indicators"}
-
-
 def register_for(record) -> dict | None:
     """The register a component's page shows: its snapshot once recorded, live before."""
     return record.snapshot or snapshot(record)
@@ -714,10 +681,5 @@ def register_for(record) -> dict | None:
 
 def snapshot(record) -> dict | None:
     """The component's register as it stands now (None for a component without one)."""
-    tool = record.component.tool
-    if tool not in REGISTERS:
-        return None
-    alliance = record.review.alliance
-    if tool in PER_REVIEW:
-        return REGISTERS[tool](alliance, record.review)
-    return REGISTERS[tool](alliance)
+    tool = components.tool(record.component.tool)
+    return tool.build(record.review.alliance, record.review) if tool else None

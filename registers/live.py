@@ -5,15 +5,17 @@ import hashlib
 import json
 
 from django.http import HttpResponse
-from django.urls import reverse
 
 from alliances.services import partners_changed
 from meetings.models import Meeting, Phase
+from reviews.framework import key_of
 
 # The components whose registers name the partners (the matrix of goals, who brings each
 # resource, the network of dependencies, follow-through per partner, the pledges): a
 # partner added or renamed changes what a meeting discussing them shows.
-NAMING_PARTNERS = ("purpose", "power", "interdependence", "trust", "control")
+NAMING_PARTNERS = tuple(
+    key_of(tool) for tool in ("goals", "resources", "dependencies", "trust", "control")
+)
 
 
 def stamp(register: dict) -> str:
@@ -56,13 +58,3 @@ def tell_meetings_about_partners(sender, *, alliance, actor, **kwargs) -> None:
 def connect() -> None:
     """Listen for the changes of the apps below, which cannot call a meeting themselves."""
     partners_changed.connect(tell_meetings_about_partners, dispatch_uid="registers.partners")
-
-
-def poll_url(tool: str, alliance, review) -> str:
-    """Where a component's page asks for a newer version of its register."""
-    if tool == "indicators":
-        return reverse("indicators:register", args=[alliance.slug, review.pk])
-    url = reverse(f"registers:{tool}", args=[alliance.slug])
-    if tool in ("dependencies", "trust"):
-        url += f"?review={review.pk}"
-    return url

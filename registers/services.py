@@ -35,13 +35,14 @@ from registers.models import (
     Resource,
     agreement_file_path,
 )
+from reviews.framework import key_of
 
 # The components whose registers these functions change, by the framework's keys.
-PURPOSE = "purpose"
-POWER = "power"
-INTERDEPENDENCE = "interdependence"
-TRUST = "trust"
-CONTROL = "control"
+PURPOSE = key_of("goals")
+POWER = key_of("resources")
+INTERDEPENDENCE = key_of("dependencies")
+TRUST = key_of("trust")
+CONTROL = key_of("control")
 
 # A row just created is at its first version; its related rows join that first revision.
 NEW = 0

@@ -16,6 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accord import phrases
+
 MB = 1024 * 1024
 
 # What each kind of content starts with.
@@ -112,7 +114,7 @@ def check(upload) -> str:
     limit = limit_mb()
     if upload.size > limit * MB:
         size = math.ceil(upload.size * 10 / MB) / 10
-        return _("This file is %(size)s MB; the limit is %(limit)d MB.") % {
+        return phrases.FILE_TOO_LARGE % {
             "size": f"{size:.1f}",
             "limit": limit,
         }

@@ -18,13 +18,14 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import get_language
 
+from reviews.components import TOOLS
+
 FRAMEWORK_FILE = Path(__file__).with_name("framework.toml")
 
 # The language the framework was written in: its questions are quoted in it exactly.
 SOURCE_LANGUAGE = "en"
 
 POSITIONS = ("apex", "base-left", "base-right", "left-side", "base", "right-side")
-TOOLS = ("goals", "resources", "dependencies", "trust", "control", "indicators")
 
 
 def _in_active_language(translations: tuple, original):
@@ -268,3 +269,10 @@ def load(path: Path = FRAMEWORK_FILE, languages: list[str] | None = None) -> Fra
 @cache
 def framework() -> Framework:
     return load()
+
+
+def key_of(tool: str) -> str:
+    """The key of the framework's component whose tool is `tool`: code that acts for one
+    tool (a register's page tells the meetings discussing its component) asks here rather
+    than copying the key that framework.toml gives."""
+    return next(c.key for c in framework() if c.tool == tool)

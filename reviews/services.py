@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from history.models import Revision
 from history.services import create_with_history, display_value, log_change, save_edit
 from registers import figures, live
-from reviews.framework import framework
+from reviews.framework import framework, key_of
 from reviews.models import Commitment, ComponentRecord, Question, Review
 
 
@@ -248,7 +248,7 @@ def reopen_component(*, record: ComponentRecord, author) -> None:
 # Commitments. They are part of the trust component's register (what partners promised
 # and did), so a running meeting that discusses trust is told of each change, inside the
 # transaction: its broadcast waits for the commit (`meetings.services._change`).
-COMMITMENTS_SHOWN_IN = "trust"
+COMMITMENTS_SHOWN_IN = key_of("trust")
 
 
 def write_record(*, form, alliance, author) -> ComponentRecord:

@@ -11,7 +11,7 @@ from history.services import EditConflict
 from ratings import results
 from ratings.models import Round
 from registers import figures, live
-from reviews import services, triangle
+from reviews import components, services, triangle
 from reviews.forms import (
     CommitmentForm,
     CommitmentStatusForm,
@@ -140,7 +140,7 @@ def _component_page(membership, record, open_form):
         record,
         register=register,
         stamp=live.stamp(register) if register else "",
-        poll_url=live.poll_url(register["tool"], membership.alliance, record.review)
+        poll_url=components.tool(register["tool"]).poll_url(membership.alliance, record.review)
         if register
         else "",
         readonly=record.register_readonly,

@@ -12,7 +12,7 @@ from alliances.models import Alliance, Membership, Partner
 from history.models import Revision
 from ratings import results
 from records import compare
-from registers.figures import REGISTERS
+from reviews.components import TOOLS
 from reviews.models import Commitment, ComponentRecord, Review
 
 SLUG = "harvest-county-food-security-alliance"
@@ -139,7 +139,7 @@ def test_seed_demo_earlier_review_is_finished():
     assert [r.state for r in records] == ["recorded"] * 6
     for record in records:
         assert record.agreements and record.concerns and record.ideas
-        assert record.snapshot is not None or record.component.tool not in REGISTERS
+        assert record.snapshot is not None or record.component.tool not in TOOLS
         assert spring.started_on <= timezone.localdate(record.recorded_at) < autumn.started_on
     assert timezone.localdate(records[-1].recorded_at).isoformat() == "2026-05-19"
     assert all(p.joined_on < spring.started_on for p in spring.alliance.partners.all())

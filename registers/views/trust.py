@@ -9,9 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alliances import access
 from history.services import EditConflict
-from registers import figures, services
+from registers import services
 from registers.forms import AccomplishmentForm, PartnerFollowThroughForm
 from registers.views import common
+from reviews import components
 from reviews.models import Review
 
 
@@ -32,7 +33,7 @@ def trust(request, slug):
         review.alliance = membership.alliance
     context = common.page_context(
         membership,
-        figures.trust(membership.alliance, review),
+        components.tool("trust").build(membership.alliance, review),
         review=review,
         reviews=Review.objects.filter(alliance=membership.alliance),
         follow_through_form=PartnerFollowThroughForm(instance=review) if review else None,
