@@ -97,6 +97,41 @@ def create_with_history(instance, *, alliance, author) -> None:
         )
 
 
+def change_with_history(instance, *, alliance, author, **values) -> dict:
+    """Set `values` on a Versioned row, with a revision of what changed: the way code rather
+    than a person's form edits one (a review's rules, the demo's story). The caller has just
+    read the row (under a lock where people may edit it too). Returns the changes, empty
+    when nothing changed (then nothing is written); raises VersionTaken when another save
+    claimed the version meanwhile."""
+    fields = [type(instance)._meta.get_field(name) for name in values]
+    before = {field.name: display_value(instance, field) for field in fields}
+    for name, value in values.items():
+        setattr(instance, name, value)
+    changes = {
+        field.name: {
+            "label": str(field.verbose_name),
+            "old": before[field.name],
+            "new": display_value(instance, field),
+        }
+        for field in fields
+        if before[field.name] != display_value(instance, field)
+    }
+    if not changes:
+        return changes
+    with transaction.atomic():
+        if not claim_version(instance, current=instance.version):
+            raise VersionTaken
+        instance.save(update_fields=[*values, "version"])
+        log_change(
+            instance,
+            action=Revision.Action.CHANGED,
+            alliance=alliance,
+            author=author,
+            changes=changes,
+        )
+    return changes
+
+
 def save_edit(form, *, alliance, author, extra_fields: dict | None = None):
     """Save a valid ModelForm of a Versioned row. If someone saved the row since the form
     was loaded, their changes are kept where this person left a field untouched; where both

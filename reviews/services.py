@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from history.models import Revision
-from history.services import create_with_history, display_value, log_change, save_edit
+from history.services import change_with_history, create_with_history, log_change, save_edit
 from registers import figures, live
 from reviews.framework import framework, key_of
 from reviews.models import Commitment, ComponentRecord, Question, Review
@@ -129,30 +129,7 @@ def change_rules(*, review: Review, author, **rules) -> Review:
             raise ReviewRuleError(
                 _("These rules are fixed: they have been shown to the members with a form.")
             )
-        fields = [Review._meta.get_field(name) for name in RULES]
-        before = {f.name: display_value(current, f) for f in fields}
-        for name, value in rules.items():
-            setattr(current, name, value)
-        changes = {
-            f.name: {
-                "label": str(f.verbose_name),
-                "old": before[f.name],
-                "new": display_value(current, f),
-            }
-            for f in fields
-            if before[f.name] != display_value(current, f)
-        }
-        if not changes:
-            return current
-        current.version += 1
-        current.save(update_fields=[*RULES, "version"])
-        log_change(
-            current,
-            action=Revision.Action.CHANGED,
-            alliance=review.alliance,
-            author=author,
-            changes=changes,
-        )
+        change_with_history(current, alliance=review.alliance, author=author, **rules)
     return current
 
 
