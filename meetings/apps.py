@@ -8,6 +8,8 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         # imported here: an app's modules load only once the apps are ready
-        from meetings import revocation
+        from meetings import revocation, services
+        from registers.live import register_changed
 
         revocation.connect()
+        register_changed.connect(services.refresh_discussing, dispatch_uid="meetings.registers")

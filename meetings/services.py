@@ -358,6 +358,18 @@ def _shown(meeting_id: int, actor, action: str):
     return _change(meeting_id, actor, action, steer=False, log=False)
 
 
+def refresh_discussing(sender, *, alliance, component_key: str, actor, **kwargs) -> None:
+    """A register changed (`registers.live.register_changed`): each live meeting of the
+    alliance discussing or recording its component shows it."""
+    for meeting in Meeting.objects.filter(
+        review__alliance=alliance,
+        status=Meeting.Status.LIVE,
+        current__component_key=component_key,
+        current__kind__in=[Phase.Kind.DISCUSS, Phase.Kind.RECORD],
+    ):
+        refresh(meeting=meeting, actor=actor, action="register")
+
+
 def refresh(*, meeting: Meeting, actor, action: str) -> None:
     """Something everyone must see changed inside a phase (a register, from another page):
     bump the sequence and broadcast. A meeting that has ended since the caller found it has

@@ -1,14 +1,19 @@
 """Registers change while people look at them: a region of a page polls for a newer
-version, and the change reaches a running meeting's discuss phase through its one door."""
+version, and the change reaches a running meeting's discuss phase through its one door,
+`tell_meetings`."""
 
 import hashlib
 import json
 
+from django.dispatch import Signal
 from django.http import HttpResponse
 
 from alliances.services import partners_changed
-from meetings.models import Meeting, Phase
 from reviews.framework import key_of
+
+# Sent with `alliance`, `component_key` and `actor` when what a component's register shows
+# has changed (the one door is `tell_meetings`).
+register_changed = Signal()
 
 # The components whose registers name the partners (the matrix of goals, who brings each
 # resource, the network of dependencies, follow-through per partner, the pledges): a
@@ -32,21 +37,12 @@ def unchanged(request, register: dict) -> HttpResponse | None:
 
 def tell_meetings(alliance, component_key: str, actor) -> None:
     """A register changed: a live meeting of the alliance discussing its component shows it.
-    The service that wrote calls it last, inside or after its transaction: the meeting's
-    broadcast waits for the commit either way, and a meeting that ended meanwhile is passed
-    over (`meetings.services.refresh`), so the register's change stands."""
-    # imported here: meetings sits above registers (an ignore in the layer contract)
-    from meetings.services import refresh
-
-    # Through `refresh`, like any live change: under the meeting's lock, with a new sequence
-    # number, and broadcast only once the register's change has committed.
-    for meeting in Meeting.objects.filter(
-        review__alliance=alliance,
-        status=Meeting.Status.LIVE,
-        current__component_key=component_key,
-        current__kind__in=[Phase.Kind.DISCUSS, Phase.Kind.RECORD],
-    ):
-        refresh(meeting=meeting, actor=actor, action="register")
+    The service that wrote calls it last, inside or after its transaction. The meetings app,
+    above this one, listens (`register_changed`, connected in its AppConfig.ready) and
+    refreshes each meeting discussing the component: under the meeting's lock, with a new
+    sequence number, broadcast once the change has committed; a meeting that ended
+    meanwhile is passed over, so the register's change stands."""
+    register_changed.send(sender=None, alliance=alliance, component_key=component_key, actor=actor)
 
 
 def tell_meetings_about_partners(sender, *, alliance, actor, **kwargs) -> None:
