@@ -51,6 +51,21 @@ def get_review(membership: Membership, review_id: int):
     return get_object_or_404(Review, alliance=membership.alliance, pk=review_id)
 
 
+def choose_review(membership: Membership, asked: str | None):
+    """The alliance's reviews, latest first, and the one a page shows: the one asked for
+    (`?review=`), else the latest, else None. An id that is not a number or not one of
+    this alliance's reviews is a 404, as for any object of another alliance."""
+    from reviews.models import Review
+
+    reviews = list(Review.objects.filter(alliance=membership.alliance))
+    if not asked:
+        return reviews, reviews[0] if reviews else None
+    chosen = next((r for r in reviews if str(r.pk) == asked), None)
+    if chosen is None:
+        raise Http404
+    return reviews, chosen
+
+
 def get_component_record(membership: Membership, review_id: int, component_key: str):
     from reviews.models import ComponentRecord
 

@@ -483,6 +483,22 @@ def test_the_review_asked_for_must_be_the_alliances(client, people, review, olga
     assert client.get(url("dependencies"), {"review": review.pk}).status_code == 200
 
 
+@pytest.mark.parametrize("page", ["dependencies", "trust"])
+def test_every_page_that_chooses_a_review_refuses_one_it_cannot_show(
+    client, people, review, olga, page
+):
+    riverside = Alliance.objects.get(slug="riverside-alliance")
+    theirs = start_review(
+        alliance=riverside, name="Theirs", started_on=datetime.date(2027, 1, 1), author=olga
+    )
+    client.force_login(people["mia"])
+
+    for asked in (theirs.pk, "x", "-1", f"{review.pk}.0", " "):
+        assert client.get(url(page), {"review": asked}).status_code == 404, asked
+    assert client.get(url(page), {"review": review.pk}).context["review"] == review
+    assert client.get(url(page)).context["review"] == review
+
+
 # The "should continue" signal
 
 

@@ -3,7 +3,7 @@ the signs that the alliance, or a partner's part in it, may not need to continue
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,22 +16,6 @@ from registers import figures, services
 from registers.forms import DependencyForm, ImpactAnswerForm
 from registers.models import ImpactAnswer
 from registers.views import common
-from reviews.models import Review
-
-
-def _reviews(request, membership) -> tuple[list[Review], Review | None]:
-    """The alliance's reviews, and the one whose impact answers the page shows: the one asked
-    for (?review=), else the latest."""
-    reviews = list(Review.objects.filter(alliance=membership.alliance))
-    asked = request.GET.get("review")
-    if not asked:
-        return reviews, reviews[0] if reviews else None
-    if not asked.isdigit():
-        raise Http404
-    chosen = next((r for r in reviews if r.pk == int(asked)), None)
-    if chosen is None:
-        raise Http404
-    return reviews, chosen
 
 
 def _page_context(membership, review, **extra):
@@ -48,7 +32,7 @@ def _register_url(slug, review=None) -> str:
 @require_GET
 def dependency_list(request, slug):
     membership = access.get_membership(request.user, slug)
-    reviews, review = _reviews(request, membership)
+    reviews, review = access.choose_review(membership, request.GET.get("review"))
     context = _page_context(membership, review, reviews=reviews)
     return common.serve(request, "dependencies", context)
 

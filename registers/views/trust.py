@@ -13,29 +13,20 @@ from registers import services
 from registers.forms import AccomplishmentForm, PartnerFollowThroughForm
 from registers.views import common
 from reviews import components
-from reviews.models import Review
-
-
-def _review(request, membership):
-    """The review asked for (?review=), else the alliance's latest, else None."""
-    review_id = request.GET.get("review", "")
-    if review_id.isdigit():
-        return access.get_review(membership, int(review_id))
-    return Review.objects.filter(alliance=membership.alliance).first()
 
 
 @login_required
 @require_GET
 def trust(request, slug):
     membership = access.get_membership(request.user, slug)
-    review = _review(request, membership)
+    reviews, review = access.choose_review(membership, request.GET.get("review"))
     if review is not None:
         review.alliance = membership.alliance
     context = common.page_context(
         membership,
         components.tool("trust").build(membership.alliance, review),
         review=review,
-        reviews=Review.objects.filter(alliance=membership.alliance),
+        reviews=reviews,
         follow_through_form=PartnerFollowThroughForm(instance=review) if review else None,
     )
     return common.serve(request, "trust", context)
