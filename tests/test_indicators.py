@@ -15,9 +15,10 @@ from django_htmx.middleware import HtmxDetails
 
 from history.models import Revision
 from history.services import create_with_history
-from indicators import figures, values, views
+from indicators import figures, values
 from indicators.models import Breakdown, Indicator, Value
 from registers.models import Goal
+from registers.views import common
 from tests import pages
 from tests.conftest import make_partner
 
@@ -623,9 +624,9 @@ def test_a_page_with_a_message_waiting_is_never_served_from_the_cache(client, me
     request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
     request.htmx = HtmxDetails(request)
     request._messages = FallbackStorage(request)
-    assert views._page_key(request, "indicator", (), meals.alliance) is not None
+    assert common.page_key(request, "indicators/indicator", (), None) is not None
     messages.success(request, "Saved.")
-    assert views._page_key(request, "indicator", (), meals.alliance) is None
+    assert common.page_key(request, "indicators/indicator", (), None) is None
 
 
 def test_a_page_is_not_kept_whole_before_the_browser_has_a_csrf_cookie(client, meals, mia):
@@ -635,7 +636,7 @@ def test_a_page_is_not_kept_whole_before_the_browser_has_a_csrf_cookie(client, m
     request.COOKIES = {}
     request.htmx = HtmxDetails(request)
     request._messages = FallbackStorage(request)
-    assert views._page_key(request, "indicator", (), meals.alliance) is None
+    assert common.page_key(request, "indicators/indicator", (), None) is None
 
 
 def test_a_cached_page_changes_as_soon_as_a_value_is_added(client, meals, mia):

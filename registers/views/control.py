@@ -33,8 +33,9 @@ def _files(request):
 @require_GET
 def control(request, slug):
     membership = access.get_membership(request.user, slug)
-    register = figures.control(membership.alliance)
-    return common.serve(request, "control", common.page_context(membership, register))
+    return common.serve(
+        request, "registers/control", membership, lambda: figures.control(membership.alliance)
+    )
 
 
 # Agreements

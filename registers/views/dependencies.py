@@ -18,11 +18,6 @@ from registers.models import ImpactAnswer
 from registers.views import common
 
 
-def _page_context(membership, review, **extra):
-    register = figures.dependencies(membership.alliance, review)
-    return common.page_context(membership, register, review=review, **extra)
-
-
 def _register_url(slug, review=None) -> str:
     url = reverse("registers:dependencies", args=[slug])
     return f"{url}?review={review.pk}" if review else url
@@ -33,8 +28,14 @@ def _register_url(slug, review=None) -> str:
 def dependency_list(request, slug):
     membership = access.get_membership(request.user, slug)
     reviews, review = access.choose_review(membership, request.GET.get("review"))
-    context = _page_context(membership, review, reviews=reviews)
-    return common.serve(request, "dependencies", context)
+    return common.serve(
+        request,
+        "registers/dependencies",
+        membership,
+        lambda: figures.dependencies(membership.alliance, review),
+        review=review,
+        reviews=reviews,
+    )
 
 
 def _form_page(request, membership, form, **extra):

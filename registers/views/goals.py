@@ -24,7 +24,9 @@ def _page_context(membership, **extra):
 @require_GET
 def goal_list(request, slug):
     membership = access.get_membership(request.user, slug)
-    return common.serve(request, "goals", _page_context(membership))
+    return common.serve(
+        request, "registers/goals", membership, lambda: figures.goals(membership.alliance)
+    )
 
 
 @login_required

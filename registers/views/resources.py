@@ -15,15 +15,13 @@ from registers.forms import ResourceForm
 from registers.views import common
 
 
-def _page_context(membership, **extra):
-    return common.page_context(membership, figures.resources(membership.alliance), **extra)
-
-
 @login_required
 @require_GET
 def resource_list(request, slug):
     membership = access.get_membership(request.user, slug)
-    return common.serve(request, "resources", _page_context(membership))
+    return common.serve(
+        request, "registers/resources", membership, lambda: figures.resources(membership.alliance)
+    )
 
 
 @login_required

@@ -22,14 +22,15 @@ def trust(request, slug):
     reviews, review = access.choose_review(membership, request.GET.get("review"))
     if review is not None:
         review.alliance = membership.alliance
-    context = common.page_context(
+    return common.serve(
+        request,
+        "registers/trust",
         membership,
-        components.tool("trust").build(membership.alliance, review),
+        lambda: components.tool("trust").build(membership.alliance, review),
         review=review,
         reviews=reviews,
         follow_through_form=PartnerFollowThroughForm(instance=review) if review else None,
     )
-    return common.serve(request, "trust", context)
 
 
 @login_required
