@@ -1,7 +1,7 @@
 """Joining a meeting in seconds: its short address, the QR code the room scans, and the
 live meetings a page of the alliance announces.
 
-The address is `/m/<id>/` (meetings.views.join): it names no alliance, so it is short
+The address is `/m/<id>/` (meetings.views.projector.join): it names no alliance, so it is short
 enough to read off a wall and type on a phone; the access check happens when it is
 opened, like on any other page."""
 
