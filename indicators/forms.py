@@ -7,8 +7,8 @@ from accord.widgets import DateInput
 from alliances.models import Partner
 from history.forms import VersionedForm
 from history.models import Revision
-from indicators import values
-from indicators.models import Breakdown, Indicator, Value
+from indicators import imports, values
+from indicators.models import ApiToken, Breakdown, Indicator, Story, Value
 from registers.models import Goal
 
 NUMBER = _("Enter a number, for example 45 or 1200.50.")
@@ -258,3 +258,50 @@ class CorrectionForm(VersionedForm):
             cleaned["value"] = self.checked.row.value
             cleaned["note"] = self.checked.row.note
         return cleaned
+
+
+class StoryForm(VersionedForm):
+    class Meta:
+        model = Story
+        fields = ["helping", "hindering", "actions"]
+        help_texts = {
+            "helping": _("Where the alliance is progressing: what makes it work?"),
+            "hindering": _("Where it is not: what is making it hard to move forward?"),
+            "actions": _(
+                "What the alliance will do to improve the results. Each can become a "
+                "commitment, with a partner, a person and a date."
+            ),
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        widget=forms.FileInput(attrs={"accept": imports.ACCEPT}),
+        error_messages={
+            "required": _("Choose a CSV file to upload."),
+            "empty": _("The file is empty: it should start with a line naming the columns."),
+        },
+    )
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.result = None
+        self.fields["file"].help_text = gettext(
+            "Separated by commas, semicolons or tabs; up to %(limit)d MB."
+        ) % {"limit": imports.limit_mb()}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.result = imports.read(upload, self.indicator)
+        except imports.Unreadable as error:
+            raise forms.ValidationError(str(error), code="unreadable") from error
+        return upload
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]

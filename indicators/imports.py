@@ -40,6 +40,8 @@ REQUIRED = ("date", "value")
 OPTIONAL = ("breakdown", "note")
 COLUMNS = REQUIRED + OPTIONAL
 DELIMITERS = ",;\t"
+# What the upload field offers to choose.
+ACCEPT = ".csv,.tsv,.txt,text/csv,text/plain,text/tab-separated-values"
 SHOWN_HEADINGS = 10  # headings of a wrong first line named in its message
 SHOWN_CHARACTERS = 40  # of each
 

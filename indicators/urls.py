@@ -1,6 +1,7 @@
 from django.urls import path
 
-from indicators import api, import_views, openapi, stories, token_views, views
+from indicators import api, openapi
+from indicators.views import imports, pages, stories, tokens
 
 app_name = "indicators"
 
@@ -19,15 +20,15 @@ urlpatterns = [
 
 # API tokens (coordinators) and the API itself (a token, not a session, is the key).
 urlpatterns += [
-    path("a/<slug:slug>/api-tokens/", token_views.api_tokens, name="api_tokens"),
+    path("a/<slug:slug>/api-tokens/", tokens.api_tokens, name="api_tokens"),
     path(
         "a/<slug:slug>/api-tokens/<int:token_id>/new/",
-        token_views.api_token_created,
+        tokens.api_token_created,
         name="api_token_created",
     ),
     path(
         "a/<slug:slug>/api-tokens/<int:token_id>/revoke/",
-        token_views.api_token_revoke,
+        tokens.api_token_revoke,
         name="api_token_revoke",
     ),
     path("api/v1/indicators/", api.indicator_list, name="api_indicators"),
@@ -43,40 +44,40 @@ urlpatterns += [
 urlpatterns += [
     path(
         "a/<slug:slug>/indicators/<int:indicator_id>/import/",
-        import_views.upload,
+        imports.upload,
         name="import",
     ),
     path(
         "a/<slug:slug>/indicators/<int:indicator_id>/import/template.csv",
-        import_views.template,
+        imports.template,
         name="import_template",
     ),
     path(
         "a/<slug:slug>/indicators/<int:indicator_id>/import/<slug:import_id>/",
-        import_views.preview,
+        imports.preview,
         name="import_preview",
     ),
     path(
         "a/<slug:slug>/indicators/<int:indicator_id>/import/<slug:import_id>/confirm/",
-        import_views.confirm,
+        imports.confirm,
         name="import_confirm",
     ),
 ]
 
 # The overview, an indicator's page, defining an indicator, entering and correcting values.
 urlpatterns += [
-    path("a/<slug:slug>/indicators/", views.overview, name="overview"),
-    path("a/<slug:slug>/indicators/new/", views.create, name="create"),
-    path("a/<slug:slug>/indicators/<int:indicator_id>/", views.detail, name="indicator"),
-    path("a/<slug:slug>/indicators/<int:indicator_id>/edit/", views.edit, name="edit"),
+    path("a/<slug:slug>/indicators/", pages.overview, name="overview"),
+    path("a/<slug:slug>/indicators/new/", pages.create, name="create"),
+    path("a/<slug:slug>/indicators/<int:indicator_id>/", pages.detail, name="indicator"),
+    path("a/<slug:slug>/indicators/<int:indicator_id>/edit/", pages.edit, name="edit"),
     path(
         "a/<slug:slug>/indicators/<int:indicator_id>/values/new/",
-        views.value_add,
+        pages.value_add,
         name="value_add",
     ),
     path(
         "a/<slug:slug>/indicators/<int:indicator_id>/values/<int:value_id>/edit/",
-        views.value_edit,
+        pages.value_edit,
         name="value_edit",
     ),
 ]

@@ -21,7 +21,7 @@ from alliances.models import Alliance
 from history.models import Revision
 from indicators import api, values
 from indicators.models import ApiToken, Breakdown, Indicator, Value, hash_token
-from indicators.token_views import NEW_TOKEN
+from indicators.views.tokens import NEW_TOKEN
 from meetings import services as meetings
 from meetings.models import Meeting, Phase
 from reviews.models import ComponentRecord

@@ -517,7 +517,7 @@ def test_tabs_and_quoted_line_breaks_keep_line_numbers(client, meals, mia):
 
 
 def test_a_preview_shows_the_first_rows_and_imports_them_all(client, meals, mia, monkeypatch):
-    from indicators import import_views
+    from indicators.views import imports as import_views
 
     monkeypatch.setattr(import_views, "SHOWN", 2)
     client.force_login(mia)

@@ -117,9 +117,10 @@ def test_the_first_story_written_twice_at_once_is_a_conflict_not_an_error(
     Story.objects.create(indicator=meals, review=review, helping="Written meanwhile.")
     # The view looked for a story before this one existed; simulate the race by posting a
     # first story where one now exists: it is shown as a conflict, nothing is lost.
-    from indicators import stories
+    from indicators import forms
+    from indicators.views import stories
 
-    form = stories.StoryForm({**STORY}, instance=Story(indicator=meals, review=review))
+    form = forms.StoryForm({**STORY}, instance=Story(indicator=meals, review=review))
     assert form.is_valid()
     conflict = stories._first_story_conflict(form, meals, review)
     assert [f.theirs for f in conflict.fields if f.yours == STORY["helping"]] == [

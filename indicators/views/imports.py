@@ -14,7 +14,6 @@ set of rows they saw, never a different one.
 import secrets
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
@@ -23,48 +22,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accord import spreadsheet
 from alliances import access
 from indicators import imports, services, values
+from indicators.forms import ImportForm
 from indicators.models import Value
 
 SESSION_KEY = "indicator_imports"
 KEEP = 3  # previews kept per session; an older one is forgotten
 SHOWN = 300  # good rows shown in the preview (all are imported)
 SHOWN_BAD = 1000  # rows with problems kept and shown (all are counted)
-ACCEPT = ".csv,.tsv,.txt,text/csv,text/plain,text/tab-separated-values"
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        widget=forms.FileInput(attrs={"accept": ACCEPT}),
-        error_messages={
-            "required": gettext_lazy("Choose a CSV file to upload."),
-            "empty": gettext_lazy(
-                "The file is empty: it should start with a line naming the columns."
-            ),
-        },
-    )
-
-    def __init__(self, *args, indicator, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.indicator = indicator
-        self.result = None
-        self.fields["file"].help_text = _(
-            "Separated by commas, semicolons or tabs; up to %(limit)d MB."
-        ) % {"limit": imports.limit_mb()}
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            self.result = imports.read(upload, self.indicator)
-        except imports.Unreadable as error:
-            raise forms.ValidationError(str(error), code="unreadable") from error
-        return upload
 
 
 def _load(request, slug, indicator_id):

@@ -11,29 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
-from history.forms import VersionedForm
 from history.models import Revision
 from history.services import EditConflict, FieldConflict
 from indicators import services
+from indicators.forms import StoryForm
 from indicators.models import Story
 from registers import figures, live
 from reviews.framework import key_of
 
 COMPONENT = key_of("indicators")
-
-
-class StoryForm(VersionedForm):
-    class Meta:
-        model = Story
-        fields = ["helping", "hindering", "actions"]
-        help_texts = {
-            "helping": _("Where the alliance is progressing: what makes it work?"),
-            "hindering": _("Where it is not: what is making it hard to move forward?"),
-            "actions": _(
-                "What the alliance will do to improve the results. Each can become a "
-                "commitment, with a partner, a person and a date."
-            ),
-        }
 
 
 @login_required

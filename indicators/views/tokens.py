@@ -1,6 +1,5 @@
 """The coordinators' pages for API tokens: list, make (the token is shown once), revoke."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,16 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
 from indicators import services
+from indicators.forms import ApiTokenForm
 from indicators.models import ApiToken, Indicator
 
 # The new token waits here, in the maker's session, for the one page that shows it.
 NEW_TOKEN = "indicators:new_api_token"
-
-
-class ApiTokenForm(forms.ModelForm):
-    class Meta:
-        model = ApiToken
-        fields = ["name"]
 
 
 def _api_address(indicator_id) -> str:
