@@ -1,61 +1,14 @@
 """Two pages about the alliance over time: two reviews compared, and its timeline."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from alliances import access
 from records import compare as comparison
 from records import timeline as story
+from records.forms import CompareForm
 from reviews.models import Review
-
-
-class CompareForm(forms.Form):
-    """Which two reviews to compare. The ids are checked as numbers here; each review is
-    then loaded through `access.get_review`, so that a review of another alliance is a 404
-    like everywhere else, never a hint that it exists."""
-
-    before = forms.IntegerField(label=gettext_lazy("Earlier review"), widget=forms.Select)
-    after = forms.IntegerField(label=gettext_lazy("Later review"), widget=forms.Select)
-
-    def __init__(self, *args, membership, reviews, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.membership = membership
-        choices = [
-            (
-                r.pk,
-                _("%(name)s (started %(date)s)")
-                % {"name": r.name, "date": date_format(r.started_on)},
-            )
-            for r in reviews
-        ]
-        for name in ("before", "after"):
-            self.fields[name].widget.choices = choices
-            self.fields[name].error_messages["required"] = _("Choose a review.")
-            self.fields[name].error_messages["invalid"] = _("Choose a review from the list.")
-
-    def clean_before(self):
-        return access.get_review(self.membership, self.cleaned_data["before"])
-
-    def clean_after(self):
-        return access.get_review(self.membership, self.cleaned_data["after"])
-
-    def clean(self):
-        before, after = self.cleaned_data.get("before"), self.cleaned_data.get("after")
-        if before is None or after is None:
-            return self.cleaned_data
-        if before == after:
-            self.add_error("after", _("Choose a review other than the earlier one."))
-        elif (before.started_on, before.pk) > (after.started_on, after.pk):
-            self.add_error(
-                "before",
-                _("Choose a review that started before “%(later)s”.") % {"later": after.name},
-            )
-        return self.cleaned_data
 
 
 def _form(request, membership, reviews) -> CompareForm:

@@ -3,19 +3,17 @@ one (see `records.transfer`)."""
 
 import json
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
+from records.forms import ImportForm
 from records.transfer import export_alliance as alliance_document
-from records.transfer_import import Unreadable, limit_mb, read_document
 from records.transfer_import import import_alliance as import_document
 
 SHOWN_PROBLEMS = 200
@@ -37,32 +35,6 @@ def export_alliance(request, slug):
     )
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("The alliance's file"),
-        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
-        error_messages={
-            "required": gettext_lazy("Choose the file to import."),
-            "empty": gettext_lazy("The file is empty."),
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.document = None
-        self.fields["file"].help_text = _(
-            "The JSON file that Accord gave when the alliance was exported; up to %(limit)d MB."
-        ) % {"limit": limit_mb()}
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            self.document = read_document(upload)
-        except Unreadable as error:
-            raise forms.ValidationError(str(error), code="unreadable") from None
-        return upload
 
 
 @login_required
