@@ -48,22 +48,33 @@ CONTROL = key_of("control")
 NEW = 0
 
 
+def _added(row, component: str, *, alliance, author):
+    """A new row of a register, with its first revision, shown to a meeting discussing it."""
+    create_with_history(row, alliance=alliance, author=author)
+    live.tell_meetings(alliance, component, author)
+    return row
+
+
+def _edited(form, component: str, *, alliance, author):
+    """A register row's edit (EditConflict when someone else changed the same field), shown
+    to a meeting discussing it."""
+    row = save_edit(form, alliance=alliance, author=author)
+    live.tell_meetings(alliance, component, author)
+    return row
+
+
 # Shared purpose: goals and the alignment matrix
 
 
 def add_goal(*, goal, alliance, author):
     """Add a goal to the register, with its first revision."""
     goal.created_by = author
-    create_with_history(goal, alliance=alliance, author=author)
-    live.tell_meetings(alliance, PURPOSE, author)
-    return goal
+    return _added(goal, PURPOSE, alliance=alliance, author=author)
 
 
 def edit_goal(*, form, alliance, author):
     """Save a goal's edit (EditConflict when someone else changed the same field)."""
-    goal = save_edit(form, alliance=alliance, author=author)
-    live.tell_meetings(alliance, PURPOSE, author)
-    return goal
+    return _edited(form, PURPOSE, alliance=alliance, author=author)
 
 
 def _cell(goal, partner) -> Alignment:
@@ -83,9 +94,7 @@ def set_alignment(*, form, goal, partner, alliance, author):
         form.instance.stance = form.cleaned_data["stance"]
         form.instance.comment = form.cleaned_data["comment"]
         form.instance.essential = form.cleaned_data["essential"]
-    cell = save_edit(form, alliance=alliance, author=author)
-    live.tell_meetings(alliance, PURPOSE, author)
-    return cell
+    return _edited(form, PURPOSE, alliance=alliance, author=author)
 
 
 # Shared power: resources, and the partners who bring them
@@ -199,16 +208,12 @@ def _replace_partners(form, resource, current, theirs, yours, alliance, author) 
 
 def add_dependency(*, dependency, alliance, author):
     """Add who depends on whom, with its first revision."""
-    create_with_history(dependency, alliance=alliance, author=author)
-    live.tell_meetings(alliance, INTERDEPENDENCE, author)
-    return dependency
+    return _added(dependency, INTERDEPENDENCE, alliance=alliance, author=author)
 
 
 def edit_dependency(*, form, alliance, author):
     """Save a dependency's edit (EditConflict when someone else changed the same field)."""
-    dependency = save_edit(form, alliance=alliance, author=author)
-    live.tell_meetings(alliance, INTERDEPENDENCE, author)
-    return dependency
+    return _edited(form, INTERDEPENDENCE, alliance=alliance, author=author)
 
 
 def answer_impact(*, form, alliance, author) -> None:
@@ -239,24 +244,18 @@ def _save_answer(form, *, alliance, author) -> None:
 
 def set_partner_follow_through(*, form, alliance, author):
     """Turn the per-partner follow-through table of a review on or off."""
-    review = save_edit(form, alliance=alliance, author=author)
-    live.tell_meetings(alliance, TRUST, author)
-    return review
+    return _edited(form, TRUST, alliance=alliance, author=author)
 
 
 def add_accomplishment(*, accomplishment, alliance, author):
     """Add an accomplishment, with its first revision."""
     accomplishment.created_by = author
-    create_with_history(accomplishment, alliance=alliance, author=author)
-    live.tell_meetings(alliance, TRUST, author)
-    return accomplishment
+    return _added(accomplishment, TRUST, alliance=alliance, author=author)
 
 
 def edit_accomplishment(*, form, alliance, author):
     """Save an accomplishment's edit (EditConflict when someone else changed the same field)."""
-    accomplishment = save_edit(form, alliance=alliance, author=author)
-    live.tell_meetings(alliance, TRUST, author)
-    return accomplishment
+    return _edited(form, TRUST, alliance=alliance, author=author)
 
 
 # Shared control: agreements and their files
@@ -366,6 +365,4 @@ def pledge(*, form, alliance, author):
 
 def edit_pledge(*, form, alliance, author):
     """Save a pledge's edit (EditConflict when someone else changed the same field)."""
-    saved = save_edit(form, alliance=alliance, author=author)
-    live.tell_meetings(alliance, CONTROL, author)
-    return saved
+    return _edited(form, CONTROL, alliance=alliance, author=author)
