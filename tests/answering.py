@@ -1,29 +1,13 @@
-"""Helpers for tests of private answers: a room of members and a quick way to answer."""
+"""Helpers for tests of private answers: open a check-in, answer as a form would, and bring a
+meeting to its reflect phase (the members who answer are made by `factories.add_members`)."""
 
 import datetime
 
 from django.utils import timezone
 
-from accounts.models import User
-from alliances.models import Membership, Partner, Role
 from ratings.models import CheckIn, Round
 from ratings.services import ComponentAnswer, open_check_in, submit
 from reviews.models import Question
-from tests.conftest import add_member
-
-
-def add_members(alliance, count: int, start: int = 0) -> list[Membership]:
-    partner, _ = Partner.objects.get_or_create(alliance=alliance, name="Answering Partner")
-    return [
-        # No password: hashing thirty Argon2 passwords would only slow the tests down.
-        add_member(
-            alliance,
-            User.objects.create_user(f"member{n}@example.org", None, name=f"Member {n}"),
-            Role.MEMBER,
-            partner,
-        )
-        for n in range(start, start + count)
-    ]
 
 
 def check_in_on(review, keys=("purpose",), author=None) -> CheckIn:

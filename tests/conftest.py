@@ -1,32 +1,34 @@
-"""Named personas and small factories shared by the tests.
+"""The fixtures every test may ask for by name: the personas and their alliance.
 
 The Harvest alliance: Carol coordinates (Food Bank), Fiona facilitates from outside,
 Mia is a member (Community Kitchen), Otto observes. Olga coordinates another alliance,
 Riverside, and must never see anything of Harvest.
+
+Only fixtures live here; the functions that make rows are in tests/factories.py.
 """
 
+import copy
 import datetime
+import uuid
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 
-from accounts.models import User
-from alliances.models import Alliance, Membership, Partner, Role
-from alliances.services import create_alliance
-from reviews.services import start_review
-
-PASSWORD = "correct horse battery staple"
-
-
-def make_user(name: str, email: str) -> User:
-    return User.objects.create_user(email, PASSWORD, name=name)
-
-
-def add_member(alliance: Alliance, user: User, role: str, partner: Partner | None = None):
-    return Membership.objects.create(alliance=alliance, user=user, role=role, partner=partner)
-
-
-def make_partner(alliance: Alliance, name: str, **fields) -> Partner:
-    return Partner.objects.create(alliance=alliance, name=name, **fields)
+from alliances.models import Membership, Role
+from meetings import live
+from meetings import services as meetings
+from tests.access_matrix import build_ctx
+from tests.factories import (
+    add_member,
+    make_alliance,
+    make_commitment,
+    make_meeting,
+    make_partner,
+    make_review,
+    make_user,
+)
+from tests.sockets import STARTS
 
 
 @pytest.fixture
@@ -36,13 +38,7 @@ def carol(db):
 
 @pytest.fixture
 def alliance(carol):
-    alliance = create_alliance(
-        name="Harvest Alliance",
-        community="Families in Harvest County",
-        purpose="End hunger in Harvest County.",
-        creator=carol,
-    )
-    return alliance
+    return make_alliance(carol)
 
 
 @pytest.fixture
@@ -81,9 +77,7 @@ def otto(alliance):
 @pytest.fixture
 def olga(db):
     user = make_user("Olga Outsider", "olga@example.org")
-    create_alliance(
-        name="Riverside Alliance", community="Riverside", purpose="Housing.", creator=user
-    )
+    make_alliance(user, "Riverside Alliance", community="Riverside", purpose="Housing.")
     return user
 
 
@@ -94,12 +88,7 @@ def people(carol, fiona, mia, otto, olga, food_bank):
 
 @pytest.fixture
 def review(alliance, fiona):
-    return start_review(
-        alliance=alliance,
-        name="Spring 2027 review",
-        started_on=datetime.date(2027, 3, 1),
-        author=fiona,
-    )
+    return make_review(alliance, fiona)
 
 
 # Appended for the view tests (access, accounts, alliances, reviews).
@@ -114,36 +103,16 @@ def fast_passwords(settings):
     ]
 
 
-def make_invitation(alliance: Alliance, email: str, role: str, partner=None, invited_by=None):
-    """An invitation and its token (the link's secret), as `alliances.services.invite` makes
-    them, without the email."""
-    from alliances.models import Invitation
-
-    invitation = Invitation(
-        alliance=alliance, email=email, role=role, partner=partner, invited_by=invited_by
-    )
-    token = invitation.issue_token()
-    invitation.save()
-    return invitation, token
-
-
 @pytest.fixture
 def commitment(review, kitchen, mia):
-    from history.services import create_with_history
-    from reviews.models import Commitment
-
-    commitment = Commitment(
-        alliance=review.alliance,
-        review=review,
-        component_key="purpose",
-        description="Share the pantry schedule with every partner",
+    return make_commitment(
+        review,
+        "Share the pantry schedule with every partner",
+        datetime.date(2027, 4, 30),
+        author=mia,
         partner=kitchen,
         owner=mia,
-        due_on=datetime.date(2027, 4, 30),
-        created_by=mia,
     )
-    create_with_history(commitment, alliance=review.alliance, author=mia)
-    return commitment
 
 
 @pytest.fixture
@@ -161,3 +130,39 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def channel_layer(settings):
+    """A channel layer for this test alone: a fresh in-memory one, or on Redis a prefix
+    nobody else uses, so that no event of another test or server process arrives here.
+    The socket tests use it (`pytest.mark.usefixtures`)."""
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    if "redis" in layers["default"]["BACKEND"].lower():
+        layers["default"]["CONFIG"]["prefix"] = f"accord-test-{uuid.uuid4().hex}"
+    settings.CHANNEL_LAYERS = layers
+    yield
+    async_to_sync(get_channel_layer().flush)()
+
+
+@pytest.fixture
+def running(people, review):
+    """A live meeting started by fiona, who facilitates; mia keeps the notes (the socket
+    tests' meeting; a module may define its own `running`)."""
+    meeting = make_meeting(review, people["fiona"], starts_at=STARTS, recorder=people["mia"])
+    meetings.start(meeting=meeting, actor=people["fiona"])
+    return live.load(meeting.pk)  # with its alliance, for the socket's path
+
+
+@pytest.fixture
+def ctx(people, alliance, food_bank, kitchen, review, commitment, media_root):
+    """The access matrix's alliance (tests/access_matrix.py): Harvest with a row of every
+    kind its views show."""
+    return build_ctx(
+        people=people,
+        alliance=alliance,
+        food_bank=food_bank,
+        kitchen=kitchen,
+        review=review,
+        commitment=commitment,
+    )

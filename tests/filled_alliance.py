@@ -39,7 +39,8 @@ from registers.models import (
 )
 from reviews.models import ComponentRecord, Question
 from reviews.services import record_component, start_review
-from tests.answering import add_members, check_in_on, submit_shown
+from tests.answering import check_in_on, submit_shown
+from tests.factories import add_members
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 SHOWN_TEXTS = [f"Shown answer {n} about our purpose" for n in range(5)]

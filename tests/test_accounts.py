@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY
 import accord.settings as project_settings
 from accounts.models import User
 from tests import pages
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 fast = pytest.mark.usefixtures("fast_passwords")
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from alliances import services
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from tests import pages
-from tests.conftest import PASSWORD, add_member, make_invitation, make_partner, make_user
+from tests.factories import PASSWORD, add_member, make_invitation, make_partner, make_user
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from ratings.models import Participation, Rating, Reflection, Round, SealedAnswer
 from ratings.services import ComponentAnswer, close_check_in
 from registers.models import Goal
-from tests.answering import add_members, answer, check_in_on, submit_shown
+from tests.answering import answer, check_in_on, submit_shown
+from tests.factories import add_members
 
 ANSWER_MODELS = [Rating, Reflection]
 

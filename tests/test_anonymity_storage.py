@@ -21,7 +21,8 @@ from ratings.results import result
 from ratings.services import close_check_in
 from reviews.models import Question, Review
 from reviews.services import start_review
-from tests.answering import add_members, answer, check_in_on, meeting_at_reflect
+from tests.answering import answer, check_in_on, meeting_at_reflect
+from tests.factories import add_members
 
 TABLES = [Participation, SealedAnswer, Rating, Reflection]
 ANSWERS = 30

@@ -6,14 +6,14 @@ visitor and a shared device does not keep an export."""
 import pytest
 from django.test import Client
 
-from tests.test_access import EVERYONE, GET, MAY, VIEWS, _request, ctx  # noqa: F401
-from tests.test_meetings import make_projector_link
+from tests.access_matrix import EVERYONE, GET, MAY, VIEWS, send_request
+from tests.meeting_forms import make_projector_link
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.fixture
-def harvest(ctx):  # noqa: F811 (the fixture imported above)
+def harvest(ctx):
     """The access matrix's alliance, with a row of every kind its views show."""
     return ctx
 
@@ -32,7 +32,7 @@ def test_every_page_and_file_is_private(client, harvest, view):
         view.prepare(harvest)
     client.force_login(harvest.people[_allowed(view)])
 
-    response = _request(client, GET, view.path(harvest))
+    response = send_request(client, GET, view.path(harvest))
 
     assert response.status_code == view.get_status
     assert "private" in directives(response)
@@ -48,7 +48,7 @@ def test_a_refusal_is_private_too(client, harvest, view):
     if view.ability == "signed_in":
         client = Client()
 
-    response = _request(client, GET, view.path(harvest))
+    response = send_request(client, GET, view.path(harvest))
 
     assert response.status_code in {302, 404}
     assert "private" in directives(response)

@@ -17,45 +17,27 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import Membership, Partner, Role
 from alliances.services import create_alliance
 from history.models import Revision
-from history.services import create_with_history, save_edit
+from history.services import create_with_history
 from indicators import values
 from indicators.models import Breakdown, Indicator
 from ratings.services import close_check_in
 from records import compare
-from registers.forms import GoalForm
-from registers.models import Goal
-from reviews.models import Commitment, ComponentRecord, Review
-from reviews.services import record_component, start_review
-from tests.answering import add_members, answer, check_in_on
-from tests.conftest import make_user
+from reviews.models import Review
+from reviews.services import start_review
+from tests.answering import answer, check_in_on
+from tests.backdating import add_goal, record_all, set_status
+from tests.factories import add_members, make_commitment, make_user
 
 D = datetime.date
 SPRING_DONE = D(2026, 5, 20)
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def at(day: datetime.date, hour: int = 12) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour))
-
-
-def record_all(review, author, days: list[datetime.date], texts: dict | None = None):
-    """Record the first len(days) components of `review`, in order, on those days."""
-    texts = texts or {}
-    for number, day in enumerate(days, 1):
-        record = ComponentRecord.objects.get(review=review, number=number)
-        for field, text in texts.get(record.component_key, {}).items():
-            setattr(record, field, text)
-        record.save()
-        record_component(record=record, author=author)
-        ComponentRecord.objects.filter(pk=record.pk).update(recorded_at=at(day))
 
 
 def rate(review, people, ratings: dict[str, list[int]], close=True):
@@ -70,24 +52,6 @@ def rate(review, people, ratings: dict[str, list[int]], close=True):
         close_check_in(check_in=check_in)
 
 
-def add_goal(alliance, statement, status, created, author=None):
-    goal = Goal(alliance=alliance, statement=statement, status=status, created_at=at(created))
-    create_with_history(goal, alliance=alliance, author=author)
-    Revision.objects.for_object(goal).update(created_at=at(created))
-    return goal
-
-
-def set_status(goal, status, day, author=None):
-    """Change a goal's status the way its edit page does, on `day`."""
-    data = {**model_to_dict(goal), "status": status, "base_version": goal.version}
-    data = {k: ("" if v is None else v) for k, v in data.items()}
-    form = GoalForm(data, instance=goal, alliance=goal.alliance)
-    assert form.is_valid(), form.errors
-    save_edit(form, alliance=goal.alliance, author=author)
-    latest = Revision.objects.for_object(goal).order_by("-id").first()
-    Revision.objects.filter(pk=latest.pk).update(created_at=at(day))
-
-
 def add_indicator(alliance, name, direction, points, parts=None):
     indicator = Indicator(alliance=alliance, name=name, direction=direction, unit="%")
     create_with_history(indicator, alliance=alliance, author=None)
@@ -97,20 +61,6 @@ def add_indicator(alliance, name, direction, points, parts=None):
         rows += [values.Row(day, Decimal(v), breakdown) for day, v in part_points]
     values.add(indicator, rows, origin="form", author=None)
     return indicator
-
-
-def add_commitment(review, description, due, status, partner=None):
-    commitment = Commitment(
-        alliance=review.alliance,
-        review=review,
-        component_key="purpose",
-        description=description,
-        partner=partner,
-        due_on=due,
-        status=status,
-    )
-    create_with_history(commitment, alliance=review.alliance, author=None)
-    return commitment
 
 
 @pytest.fixture
@@ -179,11 +129,15 @@ def pair(alliance, fiona, kitchen):
     )
     add_indicator(alliance, "Meals delivered at home", "up", [(D(2026, 10, 1), 120)])
 
-    add_commitment(spring, "Print the helpline number", D(2026, 6, 30), "done", kitchen)
-    add_commitment(spring, "Bring a grower to each pantry", D(2026, 7, 31), "not_done")
-    add_commitment(spring, "Ask families which pantries they use", D(2026, 5, 31), "dropped")
-    add_commitment(autumn, "Run a Thursday pantry", D(2026, 10, 30), "partly")
-    add_commitment(autumn, "Map sites against bus routes", TODAY + 200 * DAY, "open")
+    make_commitment(
+        spring, "Print the helpline number", D(2026, 6, 30), status="done", partner=kitchen
+    )
+    make_commitment(spring, "Bring a grower to each pantry", D(2026, 7, 31), status="not_done")
+    make_commitment(
+        spring, "Ask families which pantries they use", D(2026, 5, 31), status="dropped"
+    )
+    make_commitment(autumn, "Run a Thursday pantry", D(2026, 10, 30), status="partly")
+    make_commitment(autumn, "Map sites against bus routes", TODAY + 200 * DAY, status="open")
     return spring, autumn
 
 
@@ -489,7 +443,7 @@ def grow(alliance, author, times: int):
         )
         record_all(review, author, [D(2020, 2, 1) + n * DAY])
         rate(review, raters, {"purpose": [3, 4, 5], "power": [1, 2]})
-        add_commitment(review, f"Commitment {n}", D(2020, 6, 1), "done")
+        make_commitment(review, f"Commitment {n}", D(2020, 6, 1), status="done")
         goal = add_goal(alliance, f"Goal {n}", "agreed", D(2020, 1, 1))
         set_status(goal, "achieved", D(2026, 7, 1))
         add_indicator(
@@ -535,7 +489,7 @@ def test_compare_between_alliances_never_mixes(pair, olga):
     add_goal(riverside, "Their goal", "proposed", D(2026, 9, 1))
     add_indicator(riverside, "Their indicator", "up", [(D(2026, 4, 1), 1), (D(2026, 10, 1), 2)])
     theirs = start_review(alliance=riverside, name="Theirs", started_on=D(2026, 3, 1), author=olga)
-    add_commitment(theirs, "Their commitment", D(2026, 6, 1), "done")
+    make_commitment(theirs, "Their commitment", D(2026, 6, 1), status="done")
     result = compare.compare(spring.alliance, spring, autumn)
     assert "Their goal" not in [g["statement"] for g in result["goals"]["added"]]
     assert "Their indicator" not in [r["name"] for r in result["indicators"]]

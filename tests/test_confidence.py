@@ -35,7 +35,8 @@ from registers.models import Goal
 from reviews.models import Question
 from reviews.services import open_component, start_review
 from tests import pages
-from tests.answering import add_members, answer, check_in_on, submit_shown
+from tests.answering import answer, check_in_on, submit_shown
+from tests.factories import add_members
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

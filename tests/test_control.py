@@ -16,14 +16,13 @@ from django.utils import timezone
 
 from alliances.models import Partner
 from history.models import Revision
-from history.services import create_with_history
 from meetings import services as meetings
 from meetings.models import Meeting
 from registers import figures
 from registers.models import Agreement, Contribution, Pledge, Resource
 from reviews.models import ComponentRecord
 from tests import pages
-from tests.conftest import make_partner
+from tests.factories import make_agreement, make_partner, make_pledge, make_resource
 
 pytestmark = pytest.mark.usefixtures("media_root", "fast_passwords")
 
@@ -79,29 +78,6 @@ def pledge_create_url(alliance):
 
 def pledge_edit_url(pledge):
     return reverse("registers:pledge_edit", args=[pledge.alliance.slug, pledge.pk])
-
-
-def make_agreement(alliance, title="Work plan 2027", kind="work_plan", **fields):
-    agreement = Agreement(alliance=alliance, title=title, kind=kind, **fields)
-    create_with_history(agreement, alliance=alliance, author=None)
-    return agreement
-
-
-def make_resource(alliance, description="Volunteer drivers", kind="staff"):
-    return Resource.objects.create(alliance=alliance, description=description, kind=kind)
-
-
-def make_pledge(alliance, partner, resource=None, amount="Two drivers", **fields):
-    fields.setdefault("pledged_on", min(datetime.date(2027, 3, 1), fields["due_on"]))
-    pledge = Pledge(
-        alliance=alliance,
-        partner=partner,
-        resource=resource or make_resource(alliance),
-        amount=amount,
-        **fields,
-    )
-    create_with_history(pledge, alliance=alliance, author=None)
-    return pledge
 
 
 def agreement_data(agreement=None, **changes):
@@ -695,7 +671,7 @@ def test_agreements_csv_lists_each_agreement(client, alliance, mia, food_bank):
 
 
 def test_a_member_pledges_a_resource_from_the_register(client, alliance, mia, kitchen):
-    drivers = make_resource(alliance)
+    drivers = make_resource(alliance, "Volunteer drivers", "staff")
     client.force_login(mia)
     form = client.get(pledge_create_url(alliance)).context["form"]
     assert form["partner"].value() == kitchen.pk  # Mia's own partner, to begin with
@@ -754,7 +730,7 @@ def test_a_pledge_of_a_new_resource_adds_it_to_the_register_with_history(
     ],
 )
 def test_a_pledge_needs_one_resource(client, alliance, mia, kitchen, changes, field, message):
-    drivers = make_resource(alliance)
+    drivers = make_resource(alliance, "Volunteer drivers", "staff")
     changes = {k: drivers.pk if v == "RESOURCE" else v for k, v in changes.items()}
     client.force_login(mia)
     response = client.post(pledge_create_url(alliance), pledge_data(partner=kitchen.pk, **changes))
@@ -768,7 +744,7 @@ def test_a_pledge_needs_one_resource(client, alliance, mia, kitchen, changes, fi
 def test_a_due_date_before_the_pledge_is_refused_beside_the_due_date(
     client, alliance, mia, kitchen
 ):
-    drivers = make_resource(alliance)
+    drivers = make_resource(alliance, "Volunteer drivers", "staff")
     client.force_login(mia)
     data = pledge_data(
         partner=kitchen.pk, resource=drivers.pk, pledged_on="2027-05-10", due_on="2027-05-01"
@@ -879,7 +855,7 @@ def test_two_editors_of_a_pledge_see_a_conflict(client, alliance, mia, carol, ki
 
 def test_resources_and_partners_of_another_alliance_are_refused(client, alliance, mia, olga):
     riverside = olga.memberships.get().alliance
-    theirs = make_resource(riverside, "Their van")
+    theirs = make_resource(riverside, "Their van", "staff")
     stranger = make_partner(riverside, "River Housing")
     client.force_login(mia)
     response = client.post(
@@ -908,7 +884,7 @@ def test_polling_gets_204_until_the_register_changes(client, alliance, mia, kitc
 def test_every_change_reaches_a_live_meeting(client, alliance, mia, kitchen, monkeypatch):
     told = []
     monkeypatch.setattr("registers.live.tell_meetings", lambda *args: told.append(args))
-    drivers = make_resource(alliance)
+    drivers = make_resource(alliance, "Volunteer drivers", "staff")
     client.force_login(mia)
     client.post(agreement_create_url(alliance), agreement_data())
     agreement = Agreement.objects.get()
@@ -1003,7 +979,7 @@ def record_component_of(record, author):
 def test_control_page_query_count_does_not_grow(
     client, alliance, mia, kitchen, food_bank, size, django_assert_num_queries
 ):
-    drivers = make_resource(alliance)
+    drivers = make_resource(alliance, "Volunteer drivers", "staff")
     for n in range(size):
         make_agreement(
             alliance,

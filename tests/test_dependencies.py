@@ -18,7 +18,7 @@ from registers.models import Alignment, Dependency, Goal, ImpactAnswer, Resource
 from reviews.models import ComponentRecord
 from reviews.services import record_component, start_review
 from tests import pages
-from tests.conftest import make_partner
+from tests.factories import make_dependency, make_goal, make_partner
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -41,25 +41,6 @@ PAGE_QUERIES = 11
 
 def url(name, *args):
     return reverse(f"registers:{name}", args=[SLUG, *args])
-
-
-def make_goal(alliance, statement, author=None) -> Goal:
-    goal = Goal(alliance=alliance, statement=statement)
-    create_with_history(goal, alliance=alliance, author=author)
-    return goal
-
-
-def make_dependency(alliance, dependent, provider, what, goal=None, resource=None):
-    dependency = Dependency(
-        alliance=alliance,
-        dependent=dependent,
-        provider=provider,
-        what=what,
-        goal=goal,
-        resource=resource,
-    )
-    create_with_history(dependency, alliance=alliance, author=None)
-    return dependency
 
 
 def essential(goal, *partners):
@@ -89,7 +70,7 @@ def dependency_data(dependent, provider, what="cold storage", goal=None, resourc
 
 @pytest.fixture
 def meals(alliance, carol):
-    return make_goal(alliance, "Every child can reach a free summer meal", carol)
+    return make_goal(alliance, "Every child can reach a free summer meal", author=carol)
 
 
 @pytest.fixture

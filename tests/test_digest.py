@@ -27,7 +27,7 @@ from history.services import create_with_history
 from reviews import digest
 from reviews.models import Commitment
 from tests import pages
-from tests.conftest import add_member, make_user
+from tests.factories import add_member, make_user
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -17,7 +17,7 @@ from meetings import calendar
 from ratings import services as ratings
 from reviews import digest
 from tests import pages
-from tests.test_meetings import plan_data
+from tests.meeting_forms import plan_data
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from ratings import services as ratings
 from reviews import digest
-from tests.test_meetings import plan_data
+from tests.meeting_forms import plan_data
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -10,7 +10,7 @@ from registers import figures
 from registers.models import Alignment, Goal
 from reviews.models import ComponentRecord
 from reviews.services import record_component
-from tests.conftest import make_partner
+from tests.factories import make_goal, make_partner
 
 GOOD = {
     "statement": "Every child can reach a free summer meal",
@@ -26,10 +26,6 @@ GOOD = {
 
 def goals_url(alliance):
     return reverse("registers:goals", args=[alliance.slug])
-
-
-def make_goal(alliance, statement="A goal", **fields):
-    return Goal.objects.create(alliance=alliance, statement=statement, **fields)
 
 
 def test_a_member_proposes_a_goal_and_it_keeps_its_history(client, alliance, mia):

@@ -14,7 +14,7 @@ import accord.settings as project_settings
 from accounts.models import User
 from alliances.models import Alliance
 from tests import filled_alliance, pages
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -14,30 +14,16 @@ from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 from history.models import Revision
-from history.services import create_with_history
 from indicators import figures, values
-from indicators.models import Breakdown, Indicator, Value
+from indicators.models import Breakdown, Indicator
 from registers.models import Goal
 from registers.views import common
 from tests import pages
-from tests.conftest import make_partner
+from tests.factories import add_values, make_indicator, make_partner
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 TODAY = datetime.date.today()
-
-
-def make_indicator(alliance, name="Children eating at a summer meal site", goals=(), **fields):
-    indicator = Indicator(alliance=alliance, name=name, **fields)
-    create_with_history(indicator, alliance=alliance, author=None)
-    indicator.goals.set(goals)
-    return indicator
-
-
-def add_values(indicator, *pairs, breakdown=None):
-    """Values of (date, number) through the one way values are added."""
-    rows = [values.Row(date, Decimal(str(v)), breakdown) for date, v in pairs]
-    return values.add(indicator, rows, origin=Value.Origin.FORM, author=None)
 
 
 def url(name, indicator, *more):

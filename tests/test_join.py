@@ -16,7 +16,7 @@ from django.urls import reverse
 from meetings import join, services
 from meetings.models import Meeting
 from tests import pages
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -14,7 +14,7 @@ from accounts.language import chosen, language_of, speaking
 from accounts.models import User
 from alliances.models import Role
 from tests import pages
-from tests.conftest import PASSWORD, make_invitation
+from tests.factories import PASSWORD, make_invitation
 
 PROFILE = "/accounts/profile/"
 fast = pytest.mark.usefixtures("fast_passwords")

@@ -3,7 +3,7 @@
 Every free-text field of every model of the project (found by introspection, so that a new
 model's text field is swept without anyone remembering to add it) is filled with hostile
 payloads in a filled alliance, through the database as an import or a bug would leave them.
-Then every page of the URLconf (the access matrix of tests/test_access.py, which must list
+Then every page of the URLconf (the access matrix of tests/access_matrix.py, which must list
 every view), its htmx partial, every phase of a live meeting (its page, its socket state,
 each person's part, the projector), every CSV, JSON export, the report's PDF and every email
 is rendered, and each must come out inert:
@@ -48,14 +48,12 @@ from ratings.models import Round
 from ratings.services import ComponentAnswer, submit
 from registers import figures
 from reviews.models import ComponentRecord, Question
-from tests import pages, test_access
-from tests.conftest import make_invitation
+from tests import pages
+from tests.access_matrix import GET, MAY, VIEWS
+from tests.factories import make_invitation
 from tests.filled_alliance import fill
-from tests.test_access import GET, MAY, VIEWS
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
-
-ctx = test_access.ctx  # the access matrix's alliance: every view's address is built from it
 
 SCRIPT = "<script>alert(1)</script>"
 ON_ERROR = "<img src=x onerror=alert(1)>"

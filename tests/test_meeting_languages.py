@@ -1,6 +1,6 @@
 """One meeting, several languages: each socket follows in its person's language, the room's
 screen in the alliance's (or two side by side), and a change is rendered once per language
-listened to, never once per person. The socket helpers are those of test_meeting_socket.py.
+listened to, never once per person. The socket helpers are in tests/sockets.py.
 """
 
 import pytest
@@ -12,13 +12,12 @@ from django.utils.translation import get_language
 from accord.asgi import application
 from meetings import live, services
 from meetings.models import Meeting
-from tests.test_meeting_socket import (
+from tests.sockets import (
     HOST,
     ORIGIN,
     STARTS,
     WebsocketCommunicator,
     browser,
-    channel_layer,  # noqa: F401 (a fixture: a channel layer of this test's own)
     joined,
     leave,
     next_of,
@@ -27,7 +26,7 @@ from tests.test_meeting_socket import (
     socket,
 )
 
-pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords")
+pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords", "channel_layer")
 
 SPANISH_OPENING = "Apertura: compromisos"
 

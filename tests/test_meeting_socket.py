@@ -7,16 +7,8 @@ Each scenario is a coroutine run to its end with `async_to_sync`, which also run
 consumers' database work on this thread, inside the test's database.
 """
 
-import copy
-import datetime
-import json
-import uuid
-
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from asgiref.testing import ApplicationCommunicator
-from channels.layers import get_channel_layer
-from django.conf import settings as django_settings
+from asgiref.sync import sync_to_async
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -24,128 +16,30 @@ from django.utils.translation import get_language
 from accord.asgi import application
 from meetings import live, services
 from meetings.models import Attendance, Connection, Meeting
+from tests.factories import PASSWORD
+from tests.sockets import (
+    HOST,
+    ORIGIN,
+    QUIET,
+    STARTS,
+    TIMEOUT,
+    WebsocketCommunicator,
+    browser,
+    drain,
+    joined,
+    leave,
+    next_of,
+    run,
+    signed_in,
+    socket,
+)
 
 # The facilitator moves on; past a reflect phase, without asking again.
 ADVANCE = {"type": "command", "command": "advance", "confirmed": True}
 
-pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords")
+pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords", "channel_layer")
 
-STARTS = datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC)
-ORIGIN = (b"origin", b"http://127.0.0.1")
-HOST = (b"host", b"127.0.0.1")  # a browser's page of Accord at http://127.0.0.1
-TIMEOUT = 5  # seconds; a message normally arrives within milliseconds
-QUIET = 0.3  # seconds of silence that show nothing more is coming
 STEERERS_ONLY = "Only the facilitator or the co-facilitator can do this."
-
-
-class WebsocketCommunicator(ApplicationCommunicator):
-    """The part of `channels.testing.WebsocketCommunicator` these tests use: importing
-    `channels.testing` needs daphne (for its live-server test case), which Accord does not
-    use. A WebSocket client that drives the ASGI application in this process."""
-
-    def __init__(self, application, path: str, headers):
-        scope = {"type": "websocket", "path": path, "query_string": b"", "headers": headers}
-        super().__init__(application, {**scope, "subprotocols": []})
-
-    async def connect(self, timeout=TIMEOUT) -> tuple[bool, int | None]:
-        """(True, None) when accepted, (False, the close code) when refused."""
-        await self.send_input({"type": "websocket.connect"})
-        response = await self.receive_output(timeout)
-        if response["type"] == "websocket.close":
-            return False, response.get("code", 1000)
-        assert response["type"] == "websocket.accept"
-        return True, None
-
-    async def send_json_to(self, data) -> None:
-        await self.send_input({"type": "websocket.receive", "text": json.dumps(data)})
-
-    async def receive_json_from(self, timeout=TIMEOUT) -> dict:
-        response = await self.receive_output(timeout)
-        assert response["type"] == "websocket.send", response
-        return json.loads(response["text"])
-
-    async def disconnect(self, code=1000, timeout=TIMEOUT) -> None:
-        await self.send_input({"type": "websocket.disconnect", "code": code})
-        await self.wait(timeout)
-
-
-@pytest.fixture(autouse=True)
-def channel_layer(settings):
-    """A channel layer for this test alone: a fresh in-memory one, or on Redis a prefix
-    nobody else uses, so that no event of another test or server process arrives here."""
-    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
-    if "redis" in layers["default"]["BACKEND"].lower():
-        layers["default"]["CONFIG"]["prefix"] = f"accord-test-{uuid.uuid4().hex}"
-    settings.CHANNEL_LAYERS = layers
-    yield
-    async_to_sync(get_channel_layer().flush)()
-
-
-@pytest.fixture
-def running(people, review):
-    """Started by fiona, who facilitates; mia keeps the notes."""
-    meeting = services.plan_meeting(
-        review=review,
-        agenda=["purpose", "power"],
-        author=people["fiona"],
-        starts_at=STARTS,
-        facilitator=people["fiona"],
-        recorder=people["mia"],
-    )
-    services.start(meeting=meeting, actor=people["fiona"])
-    return live.load(meeting.pk)  # with its alliance, for the socket's path
-
-
-def signed_in(user) -> list[tuple[bytes, bytes]]:
-    """The headers of a browser page of Accord where `user` is signed in."""
-    return browser(user)[1]
-
-
-def browser(user) -> tuple[Client, list[tuple[bytes, bytes]]]:
-    """A browser where `user` is signed in, and the headers of its page's socket."""
-    client = Client()
-    client.force_login(user)
-    name = django_settings.SESSION_COOKIE_NAME
-    return client, [ORIGIN, HOST, (b"cookie", f"{name}={client.cookies[name].value}".encode())]
-
-
-def socket(meeting, headers) -> WebsocketCommunicator:
-    path = f"/ws/a/{meeting.review.alliance.slug}/meetings/{meeting.pk}/"
-    return WebsocketCommunicator(application, path, headers=headers)
-
-
-def run(scenario, *args):
-    return async_to_sync(scenario)(*args)
-
-
-async def joined(communicator) -> dict:
-    """Connect, and return the state the socket sends first."""
-    connected, _ = await communicator.connect(timeout=TIMEOUT)
-    assert connected
-    message = await communicator.receive_json_from(timeout=TIMEOUT)
-    assert message["type"] == "state"
-    return message
-
-
-async def next_of(communicator, kind: str) -> dict:
-    """The next message of `kind`, passing over others (presence comes and goes)."""
-    while True:
-        message = await communicator.receive_json_from(timeout=TIMEOUT)
-        if message["type"] == kind:
-            return message
-
-
-async def drain(communicator) -> list[dict]:
-    """Whatever arrives until the socket falls quiet."""
-    messages = []
-    while not await communicator.receive_nothing(timeout=QUIET):
-        messages.append(await communicator.receive_json_from(timeout=TIMEOUT))
-    return messages
-
-
-async def leave(*communicators) -> None:
-    for communicator in communicators:
-        await communicator.disconnect(timeout=TIMEOUT)
 
 
 def test_a_member_receives_the_state_on_connecting(running, mia):
@@ -599,7 +493,6 @@ def test_a_socket_whose_session_ended_without_a_message_stops_receiving(
 
 
 def test_a_new_password_closes_the_sockets_of_the_other_sessions(running, mia):
-    from tests.conftest import PASSWORD
 
     _laptop, laptop_headers = browser(mia)
     phone, _phone_headers = browser(mia)

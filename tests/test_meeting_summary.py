@@ -26,7 +26,8 @@ from registers.models import Goal
 from reviews.models import Commitment
 from reviews.services import open_component
 from tests import pages
-from tests.answering import add_members, answer, submit_shown
+from tests.answering import answer, submit_shown
+from tests.factories import add_members
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -23,8 +23,9 @@ from ratings.services import AnswerError
 from reviews.models import Commitment, ComponentRecord, Question
 from reviews.services import open_component, record_component
 from tests import pages
-from tests.answering import add_members, answer
-from tests.conftest import add_member, make_user
+from tests.answering import answer
+from tests.factories import add_member, add_members, make_user
+from tests.meeting_forms import make_projector_link, plan_data
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -198,18 +199,6 @@ def test_plan_page_proposes_the_default_agenda_and_the_planner_as_facilitator(
     assert response.status_code == 200
     assert checked(response, "agenda") == ["purpose", "power"]
     assert pages.form_fields(response)["facilitator"].value == str(people["fiona"].pk)
-
-
-def plan_data(people, **changes) -> dict:
-    return {
-        "starts_at": "2027-05-03T18:00",
-        "duration_minutes": "90",
-        "place": "Town hall",
-        "agenda": ["purpose", "power"],
-        "facilitator": people["fiona"].pk,
-        "recorder": people["mia"].pk,
-        **changes,
-    }
 
 
 def test_plan_page_shows_the_order_rule_beside_the_agenda_and_keeps_the_input(
@@ -1184,13 +1173,6 @@ def test_the_summary_after_an_early_end_keeps_everything(
 
 
 # The projector
-
-
-def make_projector_link(client, meeting) -> str:
-    client.post(url("projector_link", meeting))
-    page = client.get(url("detail", meeting)).content.decode()
-    found = re.search(r'<code id="projector-url">http://testserver/projector/([^/]+)/</code>', page)
-    return found[1]
 
 
 def test_the_projector_link_is_shown_once(client, fiona, meeting):

@@ -6,13 +6,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from alliances.models import Membership, Partner, Role
+from alliances.models import Membership
 from history.services import create_with_history
-from ratings.services import ComponentAnswer, close_check_in
-from reviews.models import Commitment, ComponentRecord
-from reviews.services import record_component, start_review
-from tests.answering import add_members, check_in_on, submit_shown
-from tests.conftest import make_user
+from reviews.models import Commitment
+from tests.growth import grow, rate
 
 # Each page: session, user, membership (with its alliance), the alliance switcher, the
 # alliance's live meetings (the banner, meetings/join.py), and the page's own rows, each
@@ -26,54 +23,6 @@ REVIEW_HOME_QUERIES = 17  # and its meetings
 COMPONENT_PAGE_QUERIES = 22  # and the goals register: alliance, partners, alignments, goals
 # + remembering the last alliance opened (first visit only), reviews, partners, people count
 ALLIANCE_HOME_QUERIES = 9
-
-
-def rate(review, members, keys=("purpose", "power")):
-    """A closed check-in on `keys` that every one of `members` answered."""
-    check_in = check_in_on(review, keys)
-    for membership in members:
-        submit_shown(
-            membership=membership,
-            answers=[ComponentAnswer(r, 4) for r in check_in.rounds.all()],
-        )
-    close_check_in(check_in=check_in)
-
-
-def grow(alliance, author, times: int):
-    """Add `times` partners, people, reviews (two components recorded and rated in each),
-    and five commitments per review."""
-    raters = add_members(alliance, 3, start=100)
-    for n in range(times):
-        partner = Partner.objects.create(alliance=alliance, name=f"Partner {n}")
-        person = make_user(f"Person {n}", f"person{n}@example.org")
-        Membership.objects.create(alliance=alliance, user=person, role=Role.MEMBER, partner=partner)
-        review = start_review(
-            alliance=alliance,
-            name=f"Review {n}",
-            started_on=datetime.date(2020 + n % 5, 1, 1),
-            author=author,
-        )
-        for key in ("purpose", "power"):
-            record = ComponentRecord.objects.get(review=review, component_key=key)
-            record.notes = f"Notes {n}"
-            record.save()
-            record_component(record=record, author=author)
-        rate(review, raters)
-        for c in range(5):
-            create_with_history(
-                Commitment(
-                    alliance=alliance,
-                    review=review,
-                    component_key="purpose",
-                    description=f"Commitment {n}.{c}",
-                    partner=partner,
-                    owner=person,
-                    due_on=datetime.date(2027, 1, 1),
-                    created_by=author,
-                ),
-                alliance=alliance,
-                author=author,
-            )
 
 
 @pytest.fixture(params=[1, 10], ids=["small", "ten-times"])

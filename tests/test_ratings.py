@@ -15,7 +15,8 @@ from ratings import results
 from ratings.models import CheckIn, Participation, Rating, Reflection, SealedAnswer
 from ratings.services import AnswerError, ComponentAnswer, close_check_in
 from reviews.services import start_review
-from tests.answering import add_members, answer, check_in_on, submit_shown
+from tests.answering import answer, check_in_on, submit_shown
+from tests.factories import add_members
 
 
 def page_url(check_in):

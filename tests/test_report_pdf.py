@@ -12,10 +12,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from records.views.report import StaticFilesOnly
-from tests.answering import add_members
-from tests.test_indicators import add_values, make_indicator
-from tests.test_queries import grow
-from tests.test_report import (
+from tests.factories import add_members, add_values, make_indicator
+from tests.growth import grow
+from tests.reporting import (
     KEYS,
     REPORT_QUERIES,
     SCALE_LABELS,
@@ -37,7 +36,8 @@ def raters(alliance):
 
 @pytest.fixture
 def finished(review, fiona, mia, raters):
-    """As in tests/test_report.py: every component recorded and rated (median 4)."""
+    """As in tests/test_report.py (tests/reporting.py): every component recorded and rated
+    (median 4)."""
     return finished_review(review, fiona, mia, raters)
 
 

@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from history.models import Revision
 from registers import figures
-from registers.models import Contribution, Goal, Resource
+from registers.models import Goal, Resource
 from reviews.models import ComponentRecord
 from reviews.services import record_component
 from tests import pages
-from tests.conftest import make_partner
+from tests.factories import make_partner, make_resource
 
 KIND_REQUIRED = "Say what kind of resource this is, for example knowledge, staff or funding."
 NOT_A_BRINGER = "The partner responsible must be one of the partners who bring it."
@@ -26,14 +26,6 @@ def create_url(alliance):
 
 def edit_url(resource):
     return reverse("registers:resource_edit", args=[resource.alliance.slug, resource.pk])
-
-
-def make_resource(alliance, description="A resource", kind="knowledge", brought_by=(), **fields):
-    resource = Resource.objects.create(
-        alliance=alliance, description=description, kind=kind, **fields
-    )
-    Contribution.objects.bulk_create(Contribution(resource=resource, partner=p) for p in brought_by)
-    return resource
 
 
 def form_data(resource=None, **changes):

@@ -14,7 +14,8 @@ from django.urls import reverse
 from reviews.models import ComponentRecord
 from reviews.services import record_component
 from tests import filled_alliance
-from tests.answering import add_members, answer, check_in_on
+from tests.answering import answer, check_in_on
+from tests.factories import add_members
 
 pytestmark = pytest.mark.usefixtures("media_root", "fast_passwords")
 

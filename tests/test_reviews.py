@@ -11,8 +11,8 @@ from alliances.models import Alliance
 from history.models import Revision
 from reviews.models import Commitment, ComponentRecord, Review
 from tests import pages
-from tests.conftest import make_partner
-from tests.test_framework import FRAMEWORK_QUESTIONS
+from tests.factories import make_partner
+from tests.framework_questions import FRAMEWORK_QUESTIONS
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

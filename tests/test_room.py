@@ -20,7 +20,8 @@ from ratings import results
 from ratings.models import Participation, Rating, Round
 from reviews.models import Question
 from tests import pages
-from tests.answering import add_members, answer
+from tests.answering import answer
+from tests.factories import add_members
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -9,7 +9,7 @@ from django.core import checks
 import accord.settings as project_settings
 from accounts import throttle
 from tests import pages
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -6,17 +6,15 @@ in: the browser sends the member's cookie with the socket, so the Origin decides
 import pytest
 
 from accord.asgi import application
-from tests.test_meeting_socket import (
+from tests.sockets import (
     TIMEOUT,
     WebsocketCommunicator,
-    channel_layer,  # noqa: F401 (a fixture: each test's own layer)
     leave,
     run,
-    running,  # noqa: F401 (a fixture: the live meeting)
     signed_in,
 )
 
-pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords")
+pytestmark = pytest.mark.usefixtures("transactional_db", "fast_passwords", "channel_layer")
 
 
 def connects(meeting, headers, scheme="ws") -> bool:

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from alliances.models import Membership
-from history.services import create_with_history
 from meetings import services as meetings
 from meetings.models import Meeting
 from records import timeline
-from registers.models import Accomplishment
 from reviews.services import start_review
-from tests.test_compare import D, add_goal, at, record_all, set_status
+from tests.backdating import add_goal, at, record_all, set_status
+from tests.factories import make_accomplishment
+
+D = datetime.date
 
 
 def hold_meeting(review, fiona, day, *, end=True):
@@ -28,14 +29,6 @@ def hold_meeting(review, fiona, day, *, end=True):
         meetings.end(meeting=meeting, actor=fiona)
     Meeting.objects.filter(pk=meeting.pk).update(started_at=at(day, 18))
     return meeting
-
-
-def add_accomplishment(alliance, statement, day, goal=None):
-    accomplishment = Accomplishment(
-        alliance=alliance, statement=statement, achieved_on=day, goal=goal
-    )
-    create_with_history(accomplishment, alliance=alliance, author=None)
-    return accomplishment
 
 
 @pytest.fixture
@@ -75,8 +68,8 @@ def story(alliance, fiona):
     set_status(helpline, "achieved", D(2026, 8, 17))
     drive = add_goal(alliance, "A holiday food drive", "agreed", D(2026, 1, 10))
     set_status(drive, "retired", D(2026, 9, 15))
-    add_accomplishment(alliance, "Helpline on every flyer", D(2026, 8, 17), helpline)
-    add_accomplishment(alliance, "Thursday pantry opened", D(2026, 10, 1))
+    make_accomplishment(alliance, "Helpline on every flyer", D(2026, 8, 17), helpline)
+    make_accomplishment(alliance, "Thursday pantry opened", D(2026, 10, 1))
     return {"spring": spring, "autumn": autumn, "held": held, "live": live}
 
 
@@ -196,7 +189,7 @@ def test_timeline_refuses_post(client, alliance, carol):
 def test_timeline_never_shows_another_alliance(client, story, alliance, carol, olga):
     riverside = Membership.objects.get(user=olga).alliance
     add_goal(riverside, "Their goal", "agreed", D(2026, 2, 1))
-    add_accomplishment(riverside, "Their accomplishment", D(2026, 2, 1))
+    make_accomplishment(riverside, "Their accomplishment", D(2026, 2, 1))
     start_review(alliance=riverside, name="Their review", started_on=D(2026, 2, 1), author=olga)
     titles = {e["title"] for e in timeline.events(alliance)}
     assert not titles & {"Their goal", "Their accomplishment", "Their review"}
@@ -222,7 +215,7 @@ def long_story(request, story, alliance, fiona):
         record_all(review, fiona, [D(2020, 2, 1)] * 6)
         goal = add_goal(alliance, f"Goal {n}", "agreed", D(2020, 1, 1))
         set_status(goal, "achieved", D(2021, 1, 1))
-        add_accomplishment(alliance, f"Accomplishment {n}", D(2021, 1, 1), goal)
+        make_accomplishment(alliance, f"Accomplishment {n}", D(2021, 1, 1), goal)
     return request.param
 
 

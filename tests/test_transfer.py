@@ -30,7 +30,7 @@ from records.transfer_import import import_alliance
 from registers.models import Agreement
 from reviews.models import Question
 from tests import filled_alliance, pages
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("media_root", "fast_passwords")
 
@@ -280,7 +280,8 @@ def test_an_agreements_file_travels_in_the_document(filled):
 
 
 def test_a_round_still_open_is_imported_open_without_its_answers(alliance, review, people):
-    from tests.answering import add_members, answer, check_in_on
+    from tests.answering import answer, check_in_on
+    from tests.factories import add_members
 
     members = add_members(alliance, 3)
     check_in = check_in_on(review, ["purpose"])

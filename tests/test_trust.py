@@ -14,7 +14,7 @@ from registers.models import Accomplishment, Goal
 from reviews.models import Commitment, ComponentRecord, Review
 from reviews.services import start_review
 from tests import pages
-from tests.conftest import make_partner
+from tests.factories import make_partner
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

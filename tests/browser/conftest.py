@@ -1,10 +1,9 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Every test here is marked `browser`. Each viewport gets its own fresh browser context; the
-page is audited with axe-core after each navigation (`axe_check`).
+page is audited with axe-core after each navigation (`axe_check`, in checks.py).
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -26,9 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
     "phone": {
@@ -87,30 +83,6 @@ def page(new_context, viewport, live_server):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     assert not errors, f"JavaScript errors on the pages: {errors}"
-
-
-def _describe(violations) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            lines.append(f"    {json.dumps(node['target'])}")
-    return "\n".join(lines)
-
-
-def axe_check(page) -> None:
-    """Audit the page as it stands with axe-core against WCAG 2.2 A and AA."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing; `make install-test` installs axe-core with npm ci")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})""", AXE_TAGS
-    )
-    violations = results["violations"]
-    assert not violations, (
-        f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
-        + _describe(violations)
-    )
 
 
 # Appended for the live meeting: pages and WebSockets served by uvicorn.

@@ -4,7 +4,6 @@ check-in is closed and enough people answered (the review's thresholds, K).
 """
 
 import datetime
-import re
 import statistics
 
 import pytest
@@ -16,8 +15,9 @@ from alliances.services import create_alliance
 from ratings.models import CheckIn
 from reviews.services import start_review
 from tests.answering import check_in_on
-from tests.browser.conftest import axe_check
-from tests.conftest import PASSWORD, add_member, make_partner, make_user
+from tests.browser.checks import axe_check
+from tests.browser.people import follow, sign_in_to
+from tests.factories import add_member, add_named_members, make_partner, make_user
 
 SPREAD_LATER = "The spread of ratings is shown once answers are closed."
 RECEIVED = "Your answers were received."
@@ -57,18 +57,6 @@ def harvest(settings, transactional_db):
     return {"alliance": alliance, "fiona": fiona, "food_bank": food_bank, "review": review}
 
 
-def add_members(alliance, partner, names):
-    return [
-        add_member(
-            alliance,
-            make_user(name, f"{name.split()[0].lower()}@example.org"),
-            Role.MEMBER,
-            partner,
-        )
-        for name in names
-    ]
-
-
 def eligible(alliance) -> int:
     return sum(m.can_answer for m in Membership.objects.filter(alliance=alliance))
 
@@ -77,30 +65,6 @@ def open_page(new_context, viewport, errors):
     page = new_context(viewport).new_page()
     page.on("pageerror", lambda error: errors.append(f"{viewport}: {error}"))
     return page
-
-
-def press(locator, viewport):
-    """A tap on a phone, a click elsewhere."""
-    if viewport == "phone":
-        locator.tap()
-    else:
-        locator.click()
-
-
-def follow(page, locator, viewport):
-    with page.expect_navigation():
-        press(locator, viewport)
-
-
-def sign_in_to(page, target_url, email, viewport):
-    """Follow a link to a page of the app while signed out: sign in, land on that page."""
-    page.goto(target_url)
-    expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next="))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Accord")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    follow(page, page.get_by_role("button", name="Sign in"), viewport)
-    expect(page).to_have_url(target_url)
 
 
 def answer_from_phone(page, check_in_url, rating, text=""):
@@ -146,7 +110,7 @@ def expect_progress_without_spread(page, answered, total, needed_for_ratings):
 def test_four_members_answer_a_check_in_from_their_phones(new_context, live_server, harvest):
     url = live_server.url
     alliance, review = harvest["alliance"], harvest["review"]
-    members = add_members(
+    members = add_named_members(
         alliance, harvest["food_bank"], ["Mia Member", "Noor Member", "Omar Member", "Pia Member"]
     )
     total = eligible(alliance)
@@ -294,7 +258,7 @@ def test_a_second_answer_from_a_stale_form_is_refused(new_context, live_server, 
     """Two tabs with the form open: the second sending is refused, and nothing changes."""
     url = live_server.url
     alliance, review = harvest["alliance"], harvest["review"]
-    [mia] = add_members(alliance, harvest["food_bank"], ["Mia Member"])
+    [mia] = add_named_members(alliance, harvest["food_bank"], ["Mia Member"])
     check_in = check_in_on(review, author=harvest["fiona"])
     check_in_url = f"{url}/a/harvest-alliance/check-ins/{check_in.pk}/"
     errors = []
@@ -324,7 +288,7 @@ def test_a_second_answer_from_a_stale_form_is_refused(new_context, live_server, 
 def test_in_a_two_member_alliance_the_spread_never_shows(new_context, live_server, harvest):
     url = live_server.url
     alliance, review = harvest["alliance"], harvest["review"]
-    [mia] = add_members(alliance, harvest["food_bank"], ["Mia Member"])
+    [mia] = add_named_members(alliance, harvest["food_bank"], ["Mia Member"])
     total = eligible(alliance)
     assert total == 2  # Carol and Mia; Fiona, from outside, does not answer.
     check_in = check_in_on(review, author=harvest["fiona"])

@@ -14,9 +14,9 @@ from alliances.models import Membership, Role
 from alliances.services import create_alliance
 from history.services import create_with_history
 from registers.models import Agreement, Pledge, Resource
-from tests.browser.conftest import axe_check
-from tests.browser.test_registers import FOLLOWS_MS, Member
-from tests.conftest import add_member, make_partner, make_user
+from tests.browser.checks import axe_check
+from tests.browser.people import FOLLOWS_MS, Member
+from tests.factories import add_member, make_partner, make_user
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)

@@ -13,18 +13,11 @@ from playwright.sync_api import expect
 from accounts.models import User
 from alliances.models import Invitation, Role
 from alliances.services import create_alliance
-from tests.browser.conftest import axe_check
-from tests.conftest import PASSWORD, make_partner, make_user
+from tests.browser.checks import axe_check
+from tests.browser.people import press
+from tests.factories import PASSWORD, make_partner, make_user
 
 VIEWPORTS = ["desktop", "phone"]
-
-
-def press(locator, viewport):
-    """Activate a control the way the person would: a tap on a phone, a click elsewhere."""
-    if viewport == "phone":
-        locator.tap()
-    else:
-        locator.click()
 
 
 def follow(page, locator, viewport):

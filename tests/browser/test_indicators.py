@@ -19,9 +19,9 @@ from indicators.models import Breakdown, Indicator, Story, Value
 from registers.models import Goal
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import open_component, start_review
-from tests.browser.conftest import axe_check
-from tests.browser.test_registers import Member
-from tests.conftest import add_member, make_partner, make_user
+from tests.browser.checks import assert_fits_the_screen, axe_check
+from tests.browser.people import Member
+from tests.factories import add_member, make_partner, make_user
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
@@ -112,11 +112,6 @@ def people(new_context, live_server, harvest):
     fiona = Member(new_context, "desktop", "fiona@example.org", errors)
     yield mia, fiona, errors
     assert not errors, f"JavaScript errors on the pages: {errors}"
-
-
-def fits_the_screen(page) -> None:
-    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{page.url} is {width[0]} px wide on a {width[1]} px screen"
 
 
 def field(page, label):
@@ -327,7 +322,7 @@ def test_an_indicator_from_definition_to_the_story_behind_its_curve(
     phone.sign_in_to(indicator_url)
     expect(phone.page.locator(".indicator-status .status")).to_have_text("On track")
     expect(phone.page.locator("figure.chart svg[role='img']")).to_be_visible()
-    fits_the_screen(phone.page)
+    assert_fits_the_screen(phone.page)
     axe_check(phone.page)
 
     # 4. Fiona opens the review's component: the indicator is there, with its status.
@@ -390,7 +385,7 @@ def test_an_indicator_from_definition_to_the_story_behind_its_curve(
     phone = Member(new_context, "phone", "fiona@example.org", errors)
     phone.sign_in_to(component_url)
     expect(phone.page.locator("li.indicator-story dl.record dd").last).to_have_text(ACTIONS)
-    fits_the_screen(phone.page)
+    assert_fits_the_screen(phone.page)
     axe_check(phone.page)
 
     # 5. What was saved.

@@ -15,8 +15,8 @@ from alliances.models import Role
 from alliances.services import create_alliance
 from meetings import join, services
 from reviews.services import start_review
-from tests.browser.conftest import axe_check
-from tests.conftest import PASSWORD, add_member, make_partner, make_user
+from tests.browser.checks import axe_check
+from tests.factories import PASSWORD, add_member, make_partner, make_user
 
 STARTS = datetime.datetime(2027, 5, 3, 17, tzinfo=datetime.UTC)
 

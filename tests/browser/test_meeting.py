@@ -23,9 +23,9 @@ from meetings.models import Meeting
 from ratings.models import Participation
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import start_review
-from tests.browser.conftest import axe_check
+from tests.browser.checks import axe_check
 from tests.browser.people import Person, fits_the_screen, label, sign_in
-from tests.conftest import add_member, make_partner, make_user
+from tests.factories import add_member, make_partner, make_user
 
 SCALE_LABELS = {
     1: "1: Not at all true of our alliance",

@@ -13,12 +13,9 @@ from alliances.models import Role
 from alliances.services import create_alliance
 from meetings import services
 from reviews.services import start_review
-from tests.browser.conftest import axe_check
-from tests.conftest import add_member, make_user
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+from tests.browser.checks import axe_check
+from tests.browser.people import fits_the_screen
+from tests.factories import add_member, make_user
 
 
 @pytest.mark.parametrize("viewport", ["phone"])

@@ -15,9 +15,8 @@ from meetings.models import Attendance
 from ratings.services import ComponentAnswer
 from records.management.commands.seed_demo import PASSWORD, SLUG, build_demo
 from tests.answering import submit_shown
-from tests.browser.conftest import axe_check
-from tests.browser.test_indicators import fits_the_screen
-from tests.browser.test_report import EVELYN, press
+from tests.browser.checks import assert_fits_the_screen, axe_check
+from tests.browser.people import EVELYN, press
 
 
 @pytest.fixture
@@ -86,7 +85,7 @@ def test_the_summary_from_the_report_reads_and_prints_as_the_record(
     print_button = page.get_by_role("button", name="Print this summary")
     expect(print_button).to_be_visible()
     axe_check(page)
-    fits_the_screen(page)
+    assert_fits_the_screen(page)
 
     page.emulate_media(media="print")
 
@@ -108,4 +107,4 @@ def test_the_summary_fits_a_narrow_phone(new_context, live_server, held):
         page.get_by_role("button", name="Sign in").tap()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Summary of the meeting of")
-    fits_the_screen(page)
+    assert_fits_the_screen(page)

@@ -22,9 +22,9 @@ from history.services import create_with_history
 from meetings.services import plan_meeting
 from reviews.models import Commitment
 from reviews.services import start_review
-from tests.browser.conftest import axe_check
+from tests.browser.checks import axe_check
 from tests.browser.people import Person, label, sign_in
-from tests.conftest import add_member, make_partner, make_user
+from tests.factories import add_member, make_partner, make_user
 
 WAITING = "The meeting has not started yet."
 OPENING = "Opening: commitments"

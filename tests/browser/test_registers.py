@@ -16,13 +16,9 @@ from alliances.models import Membership, Role
 from alliances.services import create_alliance
 from history.services import create_with_history
 from registers.models import Alignment, Contribution, Goal, Resource
-from tests.browser.conftest import axe_check
-from tests.conftest import PASSWORD, add_member, make_partner, make_user
-
-# A live region asks for a newer version every 5 s; it can take up to two rounds (the poll
-# may be under way as the change is saved), and a round is a request to the server.
-POLL_MS = 5_000
-FOLLOWS_MS = 15_000
+from tests.browser.checks import axe_check
+from tests.browser.people import FOLLOWS_MS, Member
+from tests.factories import add_member, make_partner, make_user
 
 MEALS = "Every child in the county can reach a free summer meal"
 GARDENS = "Every school has a vegetable garden"
@@ -88,51 +84,6 @@ def harvest(settings, transactional_db):
         )
         resources[description] = resource
     return {"alliance": alliance, "goals": goals, "resources": resources}
-
-
-class Member:
-    """A member's browser context, its page, and the clock that drives the page's polling."""
-
-    def __init__(self, new_context, viewport, email, errors):
-        self.viewport = viewport
-        self.email = email
-        self.context = new_context(viewport)
-        self.page = self.context.new_page()
-        # Fake timers, flowing as real ones do until the test moves them on.
-        self.page.clock.install()
-        self.page.on("pageerror", lambda error: errors.append(f"{email}: {error}"))
-
-    def press(self, locator):
-        """A tap on a phone, a click elsewhere."""
-        if self.viewport == "phone":
-            locator.tap()
-        else:
-            locator.click()
-
-    def follow(self, locator):
-        with self.page.expect_navigation():
-            self.press(locator)
-
-    def sign_in_to(self, url):
-        """Open a page of the app while signed out: sign in, land on that page."""
-        page = self.page
-        page.goto(url)
-        expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next="))
-        page.get_by_label("Email address").fill(self.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        self.follow(page.get_by_role("button", name="Sign in"))
-        expect(page).to_have_url(url)
-
-    def mark_the_page(self):
-        """Leave a mark in the page's window: a reload or a navigation would wipe it."""
-        self.page.evaluate("window.accordTestMark = 'still the same page'")
-
-    def assert_not_reloaded(self):
-        assert self.page.evaluate("window.accordTestMark") == "still the same page"
-
-    def poll(self):
-        """Move the page's clock past the live region's next round of polling."""
-        self.page.clock.run_for(POLL_MS)
 
 
 @pytest.fixture

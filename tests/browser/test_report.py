@@ -12,10 +12,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from records.management.commands.seed_demo import PASSWORD, SLUG, build_demo
-from tests.browser.conftest import axe_check
-from tests.browser.test_indicators import fits_the_screen
+from tests.browser.checks import assert_fits_the_screen, axe_check
+from tests.browser.people import EVELYN, press
 
-EVELYN = "evelyn@harvest-food.example"
 SECTIONS = [
     "Contents",
     "1. Shared purpose",
@@ -42,14 +41,6 @@ def demo(settings, transactional_db):
     """The demo alliance's review under way (`make run` shows the same)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_demo().reviews.first()  # the latest
-
-
-def press(locator, viewport):
-    """A tap on a phone, a click elsewhere."""
-    if viewport == "phone":
-        locator.tap()
-    else:
-        locator.click()
 
 
 def open_the_report(page, viewport, live_server, review) -> str:
@@ -83,7 +74,7 @@ def test_report_of_the_demo_review_and_its_pdf(page, viewport, live_server, demo
     expect(trust).to_contain_text("4 people answered.")
     expect(trust).to_contain_text("Answers are still open")
     expect(trust).not_to_contain_text("Median rating")
-    fits_the_screen(page)
+    assert_fits_the_screen(page)
     axe_check(page)
 
     # The contents lead to each section of the page.
@@ -110,7 +101,7 @@ def test_report_of_the_demo_review_and_its_pdf(page, viewport, live_server, demo
     expect(page.get_by_label("Later review")).to_have_value(str(demo.pk))
     achieved = page.locator("li", has_text="One food helpline number that every partner gives out")
     expect(achieved.first).to_contain_text("achieved on")
-    fits_the_screen(page)
+    assert_fits_the_screen(page)
     axe_check(page)
 
 

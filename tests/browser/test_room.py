@@ -22,9 +22,9 @@ from meetings import services
 from meetings.models import Meeting
 from ratings.models import Participation
 from reviews.services import start_review
-from tests.browser.conftest import axe_check
+from tests.browser.checks import axe_check
 from tests.browser.people import Person, fits_the_screen, sign_in
-from tests.conftest import add_member, make_partner, make_user
+from tests.factories import add_member, make_partner, make_user
 
 PHONE_HEIGHT = 812
 RECONNECT_MS = 20_000

@@ -20,7 +20,7 @@ from meetings import services
 from meetings.models import Meeting
 from reviews.services import start_review
 from tests.browser.people import Person, sign_in
-from tests.conftest import add_member, make_partner, make_user
+from tests.factories import add_member, make_partner, make_user
 
 # Each phase as the screens name it: (English, Spanish).
 PHASES = {

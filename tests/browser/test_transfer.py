@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from accounts.models import User
 from alliances.models import Alliance
 from ratings.models import Reflection
-from tests.browser.conftest import axe_check
-from tests.browser.test_check_in import follow, sign_in_to
+from tests.browser.checks import axe_check
+from tests.browser.people import follow, sign_in_to
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
