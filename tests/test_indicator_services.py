@@ -8,9 +8,8 @@ import pytest
 
 from history.models import Revision
 from indicators import services, values
-from indicators.forms import IndicatorForm
+from indicators.forms import ApiTokenForm, IndicatorForm
 from indicators.models import ApiToken, Indicator, Value
-from indicators.token_views import ApiTokenForm
 from registers.models import Goal
 
 NEW = {"name": "Meals served", "direction": "up", "frequency": "monthly"}
