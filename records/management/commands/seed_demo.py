@@ -13,18 +13,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from alliances.models import Alliance, Membership, Partner, Role
-from alliances.services import create_alliance
+from alliances.services import add_partner, create_alliance
 from history.models import Revision
-from history.services import create_with_history, log_change
+from history.services import change_with_history, create_with_history
 from indicators import values
 from indicators.models import Breakdown, Indicator
 from meetings.services import default_agenda, plan_meeting
 from ratings.services import ComponentAnswer, close_check_in, open_check_in, submit
+from registers import services as registers
+from registers.forms import AlignmentForm
 from registers.models import (
     Accomplishment,
     Agreement,
     Alignment,
-    Contribution,
     Dependency,
     Goal,
     Pledge,
@@ -501,29 +502,6 @@ class _Story:
         self.mark = self._last_id()
 
 
-def _write_record(record, *, alliance, author, **texts) -> None:
-    """Fill a component record's text, with a revision, as the facilitator would."""
-    changes = {
-        name: {
-            "label": str(ComponentRecord._meta.get_field(name).verbose_name),
-            "old": getattr(record, name),
-            "new": text,
-        }
-        for name, text in texts.items()
-    }
-    for name, text in texts.items():
-        setattr(record, name, text)
-    record.version += 1
-    record.save(update_fields=[*texts, "version"])
-    log_change(
-        record,
-        action=Revision.Action.CHANGED,
-        alliance=alliance,
-        author=author,
-        changes=changes,
-    )
-
-
 def _person(name: str, email: str) -> User:
     existing = User.objects.filter(email__iexact=email).first()
     if existing:
@@ -547,7 +525,7 @@ def _found_alliance(people, dana) -> tuple[Alliance, dict]:
             contact_email=contact.email,
             joined_on=FOUNDED.date(),
         )
-        create_with_history(partner, alliance=alliance, author=dana)
+        add_partner(partner=partner, alliance=alliance, author=dana)
         partners[key] = partner
     for _name, email, role, partner_key in PEOPLE:
         partner = partners[partner_key] if partner_key else None
@@ -604,7 +582,7 @@ def _spring_review(alliance, partners, people, goals, story, marisol) -> list:
             _add_values(indicators, dana, after=first.date(), until=meeting.date())
         record = records[key]
         record.refresh_from_db()
-        _write_record(record, alliance=alliance, author=marisol, **texts)
+        change_with_history(record, alliance=alliance, author=marisol, **texts)
         record_component(record=record, author=marisol)
         _add_commitments(
             alliance, review, key, partners, people, marisol, meeting, SPRING_COMMITMENTS
@@ -623,7 +601,7 @@ def _between_reviews(alliance, partners, goals, indicators, author, story) -> No
     """From spring to autumn: the helpline goal is reached in August; the registers fill
     in; and at the autumn review's first meeting, the goals are revised."""
     for index, when, status in GOAL_CHANGES:
-        _set_goal_status(goals[index], status, alliance=alliance, author=author)
+        change_with_history(goals[index], alliance=alliance, author=author, status=status)
         story.happened(alliance, when)
     _add_goals(alliance, partners, author, goals, FIRST_MEETING)
     _add_values(indicators, author, after=SPRING_END)
@@ -642,21 +620,21 @@ def _autumn_review(alliance, partners, people, story, marisol) -> None:
     type(review).objects.filter(pk=review.pk).update(created_at=FIRST_MEETING)
     story.happened(alliance, FIRST_MEETING)
     records = {r.component_key: r for r in review.records.all()}
-    _write_record(records["purpose"], alliance=alliance, author=marisol, **PURPOSE_RECORD)
+    change_with_history(records["purpose"], alliance=alliance, author=marisol, **PURPOSE_RECORD)
     record_component(record=records["purpose"], author=marisol)
     _add_commitments(alliance, review, "purpose", partners, people, marisol, FIRST_MEETING)
     story.happened(alliance, FIRST_MEETING + timedelta(hours=2))
 
     # Second meeting: shared power, recorded; interdependence opens.
     records["power"].refresh_from_db()
-    _write_record(records["power"], alliance=alliance, author=marisol, **POWER_RECORD)
+    change_with_history(records["power"], alliance=alliance, author=marisol, **POWER_RECORD)
     record_component(record=records["power"], author=marisol)
     _add_commitments(alliance, review, "power", partners, people, marisol, SECOND_MEETING)
     story.happened(alliance, SECOND_MEETING + timedelta(hours=2))
 
     # Third meeting: interdependence, still in discussion.
     records["interdependence"].refresh_from_db()
-    _write_record(
+    change_with_history(
         records["interdependence"],
         alliance=alliance,
         author=marisol,
@@ -1105,30 +1083,20 @@ def _add_goals(alliance, partners, author, goals: dict, when) -> None:
             created_by=author,
             created_at=when,
         )
-        create_with_history(goal, alliance=alliance, author=author)
-        goals[index] = goal
+        goals[index] = registers.add_goal(goal=goal, alliance=alliance, author=author)
         for key, stance in stances.items():
             essential = key in ESSENTIAL.get(index, [])
-            Alignment.objects.create(
-                goal=goal, partner=partners[key], stance=stance, essential=essential
-            )
+            _align(goal, partners[key], stance, essential, alliance=alliance, author=author)
 
 
-def _set_goal_status(goal, status: str, *, alliance, author) -> None:
-    """Change a goal's status with its revision, as the goal's edit page would."""
-    field = type(goal)._meta.get_field("status")
-    old = str(goal.get_status_display())
-    goal.status = status
-    goal.version += 1
-    goal.save(update_fields=["status", "version"])
-    change = {"label": str(field.verbose_name), "old": old, "new": str(goal.get_status_display())}
-    log_change(
-        goal,
-        action=Revision.Action.CHANGED,
-        alliance=alliance,
-        author=author,
-        changes={"status": change},
+def _align(goal, partner, stance, essential, *, alliance, author) -> None:
+    """Where a partner stands on a goal, saved as a person's answer in the matrix is."""
+    form = AlignmentForm(
+        {"stance": stance, "comment": "", "essential": essential, "base_version": 1},
+        instance=Alignment(goal=goal, partner=partner),
     )
+    assert form.is_valid(), form.errors  # the demo's own data
+    registers.set_alignment(form=form, goal=goal, partner=partner, alliance=alliance, author=author)
 
 
 def _add_registers(alliance, partners, goals: dict, author) -> None:
@@ -1142,9 +1110,11 @@ def _add_registers(alliance, partners, goals: dict, author) -> None:
             goal=goals[goal_index],
             responsible=partners[keys[0]] if keys else None,
         )
-        create_with_history(resource, alliance=alliance, author=author)
-        Contribution.objects.bulk_create(
-            Contribution(resource=resource, partner=partners[key]) for key in keys
+        registers.add_resource(
+            resource=resource,
+            partners=[partners[key] for key in keys],
+            alliance=alliance,
+            author=author,
         )
     for dependent, provider, what, goal_index in DEPENDENCIES:
         dependency = Dependency(
@@ -1154,7 +1124,7 @@ def _add_registers(alliance, partners, goals: dict, author) -> None:
             what=what,
             goal=goals[goal_index],
         )
-        create_with_history(dependency, alliance=alliance, author=author)
+        registers.add_dependency(dependency=dependency, alliance=alliance, author=author)
     for title, kind, owner, link, adopted, review_on, status in AGREEMENTS:
         agreement = Agreement(
             alliance=alliance,
@@ -1167,7 +1137,7 @@ def _add_registers(alliance, partners, goals: dict, author) -> None:
             status=status,
             created_by=author,
         )
-        create_with_history(agreement, alliance=alliance, author=author)
+        registers.add_agreement(agreement=agreement, upload=None, alliance=alliance, author=author)
     resources = list(Resource.objects.filter(alliance=alliance).order_by("pk"))
     for key, index, amount, pledged, due, delivery, delivered, note in PLEDGES:
         pledge = Pledge(
@@ -1193,7 +1163,9 @@ def _add_registers(alliance, partners, goals: dict, author) -> None:
             unit=unit,
             created_by=author,
         )
-        create_with_history(accomplishment, alliance=alliance, author=author)
+        registers.add_accomplishment(
+            accomplishment=accomplishment, alliance=alliance, author=author
+        )
 
 
 def _add_commitments(
