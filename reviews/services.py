@@ -235,9 +235,8 @@ def write_record(*, form, alliance, author) -> ComponentRecord:
     return save_edit(form, alliance=alliance, author=author)
 
 
-def add_commitment(*, record: ComponentRecord, form, alliance, author) -> Commitment:
-    """Save a valid CommitmentForm as a new commitment of the record's component."""
-    commitment = form.instance
+def add_commitment(*, record: ComponentRecord, commitment, alliance, author) -> Commitment:
+    """Add a commitment (a valid CommitmentForm's instance) to the record's component."""
     commitment.review = record.review
     commitment.component_key = record.component_key
     commitment.created_by = author

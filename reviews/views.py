@@ -270,7 +270,10 @@ def commitment_create(request, slug, review_id, key):
     form = CommitmentForm(request.POST or None, alliance=membership.alliance, initial=initial)
     if form.is_valid():
         services.add_commitment(
-            record=record, form=form, alliance=membership.alliance, author=request.user
+            record=record,
+            commitment=form.instance,
+            alliance=membership.alliance,
+            author=request.user,
         )
         messages.success(request, _("The commitment is saved."))
         return redirect(record)

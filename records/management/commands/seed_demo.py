@@ -32,7 +32,7 @@ from registers.models import (
     Resource,
 )
 from reviews.models import Commitment, ComponentRecord, Question
-from reviews.services import record_component, start_review
+from reviews.services import add_commitment, record_component, start_review
 
 SLUG = "harvest-county-food-security-alliance"
 PASSWORD = "accord-demo"
@@ -1187,7 +1187,8 @@ def _add_commitments(
             created_by=author,
             created_at=when + timedelta(hours=2),
         )
-        create_with_history(commitment, alliance=alliance, author=author)
+        record = review.records.get(component_key=key)
+        add_commitment(record=record, commitment=commitment, alliance=alliance, author=author)
 
 
 class Command(BaseCommand):
