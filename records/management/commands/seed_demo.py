@@ -15,20 +15,20 @@ from accounts.models import User
 from alliances.models import Alliance, Membership, Partner, Role
 from alliances.services import add_partner, create_alliance
 from history.models import Revision
-from history.services import change_with_history, create_with_history
+from history.services import change_with_history
 from indicators import values
-from indicators.models import Breakdown, Indicator
+from indicators.forms import IndicatorForm
+from indicators.services import save_indicator
 from meetings.services import default_agenda, plan_meeting
 from ratings.services import ComponentAnswer, close_check_in, open_check_in, submit
 from registers import services as registers
-from registers.forms import AlignmentForm
+from registers.forms import AlignmentForm, PledgeForm
 from registers.models import (
     Accomplishment,
     Agreement,
     Alignment,
     Dependency,
     Goal,
-    Pledge,
     Resource,
 )
 from reviews.models import Commitment, ComponentRecord, Question
@@ -1027,26 +1027,24 @@ def _add_indicators(alliance, goals, partners, author) -> list:
     """The three indicators and their breakdowns, without values (see `_add_values`)."""
     made = []
     for name, unit, direction, goal, who, base, target, label, series in INDICATORS:
-        indicator = Indicator(
-            alliance=alliance,
-            name=name,
-            unit=unit,
-            direction=direction,
-            baseline_value=base[0],
-            baseline_date=base[1],
-            target_value=target[0],
-            target_date=target[1],
-            responsible=partners[who],
-            breakdown_label=label,
-            frequency="monthly",
-            created_by=author,
-        )
-        create_with_history(indicator, alliance=alliance, author=author)
-        indicator.goals.add(goals[goal])
-        parts = {
-            part: Breakdown.objects.create(indicator=indicator, name=part) if part else None
-            for part in series
+        data = {
+            "name": name,
+            "unit": unit,
+            "direction": direction,
+            "goals": [goals[goal].pk],
+            "baseline_value": str(base[0]),
+            "baseline_date": base[1].isoformat(),
+            "target_value": str(target[0]),
+            "target_date": target[1].isoformat(),
+            "frequency": "monthly",
+            "responsible": partners[who].pk,
+            "breakdown_label": label,
+            "breakdowns": "\n".join(part for part in series if part),
         }
+        form = _valid(IndicatorForm(data, alliance=alliance))
+        indicator = save_indicator(form=form, alliance=alliance, author=author)
+        found = {b.name: b for b in indicator.breakdowns.all()}
+        parts = {part: found[part] if part else None for part in series}
         made.append((indicator, parts, series))
     return made
 
@@ -1089,13 +1087,21 @@ def _add_goals(alliance, partners, author, goals: dict, when) -> None:
             _align(goal, partners[key], stance, essential, alliance=alliance, author=author)
 
 
+def _valid(form):
+    """A form of the demo's own data, which must be valid: a refusal is a bug in the data."""
+    if not form.is_valid():
+        raise ValueError(f"The demo's data is refused: {form.errors.as_json()}")
+    return form
+
+
 def _align(goal, partner, stance, essential, *, alliance, author) -> None:
     """Where a partner stands on a goal, saved as a person's answer in the matrix is."""
-    form = AlignmentForm(
-        {"stance": stance, "comment": "", "essential": essential, "base_version": 1},
-        instance=Alignment(goal=goal, partner=partner),
+    form = _valid(
+        AlignmentForm(
+            {"stance": stance, "comment": "", "essential": essential, "base_version": 1},
+            instance=Alignment(goal=goal, partner=partner),
+        )
     )
-    assert form.is_valid(), form.errors  # the demo's own data
     registers.set_alignment(form=form, goal=goal, partner=partner, alliance=alliance, author=author)
 
 
@@ -1140,19 +1146,18 @@ def _add_registers(alliance, partners, goals: dict, author) -> None:
         registers.add_agreement(agreement=agreement, upload=None, alliance=alliance, author=author)
     resources = list(Resource.objects.filter(alliance=alliance).order_by("pk"))
     for key, index, amount, pledged, due, delivery, delivered, note in PLEDGES:
-        pledge = Pledge(
-            alliance=alliance,
-            partner=partners[key],
-            resource=resources[index],
-            amount=amount,
-            pledged_on=pledged,
-            due_on=due,
-            delivery=delivery,
-            delivered_on=delivered,
-            note=note,
-            created_by=author,
-        )
-        create_with_history(pledge, alliance=alliance, author=author)
+        data = {
+            "partner": partners[key].pk,
+            "resource": resources[index].pk,
+            "amount": amount,
+            "pledged_on": pledged.isoformat(),
+            "due_on": due.isoformat(),
+            "delivery": delivery,
+            "delivered_on": delivered.isoformat() if delivered else "",
+            "note": note,
+        }
+        form = _valid(PledgeForm(data, alliance=alliance))
+        registers.pledge(form=form, alliance=alliance, author=author)
     for statement, day, goal_index, figure, unit in ACCOMPLISHMENTS:
         accomplishment = Accomplishment(
             alliance=alliance,
