@@ -18,7 +18,7 @@ from history.models import Revision
 from history.services import change_with_history
 from indicators import values
 from indicators.forms import IndicatorForm
-from indicators.services import save_indicator
+from indicators.services import add_values, save_indicator
 from meetings.services import default_agenda, plan_meeting
 from ratings.services import ComponentAnswer, close_check_in, open_check_in, submit
 from registers import services as registers
@@ -1060,7 +1060,7 @@ def _add_values(indicators, author, *, after=None, until=None) -> None:
                 if (after is None or day > after) and (until is None or day <= until)
             ]
             if rows:
-                values.add(indicator, rows, origin="form", author=author)
+                add_values(indicator=indicator, rows=rows, origin="form", author=author)
 
 
 def _add_goals(alliance, partners, author, goals: dict, when) -> None:
