@@ -1046,6 +1046,20 @@ def test_the_owner_is_asked_whether_a_due_commitment_was_done(client, commitment
     assert "Share the pantry schedule with every partner" in stage(running)
 
 
+def test_an_observer_who_owns_a_commitment_is_not_offered_a_form_that_would_refuse_them(
+    client, commitment, otto, running
+):
+    Commitment.objects.filter(pk=commitment.pk).update(owner=otto)
+    client.force_login(otto)
+
+    response = client.get(url("mine", running))
+
+    assert "Share the pantry schedule with every partner" in stage(running)
+    assert "Was it done?" not in pages.text(response)
+    refused = client.post(url("commitment_status", running, commitment.pk), {"status": "done"})
+    assert refused.status_code == 403
+
+
 def test_the_owner_marks_a_due_commitment_done(client, commitment, mia, running):
     client.force_login(mia)
 

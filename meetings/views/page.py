@@ -150,9 +150,9 @@ def _mine_context(request, membership, meeting, part=None, **forms):
         items = live.due_commitments(meeting)
         if items:
             current = items[min(phase.item, len(items) - 1)]
-            # Offered by MARK_DONE's own test (a steerer or the owner), as it always was;
-            # the POST asks the whole rule, which also needs WRITE.
-            if rules.MARK_DONE.test(membership, meeting, current):
+            # Offered only to whom the POST would accept (the whole rule, WRITE included):
+            # an observer who owns the commitment is not shown a form that would refuse them.
+            if rules.MARK_DONE.allows(membership, meeting, current):
                 context["status_form"] = forms.get("status_form") or CommitmentStatusForm(
                     instance=current
                 )
