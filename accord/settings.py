@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "registers",
     "indicators",
     "records",
+    "upkeep",
 ]
 
 MIDDLEWARE = [
