@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 # `make test` only: a fixed key, so tests never touch a real one.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: pango run test install install-test serve demo migrate lint format messages clean bench-live bench-indicators bench-report
+.PHONY: pango run test install install-test serve demo migrate lint format messages clean bench-live bench-indicators bench-report bench-history
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,13 @@ bench-indicators: install
 # The demo review's PDF beside a one-page PDF, in one process: see docs/performance.md.
 bench-report: install
 	$(BIN)/python -m bench.report_pdf $(BENCH_ARGS)
+
+# 200 alliances, one with ten years of history: every page its member opens beside a signed-in
+# minimal page, the report's PDF, the export and import, a day of the scheduler; served by
+# gunicorn against PostgreSQL and Redis (both must be running): see docs/performance.md.
+# BENCH_ARGS="--quick" for a short run, "--help" for the options.
+bench-history: install
+	$(BIN)/python -m bench.history $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,15 +1,20 @@
 """Run Accord for real: a dedicated PostgreSQL database, migrated and seeded in
 subprocesses, and uvicorn server processes joined by Redis, as in production.
 
-Shared by tests/test_live_servers.py and bench/live_meeting.py. PostgreSQL and Redis are
-found from DATABASE_URL and REDIS_URL when those point at them, else on 127.0.0.1; the
-database is always a separate one, created here and dropped afterwards.
+Shared by tests/test_live_servers.py and bench/live_meeting.py; the pages served by
+gunicorn and their keep-alive clients (at the end) by bench/indicators.py and
+bench/history.py. PostgreSQL and Redis are found from DATABASE_URL and REDIS_URL when those
+point at them, else on 127.0.0.1; the database is always a separate one, created here and
+dropped afterwards.
 """
 
+import http.client
 import json
+import multiprocessing
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,14 +167,14 @@ class Site:
         return Server(env, port or free_port(), app)
 
 
-def run(command: list, env: dict) -> str:
+def run(command: list, env: dict, timeout: float = 300) -> str:
     result = subprocess.run(  # noqa: S603 (our own commands)
         [str(part) for part in command],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if result.returncode:
         raise RuntimeError(
@@ -275,3 +280,90 @@ async def connect(server: "Server | int", path: str, session_key: str | None, **
         open_timeout=10,
         **options,
     )
+
+
+# Pages served by gunicorn, as the README's production recipe serves them, driven by
+# keep-alive clients (bench/indicators.py, bench/history.py).
+
+
+def client(port, path, cookie, seconds, threads, out):
+    """One process of `threads` keep-alive clients: how many answers, and their times."""
+    # imported in the client process, the only one that starts threads
+    import threading
+
+    done, times, errors = [], [], []
+
+    def loop():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Cookie": cookie}
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            start = time.monotonic()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(response.status)
+                continue
+            times.append(time.monotonic() - start)
+            done.append(1)
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.put((len(done), times, errors))
+
+
+def measure(port, path, cookie, seconds, processes, threads) -> dict:
+    queue = multiprocessing.Queue()
+    jobs = [
+        multiprocessing.Process(target=client, args=(port, path, cookie, seconds, threads, queue))
+        for _ in range(processes)
+    ]
+    for job in jobs:
+        job.start()
+    results = [queue.get() for _ in jobs]
+    for job in jobs:
+        job.join()
+    count = sum(r[0] for r in results)
+    times = sorted(t for r in results for t in r[1])
+    errors = [e for r in results for e in r[2]]
+    if errors:
+        raise RuntimeError(f"{path} answered {len(errors)} times with {sorted(set(errors))}")
+    return {
+        "rps": count / seconds,
+        "median_ms": 1000 * statistics.median(times),
+        "p95_ms": 1000 * times[int(len(times) * 0.95)],
+    }
+
+
+def start_gunicorn(env, port, workers):
+    log = tempfile.NamedTemporaryFile(prefix="accord-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(  # noqa: S603 (our own command)
+        [
+            str(BIN / "gunicorn"),
+            "accord.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with opener.open(f"http://127.0.0.1:{port}/bench/minimal/", timeout=2):
+                return process, log
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start: {Path(log.name).read_text()}")

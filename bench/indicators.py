@@ -16,105 +16,15 @@ Run with `make bench-indicators`; see docs/performance.md.
 """
 
 import argparse
-import http.client
 import json
-import multiprocessing
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
 
 from bench import harness
 
 DATABASE = "accord_bench_indicators"
-
-
-def client(port, path, cookie, seconds, threads, out):
-    """One process of `threads` keep-alive clients: how many answers, and their times."""
-    # imported in the client process, the only one that starts threads
-    import threading
-
-    done, times, errors = [], [], []
-
-    def loop():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": cookie}
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            start = time.monotonic()
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(response.status)
-                continue
-            times.append(time.monotonic() - start)
-            done.append(1)
-
-    workers = [threading.Thread(target=loop) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    out.put((len(done), times, errors))
-
-
-def measure(port, path, cookie, seconds, processes, threads) -> dict:
-    queue = multiprocessing.Queue()
-    jobs = [
-        multiprocessing.Process(target=client, args=(port, path, cookie, seconds, threads, queue))
-        for _ in range(processes)
-    ]
-    for job in jobs:
-        job.start()
-    results = [queue.get() for _ in jobs]
-    for job in jobs:
-        job.join()
-    count = sum(r[0] for r in results)
-    times = sorted(t for r in results for t in r[1])
-    errors = [e for r in results for e in r[2]]
-    if errors:
-        raise RuntimeError(f"{path} answered {len(errors)} times with {sorted(set(errors))}")
-    return {
-        "rps": count / seconds,
-        "median_ms": 1000 * statistics.median(times),
-        "p95_ms": 1000 * times[int(len(times) * 0.95)],
-    }
-
-
-def start_gunicorn(env, port, workers):
-    log = tempfile.NamedTemporaryFile(prefix="accord-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603 (our own command)
-        [
-            str(harness.BIN / "gunicorn"),
-            "accord.wsgi",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=harness.ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with opener.open(f"http://127.0.0.1:{port}/bench/minimal/", timeout=2):
-                return process, log
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not start: {Path(log.name).read_text()}")
 
 
 def main() -> None:
@@ -159,7 +69,7 @@ def main() -> None:
             ).splitlines()[-1]
         )
         port = harness.free_port()
-        process, log = start_gunicorn(site.env, port, args.workers)
+        process, log = harness.start_gunicorn(site.env, port, args.workers)
         pages = {
             "minimal": "/bench/minimal/",
             "signed-in": "/bench/signed-in/",
@@ -169,11 +79,13 @@ def main() -> None:
         # As a browser that has seen a page sends them: its session and its CSRF cookie.
         cookie = f"sessionid={seeded['session']}; csrftoken={seeded['csrf']}"
         for path in pages.values():  # warm up every worker
-            measure(port, path, cookie, 1, 1, args.workers)
+            harness.measure(port, path, cookie, 1, 1, args.workers)
         rounds = {name: [] for name in pages}
         for n in range(args.rounds):
             for name, path in pages.items():
-                result = measure(port, path, cookie, args.seconds, args.clients, args.threads)
+                result = harness.measure(
+                    port, path, cookie, args.seconds, args.clients, args.threads
+                )
                 rounds[name].append(result)
                 print(
                     f"round {n + 1} {name:9} {result['rps']:8.1f} req/s  "
