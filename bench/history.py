@@ -87,7 +87,6 @@ def pages(seeded: dict) -> dict[str, str]:
         "registers:agreements_csv": f"{a}/agreements.csv",
         "indicators:overview": f"{a}/indicators/",
         "indicators:indicator": f"{a}/indicators/{seeded['indicator']}/",
-        "indicators:register": f"{a}/reviews/{review}/indicators/register/",
         "meetings:list": f"{a}/reviews/{earlier}/meetings/",
         "meetings:detail (planned)": f"{a}/meetings/{seeded['planned']}/",
         "meetings:ics": f"{a}/meetings/{seeded['planned']}/invite.ics",
