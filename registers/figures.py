@@ -9,6 +9,7 @@ queries, whatever the size of the register.
 import math
 from collections import Counter
 
+from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -364,14 +365,18 @@ def _reasons(rows) -> list[dict]:
 def follow_through(alliance, review=None, today=None) -> dict:
     """Did each of us do what we said we would do? The alliance's commitments: the figures
     of `review`, the same figures for every review over time, the reasons given, and per
-    partner only when `review` turns it on."""
+    partner only when `review` turns it on.
+
+    Two queries, whatever the history: the reviews with their commitments counted by
+    outcome (in the database), and the rows of `review`'s commitments and of those outside
+    any review (all the alliance's when `review` is None)."""
     today = today or timezone.localdate()
-    reviews = list(Review.objects.filter(alliance=alliance).order_by("started_on", "id"))
-    rows = _commitment_rows(alliance, today)
-    over_time = []
-    for r in reviews:
-        counter = Counter(row["outcome"] for row in rows if row["review_id"] == r.pk)
-        over_time.append({"review_id": r.pk, "review": r.name, **_tally(counter)})
+    reviews = Review.objects.filter(alliance=alliance).order_by("started_on", "id")
+    rows = _commitment_rows(alliance, today, review)
+    over_time = [
+        {"review_id": r.pk, "review": r.name, **_tally(_outcomes(r))}
+        for r in reviews.annotate(**_outcome_counts(today))
+    ]
     loose = Counter(row["outcome"] for row in rows if row["review_id"] is None)
     if loose:
         over_time.append(
@@ -389,9 +394,39 @@ def follow_through(alliance, review=None, today=None) -> dict:
     }
 
 
-def _commitment_rows(alliance, today) -> list[dict]:
+def _outcome_counts(today) -> dict:
+    """A review's commitments counted by outcome (as `outcome` decides it), by the
+    database: `n_<outcome>`, and `n_upcoming` for those not due and not reported."""
+    counts = {
+        f"n_{kind}": Count("commitments", filter=Q(commitments__status=status))
+        for status, kind in _OUTCOME.items()
+    }
+    unreported = [status for status in Commitment.Status.values if status not in _OUTCOME]
+    waiting = Q(commitments__status__in=unreported)
+    counts[f"n_{UNREPORTED}"] = Count(
+        "commitments", filter=waiting & Q(commitments__due_on__lte=today)
+    )
+    counts["n_upcoming"] = Count("commitments", filter=waiting & Q(commitments__due_on__gt=today))
+    return counts
+
+
+def _outcomes(review) -> Counter:
+    """The counts of a review annotated by `_outcome_counts`, as `_tally` takes them."""
+    counter = Counter(
+        {kind: getattr(review, f"n_{kind}") for kind in (*_OUTCOME.values(), UNREPORTED)}
+    )
+    counter[None] = review.n_upcoming
+    return counter
+
+
+def _commitment_rows(alliance, today, review=None) -> list[dict]:
+    """The rows of `review`'s commitments and of those outside any review, or of all the
+    alliance's when `review` is None."""
+    commitments = Commitment.objects.filter(alliance=alliance)
+    if review is not None:
+        commitments = commitments.filter(Q(review=review) | Q(review=None))
     rows = []
-    for c in Commitment.objects.filter(alliance=alliance).select_related("partner", "owner"):
+    for c in commitments.select_related("partner", "owner"):
         rows.append(
             {
                 "id": c.pk,

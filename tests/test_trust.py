@@ -111,6 +111,36 @@ def test_figures_over_time_go_review_by_review(review, kitchen, fiona):
     assert follow(later)["figures"]["due"] == 1
 
 
+def test_an_earlier_review_over_time_counts_as_its_own_figures(review, kitchen, fiona):
+    """The figures over time are counted by the database (so that a page never loads every
+    commitment of ten years): each outcome as the chosen review's own figures count it."""
+    past, soon = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=5)
+    for status, due in [
+        ("done", past),
+        ("partly", past),
+        ("not_done", past),
+        ("open", past),
+        ("open", TODAY),
+        ("dropped", past),
+        ("open", soon),
+        ("done", soon),
+    ]:
+        commit(review, kitchen, status, due, "A reason" if status != "done" else "")
+    later = start_review(
+        alliance=review.alliance,
+        name="Autumn 2027 review",
+        started_on=datetime.date(2027, 9, 1),
+        author=fiona,
+    )
+    commit(later, kitchen, "done", past)
+
+    earlier = follow(later)["over_time"][0]
+
+    assert earlier.pop("review") == review.name and earlier.pop("review_id") == review.pk
+    assert earlier == follow(review)["figures"]
+    assert (earlier["unreported"], earlier["upcoming"], earlier["due"]) == (2, 1, 6)
+
+
 def test_reasons_are_grouped_and_the_same_words_counted_once(review, kitchen, food_bank):
     past = TODAY - datetime.timedelta(days=1)
     commit(review, kitchen, "not_done", past, "The grant came late.")
