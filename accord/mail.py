@@ -13,8 +13,13 @@ means answering them (who invited, who opened a check-in, who planned a meeting)
 
 import re
 from collections.abc import Iterable, Mapping
+from email.header import Header
 from email.headerregistry import Address
+from email.message import Message as PythonMessage
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -53,6 +58,21 @@ def replies_to(user) -> list[str]:
     return [str(Address(display_name=one_line(user.get_full_name() or ""), addr_spec=user.email))]
 
 
+class Email(EmailMultiAlternatives):
+    def message(self, **kwargs):
+        built = super().message(**kwargs)
+        if not self.subject.isascii():
+            # Django 5.2 encodes a non-ASCII subject without counting the "Subject: " before
+            # it, so a long one starts on the next line and mail readers show it after a
+            # space. Encoded knowing its name, its first line fits beside it. (The subject
+            # is one line already: `one_line`.)
+            del built["Subject"]
+            PythonMessage.__setitem__(
+                built, "Subject", Header(self.subject, "utf-8", header_name="Subject")
+            )
+        return built
+
+
 def message(
     *,
     subject: str,
@@ -61,17 +81,21 @@ def message(
     reply_to: Iterable[str] = (),
     headers: Mapping[str, str] | None = None,
     attachments: Iterable[tuple[str, str | bytes, str]] = (),
-) -> EmailMultiAlternatives:
+) -> Email:
     """One email: `body` is the plain text, and its HTML alternative is made from it.
     `attachments` are (filename, content, MIME type)."""
     subject = one_line(subject)
-    email = EmailMultiAlternatives(
+    email = Email(
         subject,
         body,
         None,  # DEFAULT_FROM_EMAIL
         to,
         reply_to=list(reply_to),
-        headers=dict(headers or {}),
+        # The site's own name, not the server's host name (often a bare "localhost").
+        headers={
+            "Message-ID": make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
+            **(headers or {}),
+        },
     )
     email.attach_alternative(html(subject, body), "text/html")
     for filename, content, mimetype in attachments:
@@ -79,7 +103,7 @@ def message(
     return email
 
 
-def send(*messages: EmailMultiAlternatives) -> None:
+def send(*messages: Email) -> None:
     """Send these emails over one connection (one SMTP session for a whole check-in)."""
     if not messages:
         return
