@@ -103,12 +103,21 @@ def message(
     return email
 
 
+class NotSent(Exception):
+    """The mail server could not be reached, or did not take an email (the reason is the
+    exception's cause)."""
+
+
 def send(*messages: Email) -> None:
-    """Send these emails over one connection (one SMTP session for a whole check-in)."""
+    """Send these emails over one connection (one SMTP session for a whole check-in).
+    Raises NotSent when the mail server cannot be reached or refuses them."""
     if not messages:
         return
-    with get_connection() as connection:
-        connection.send_messages(list(messages))
+    try:
+        with get_connection() as connection:
+            connection.send_messages(list(messages))
+    except OSError as error:  # smtplib's errors, a refused connection, a timeout, TLS
+        raise NotSent(str(error)) from error
 
 
 def html(subject: str, text: str) -> str:

@@ -24,6 +24,10 @@ class InvitationError(Exception):
     """The invitation cannot be used; the message says why, in plain words."""
 
 
+class InvitationNotSent(InvitationError):
+    """The invitation's email could not be sent; the invitation is not kept."""
+
+
 class WrongAccount(InvitationError):
     """The invitation was sent to another address than the account's."""
 
@@ -76,7 +80,9 @@ def edit_partner(*, form, alliance, author) -> Partner:
 def invite(
     *, alliance, email: str, role: str, partner, invited_by, language: str = ""
 ) -> Invitation:
-    """Create an invitation and email its link."""
+    """Create an invitation and email its link. Raises InvitationNotSent, keeping no
+    invitation, when the mail server does not take the email (once the transaction
+    commits, where it runs in one)."""
     invitation = Invitation(
         alliance=alliance,
         email=email.lower(),
@@ -115,7 +121,18 @@ def _email_invitation(invitation: Invitation, link: str) -> None:
             # An answer to the invitation is a question for whoever sent it.
             reply_to=mail.replies_to(invitation.invited_by),
         )
-    mail.send(message)
+    try:
+        mail.send(message)
+    except mail.NotSent as error:
+        # An invitation nobody received would wait as pending, and block inviting the
+        # address again until withdrawn: it goes, and the coordinator tries again.
+        Invitation.objects.filter(pk=invitation.pk).delete()
+        raise InvitationNotSent(
+            _(
+                "The invitation could not be sent: the mail server did not take the email. "
+                "Nothing was saved; try again in a few minutes."
+            )
+        ) from error
 
 
 def accept_invitation(*, invitation: Invitation, user) -> Membership:

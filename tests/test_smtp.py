@@ -4,7 +4,8 @@ read back with the `email` package, as a mail client would: the envelope, `From`
 `Reply-To` where answering means answering a person, the digest's unsubscribe headers, a
 plain-text part and an HTML part with the same words (its links real links, in the
 reader's language), the meeting's .ics, and Spanish surviving the encoding. A server that
-is down or refuses: the digest is tried again by the next run.
+is down or refuses: the digest is tried again by the next run, and the coordinator who
+invites is told.
 """
 
 import datetime
@@ -18,10 +19,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from alliances.models import Alliance, Role
+from alliances.models import Alliance, Invitation, Role
 from ratings import services as ratings
 from reviews import digest
 from reviews.models import Review
+from tests import pages
 from tests.meeting_forms import plan_data
 from tests.smtp import closed_port, point_django_at
 
@@ -286,3 +288,48 @@ def test_a_digest_with_no_smtp_server_listening_is_sent_by_the_next_run(
 
     assert (outcome.sent, outcome.failed) == (1, 0)
     assert smtp_server.to("mia@example.org")["To"] == "mia@example.org"
+
+
+# In a transaction of its own, as a page runs: the email leaves when the invitation is
+# saved, and its failure reaches the page (inside the test's transaction it would wait).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("server", ["down", "refusing"])
+def test_an_invitation_the_mail_server_does_not_take_is_not_kept_and_the_coordinator_is_told(
+    client, carol, alliance, smtp_server, settings, server
+):
+    client.force_login(carol)
+    down = closed_port()
+    if server == "down":
+        point_django_at(settings, down.getsockname()[1])
+    smtp_server.refusing = server == "refusing"
+
+    try:
+        response = client.post(
+            reverse("alliances:invite", args=[alliance.slug]),
+            {"email": "noor@example.org", "role": Role.OBSERVER},
+        )
+    finally:
+        down.close()
+
+    assert response.status_code == 200
+    assert (
+        "The invitation could not be sent: the mail server did not take the email. Nothing "
+        "was saved; try again in a few minutes." in pages.text(response)
+    )
+    assert pages.form_fields(response)["email"].value == "noor@example.org"
+    assert not Invitation.objects.filter(email="noor@example.org").exists()
+    assert smtp_server.received == []
+
+    # Once the server takes email again, the same invitation goes.
+    point_django_at(settings, smtp_server.port)
+    smtp_server.refusing = False
+    again = client.post(
+        reverse("alliances:invite", args=[alliance.slug]),
+        {"email": "noor@example.org", "role": Role.OBSERVER},
+    )
+
+    assert again.status_code == 302
+    assert Invitation.objects.get(email="noor@example.org").state == "pending"
+    assert smtp_server.to("noor@example.org")["Subject"] == (
+        "You are invited to Harvest Alliance on Accord"
+    )
