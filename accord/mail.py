@@ -55,7 +55,9 @@ def replies_to(user) -> list[str]:
     header needs), or none when nobody is left to answer (an account since deleted)."""
     if user is None:
         return []
-    return [str(Address(display_name=one_line(user.get_full_name() or ""), addr_spec=user.email))]
+    username, _at, domain = user.email.rpartition("@")
+    name = one_line(user.get_full_name() or "")
+    return [str(Address(display_name=name, username=username, domain=domain))]
 
 
 class Email(EmailMultiAlternatives):
