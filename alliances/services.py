@@ -1,7 +1,6 @@
 """Workflows of an alliance: creating it, its partners, inviting people, letting them in."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import Signal
 from django.template.loader import render_to_string
@@ -9,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accord import mail
 from accounts.language import chosen
 from accounts.models import User
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
@@ -22,6 +22,10 @@ partners_changed = Signal()
 
 class InvitationError(Exception):
     """The invitation cannot be used; the message says why, in plain words."""
+
+
+class InvitationNotSent(InvitationError):
+    """The invitation's email could not be sent; the invitation is not kept."""
 
 
 class WrongAccount(InvitationError):
@@ -76,7 +80,9 @@ def edit_partner(*, form, alliance, author) -> Partner:
 def invite(
     *, alliance, email: str, role: str, partner, invited_by, language: str = ""
 ) -> Invitation:
-    """Create an invitation and email its link."""
+    """Create an invitation and email its link. Raises InvitationNotSent, keeping no
+    invitation, when the mail server does not take the email (once the transaction
+    commits, where it runs in one)."""
     invitation = Invitation(
         alliance=alliance,
         email=email.lower(),
@@ -107,14 +113,26 @@ def invitation_language(invitation: Invitation) -> str:
 def _email_invitation(invitation: Invitation, link: str) -> None:
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
     with translation.override(invitation_language(invitation)):
-        send_mail(
-            # A header is one line: a name typed with a line break is collapsed, not a 500.
-            _("You are invited to %(alliance)s on Accord")
-            % {"alliance": " ".join(invitation.alliance.name.split())},
-            render_to_string("alliances/email/invitation.txt", context),
-            None,
-            [invitation.email],
+        message = mail.message(
+            subject=_("You are invited to %(alliance)s on Accord")
+            % {"alliance": invitation.alliance.name},
+            body=render_to_string("alliances/email/invitation.txt", context),
+            to=[invitation.email],
+            # An answer to the invitation is a question for whoever sent it.
+            reply_to=mail.replies_to(invitation.invited_by),
         )
+    try:
+        mail.send(message)
+    except mail.NotSent as error:
+        # An invitation nobody received would wait as pending, and block inviting the
+        # address again until withdrawn: it goes, and the coordinator tries again.
+        Invitation.objects.filter(pk=invitation.pk).delete()
+        raise InvitationNotSent(
+            _(
+                "The invitation could not be sent: the mail server did not take the email. "
+                "Nothing was saved; try again in a few minutes."
+            )
+        ) from error
 
 
 def accept_invitation(*, invitation: Invitation, user) -> Membership:
