@@ -10,9 +10,11 @@ Skipped only when PostgreSQL or Redis does not answer, or nginx is not installed
 
 import asyncio
 import datetime
+import gzip
 import html
 import http.client
 import ipaddress
+import itertools
 import json
 import os
 import re
@@ -25,6 +27,7 @@ import tempfile
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -154,11 +157,12 @@ class Proxy:
         command = [NGINX, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")]
         check = subprocess.run([*command, "-t"], capture_output=True, text=True)  # noqa: S603
         assert check.returncode == 0, check.stderr
-        self.process = subprocess.Popen(command, stderr=subprocess.DEVNULL)  # noqa: S603
+        with (self.dir / "stderr.log").open("ab") as stderr:
+            self.process = subprocess.Popen(command, stderr=stderr)  # noqa: S603
         wait_for(self._listening, "nginx to listen")
 
     def _listening(self) -> bool:
-        assert self.process.poll() is None, self.log("error.log")
+        assert self.process.poll() is None, self.log("stderr.log") + self.log("error.log")
         try:
             socket.create_connection(("127.0.0.1", self.ports["https"]), timeout=1).close()
             return True
@@ -370,8 +374,6 @@ def test_a_static_file_comes_from_the_proxy_compressed_and_kept_an_hour(proxy, p
 
     assert status == 200
     assert headers["Content-Encoding"] == "gzip"  # collectstatic's copy, sent as it is
-    import gzip
-
     assert gzip.decompress(body) == shipped
     assert headers["Cache-Control"] == "max-age=3600"
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -457,9 +459,10 @@ class Room:
     the uvicorn process that accepted each is read from its access log, where the socket's
     address carries a tag (`?who=`), which the meeting's routes ignore."""
 
+    tags = itertools.count(1)  # one for every socket of the module: each tag is logged once
+
     def __init__(self, site, proxy, sockets):
         self.site, self.proxy, self.sockets = site, proxy, sockets
-        self.tags = 0
 
     def process_of(self, tag: str):
         accepted = f'who={tag}" [accepted]'
@@ -474,8 +477,7 @@ class Room:
         """A socket through the proxy, and its first state; with `away_from`, opened again
         until nginx gave it to the other process."""
         for _attempt in range(6):
-            self.tags += 1
-            tag = f"s{self.tags}"
+            tag = f"s{next(self.tags)}"
             ws = await harness.connect(
                 self.proxy.url, f"{self.site.ws_path}?who={tag}", session_key, ssl=self.proxy.tls
             )
@@ -506,8 +508,6 @@ def answer(proxy, site, session_key: str, rating: str) -> int:
     rules = html.unescape(re.search(rb'name="rules"[^>]*value="([^"]*)"', body)[1].decode())
     form = {"csrfmiddlewaretoken": form_token(body), rating_field: rating, "rules": rules}
     csrf = cookies_of(headers).get("csrftoken")
-    from urllib.parse import urlencode
-
     status, _headers, _body = proxy.request(
         "POST",
         meeting + "reflect/",
@@ -597,3 +597,38 @@ def test_a_socket_process_restarted_and_the_proxy_reloaded_lose_nothing(proxy, s
     assert still_open
     assert [(s["seq"], s["phase"]) for s in followed] == [(after["seq"], after["phase"])] * 2
     assert site.meeting_row() == (after["seq"], after["phase"])
+
+
+def test_the_proxy_restarted_mid_meeting_loses_nothing(proxy, site, sockets):
+    room = Room(site, proxy, sockets)
+    people = [site.data["facilitator"], *site.data["participants"]]
+
+    async def scenario():
+        joined = [await room.join(key) for key in people]
+        seen = joined[0][1]
+
+        proxy.stop()  # every socket goes down with it
+        for ws, _state, _process in joined:
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(ws.recv(), 10)
+        await asyncio.to_thread(proxy.start)
+
+        back = []
+        for key in people:
+            ws, state, _process = await room.join(key)
+            await ws.send(json.dumps({"type": "hello", "seq": seen["seq"]}))
+            back.append((ws, state))
+        facilitator = back[0][0]
+        await facilitator.send(json.dumps(ADVANCE))
+        moved = await state_after(facilitator, seen["seq"] + 1)
+        followed = [await state_after(ws, moved["seq"]) for ws, _state in back[1:]]
+
+        for ws, _state in back:
+            await ws.close()
+        return seen, [state for _ws, state in back], moved, followed
+
+    seen, caught_up, moved, followed = asyncio.run(scenario())
+    assert [(s["seq"], s["phase"]) for s in caught_up] == [(seen["seq"], seen["phase"])] * 3
+    assert [(s["seq"], s["phase"]) for s in followed] == [(moved["seq"], moved["phase"])] * 2
+    assert site.meeting_row() == (moved["seq"], moved["phase"])
