@@ -1,9 +1,11 @@
 """Run Accord for real: a dedicated PostgreSQL database, migrated and seeded in
-subprocesses, and uvicorn server processes joined by Redis, as in production.
+subprocesses, and uvicorn server processes joined by Redis (and gunicorn for the pages), as
+in production.
 
-Shared by tests/test_live_servers.py and bench/live_meeting.py. PostgreSQL and Redis are
-found from DATABASE_URL and REDIS_URL when those point at them, else on 127.0.0.1; the
-database is always a separate one, created here and dropped afterwards.
+Shared by tests/test_live_servers.py, tests/test_deploy.py and bench/live_meeting.py.
+PostgreSQL and Redis are found from DATABASE_URL and REDIS_URL when those point at them,
+else on 127.0.0.1; the database is always a separate one, created here and dropped
+afterwards.
 """
 
 import json
@@ -217,13 +219,10 @@ class Server:
         return f"ws://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
+        command = [str(BIN / "uvicorn"), self.app, "--host", "127.0.0.1", "--port", str(self.port)]
         if self.access_log:
-            logging = ["--log-level", "info"]
-        else:
-            logging = ["--no-access-log", "--log-level", "warning"]
-        return [str(BIN / "uvicorn"), self.app, "--host", "127.0.0.1", "--port", str(self.port)] + (
-            logging
-        )
+            return [*command, "--log-level", "info"]
+        return [*command, "--no-access-log", "--log-level", "warning"]
 
     def start(self, wait: bool = True) -> "Server":
         self.process = subprocess.Popen(  # noqa: S603 (our own command)
