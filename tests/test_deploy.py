@@ -236,14 +236,17 @@ class Proxy:
             connection.close()
 
 
-def start_manage(site, *arguments, **env) -> subprocess.Popen:
-    """`manage.py` with the site's environment, started (its exit status is waited for)."""
-    return subprocess.Popen(  # noqa: S603 (our own command)
+def start_manage(started: list, site, *arguments, **env) -> subprocess.Popen:
+    """`manage.py` with the site's environment, started and added to `started` (the
+    caller waits for its exit status, or kills it)."""
+    command = subprocess.Popen(  # noqa: S603 (our own command)
         [harness.BIN / "python", "manage.py", *arguments],
         cwd=harness.ROOT,
         env={**site.env, **env},
         stdout=subprocess.DEVNULL,
     )
+    started.append(command)
+    return command
 
 
 @pytest.fixture(scope="module")
@@ -269,13 +272,14 @@ def deployment():
         DATA_DIR=str(directory / "data"),
         STATIC_ROOT=str(directory / "static"),
     )
-    servers, proxy = [], None
+    commands, servers, proxy = [], [], None
     try:
         # Collecting static files needs no database: meanwhile, migrate and seed a meeting.
-        collect = start_manage(site, "collectstatic", "--noinput", "-v", "0")
+        collect = start_manage(commands, site, "collectstatic", "--noinput", "-v", "0")
         site.create(participants=2)
         # The first account, as docs/deploy.md makes it, while the servers start.
         first_account = start_manage(
+            commands,
             site,
             "createsuperuser",
             "--noinput",
@@ -299,6 +303,10 @@ def deployment():
         proxy.start()
         yield site, proxy, pages, sockets
     finally:
+        for command in commands:
+            if command.poll() is None:
+                command.kill()
+                command.wait()
         if proxy is not None:
             proxy.stop()
         for server in servers:  # all at once, then each waited for
@@ -396,10 +404,11 @@ def test_plain_http_is_sent_to_https_but_the_health_check(proxy):
 def test_a_person_signs_in_through_the_proxy_and_reads_their_pages(proxy, site):
     _status, headers, body = proxy.request("GET", "/accounts/sign-in/")
     csrf = cookies_of(headers)["csrftoken"]
-    form = (
-        f"csrfmiddlewaretoken={form_token(body)}&username={ADMIN['email']}"
-        f"&password={ADMIN['password']}&next="
-    )
+    form = {
+        "csrfmiddlewaretoken": form_token(body),
+        "username": ADMIN["email"],
+        "password": ADMIN["password"],
+    }
 
     status, headers, _body = proxy.request(
         "POST",
@@ -410,7 +419,7 @@ def test_a_person_signs_in_through_the_proxy_and_reads_their_pages(proxy, site):
             "Origin": proxy.url,
             "Referer": f"{proxy.url}/accounts/sign-in/",
         },
-        form.encode(),
+        urlencode(form).encode(),
     )
     assert status == 302
     signed_in = session(cookies_of(headers)["sessionid"])
