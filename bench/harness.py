@@ -1,9 +1,11 @@
 """Run Accord for real: a dedicated PostgreSQL database, migrated and seeded in
-subprocesses, and uvicorn server processes joined by Redis, as in production.
+subprocesses, and uvicorn server processes joined by Redis (and gunicorn for the pages), as
+in production.
 
-Shared by tests/test_live_servers.py and bench/live_meeting.py. PostgreSQL and Redis are
-found from DATABASE_URL and REDIS_URL when those point at them, else on 127.0.0.1; the
-database is always a separate one, created here and dropped afterwards.
+Shared by tests/test_live_servers.py, tests/test_deploy.py and bench/live_meeting.py.
+PostgreSQL and Redis are found from DATABASE_URL and REDIS_URL when those point at them,
+else on 127.0.0.1; the database is always a separate one, created here and dropped
+afterwards.
 """
 
 import json
@@ -154,12 +156,20 @@ class Site:
         return f"/ws/a/{self.data['slug']}/meetings/{self.data['meeting']}/"
 
     def server(
-        self, port: int | None = None, redis: bool = True, app: str = "accord.asgi:application"
+        self,
+        port: int | None = None,
+        redis: bool = True,
+        app: str = "accord.asgi:application",
+        access_log: bool = False,
     ) -> "Server":
         env = dict(self.env)
         if redis:
             env["REDIS_URL"] = self.redis_url
-        return Server(env, port or free_port(), app)
+        return Server(env, port or free_port(), app, access_log)
+
+    def pages(self, port: int | None = None, workers: int = 2) -> "Pages":
+        """gunicorn serving the pages (accord.wsgi), as accord-web.service does."""
+        return Pages(dict(self.env, REDIS_URL=self.redis_url), port or free_port(), workers)
 
 
 def run(command: list, env: dict) -> str:
@@ -179,15 +189,25 @@ def run(command: list, env: dict) -> str:
 
 
 class Server:
-    """One uvicorn process serving Accord; its output goes to a temporary log file."""
+    """One uvicorn process serving Accord; its output goes to a temporary log file (with
+    `access_log`, a line for each request and socket it accepts)."""
 
-    def __init__(self, env: dict, port: int, app: str = "accord.asgi:application"):
+    name = "uvicorn"
+
+    def __init__(
+        self,
+        env: dict,
+        port: int,
+        app: str = "accord.asgi:application",
+        access_log: bool = False,
+    ):
         self.env = env
         self.port = port
         self.app = app
+        self.access_log = access_log
         self.process: subprocess.Popen | None = None
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop)
-            prefix=f"accord-uvicorn-{port}-", suffix=".log", delete=False
+            prefix=f"accord-{self.name}-{port}-", suffix=".log", delete=False
         )
 
     @property
@@ -198,19 +218,15 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        command = [str(BIN / "uvicorn"), self.app, "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.access_log:
+            return [*command, "--log-level", "info"]
+        return [*command, "--no-access-log", "--log-level", "warning"]
+
     def start(self, wait: bool = True) -> "Server":
         self.process = subprocess.Popen(  # noqa: S603 (our own command)
-            [
-                str(BIN / "uvicorn"),
-                self.app,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -226,7 +242,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn on port {self.port} exited:\n{self.output()}")
+                raise RuntimeError(f"{self.name} on port {self.port} exited:\n{self.output()}")
             try:
                 with opener.open(self.url + "/healthz", timeout=2) as response:
                     # Still alive: the answer came from this process, not from another
@@ -236,7 +252,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"uvicorn on port {self.port} did not start:\n{self.output()}")
+        raise RuntimeError(f"{self.name} on port {self.port} did not start:\n{self.output()}")
 
     def stop(self, timeout: float = 10) -> None:
         """Terminate (as a process manager would), or kill when that takes too long."""
@@ -259,17 +275,46 @@ class Server:
         return Path(self.log.name).read_text(errors="replace")[-5000:]
 
 
-async def connect(server: "Server | int", path: str, session_key: str | None, **options):
+class Pages(Server):
+    """gunicorn serving Accord's pages (accord.wsgi) with `workers` processes, as
+    accord-web.service does; its access log goes to the log file."""
+
+    name = "gunicorn"
+
+    def __init__(self, env: dict, port: int, workers: int = 2):
+        super().__init__(env, port, app="accord.wsgi", access_log=True)
+        self.workers = workers
+
+    def command(self) -> list[str]:
+        return [
+            str(BIN / "gunicorn"),
+            self.app,
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--access-logfile",
+            "-",
+            "--error-logfile",
+            "-",
+        ]
+
+
+async def connect(server: "Server | int | str", path: str, session_key: str | None, **options):
     """A WebSocket client as a browser is one: the session cookie and the page's origin.
-    `server` is a Server, or the port of one."""
+    `server` is a Server, the port of one, or the address of the site in front of them
+    (`https://127.0.0.1:8443`, a proxy: give `ssl` a context that trusts its certificate)."""
     # websockets comes with uvicorn[standard]: only a live run needs it
     from websockets.asyncio.client import connect
 
-    port = server if isinstance(server, int) else server.port
+    if isinstance(server, str):
+        site = server
+    else:
+        site = f"http://127.0.0.1:{server if isinstance(server, int) else server.port}"
     headers = {"Cookie": f"sessionid={session_key}"} if session_key else {}
     return await connect(
-        f"ws://127.0.0.1:{port}{path}",
-        origin=f"http://127.0.0.1:{port}",
+        site.replace("http", "ws", 1) + path,
+        origin=site,
         additional_headers=headers,
         proxy=None,
         open_timeout=10,
