@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -96,9 +97,16 @@ def run_due(now: datetime | None = None, stop: threading.Event | None = None) ->
     return [run for run in runs if run.outcome != "skipped"]
 
 
-def quiet() -> None:
-    """Log only failures (a command run with -v 0, as cron lines do: cron mails output)."""
-    logger.setLevel(logging.WARNING)
+@contextmanager
+def verbosity(level: int):
+    """With -v 0 (as cron lines run: cron mails any output), log only what went wrong."""
+    before = logger.level
+    if level == 0:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 def install(now: datetime | None = None) -> None:

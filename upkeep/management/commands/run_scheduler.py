@@ -37,14 +37,14 @@ class Command(BaseCommand):
             help="With --once: run as if it were this time (ISO 8601); for testing.",
         )
 
-    def handle(self, *args, once=False, at=None, verbosity=1, **options):
+    def handle(self, *args, once=False, at=None, **options):
         if at is not None and not once:
             raise CommandError("--at goes with --once.")
-        if verbosity == 0:
-            scheduler.quiet()
         if once:
             scheduler.install(at)
-            failed = [run.job.name for run in scheduler.run_due(at) if run.failed]
+            with scheduler.verbosity(options["verbosity"]):
+                runs = scheduler.run_due(at)
+            failed = [run.job.name for run in runs if run.failed]
             if failed:
                 raise CommandError(f"Failed: {', '.join(failed)} (see the log).")
             return

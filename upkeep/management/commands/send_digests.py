@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from upkeep.jobs import BY_NAME
-from upkeep.scheduler import quiet, run_job
+from upkeep.scheduler import run_job, verbosity
 
 
 def _day(value: str) -> datetime.date:
@@ -29,15 +29,14 @@ class Command(BaseCommand):
             help="Send as if today were this day (YYYY-MM-DD); for testing.",
         )
 
-    def handle(self, *args, date=None, verbosity=1, **options):
-        if verbosity == 0:
-            quiet()
+    def handle(self, *args, date=None, **options):
         now = timezone.now()
         if date is not None:
             local = timezone.localtime(now)
             now = local.replace(year=date.year, month=date.month, day=date.day)
-        run = run_job(BY_NAME["send_digests"], now, claim=False)
-        if verbosity >= 1 and run.summary:
+        with verbosity(options["verbosity"]):
+            run = run_job(BY_NAME["send_digests"], now, claim=False)
+        if options["verbosity"] >= 1 and run.summary:
             self.stdout.write(run.summary)
         if run.failed:
             raise CommandError(run.message)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from upkeep.jobs import BY_NAME
-from upkeep.scheduler import quiet, run_job
+from upkeep.scheduler import run_job, verbosity
 
 
 class Command(BaseCommand):
@@ -13,9 +13,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        if options["verbosity"] == 0:
-            quiet()
-        run = run_job(BY_NAME["settle_rounds"], claim=False)
+        with verbosity(options["verbosity"]):
+            run = run_job(BY_NAME["settle_rounds"], claim=False)
         if run.failed:
             raise CommandError(run.message)
         if options["verbosity"] > 0:
