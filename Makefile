@@ -68,11 +68,16 @@ demo: migrate
 # HOST and PORT reach Django too: without SITE_URL, links in emails follow them.
 RUN_ENV := HOST=$(HOST) PORT=$(PORT)
 
+# The scheduler (digests, idle meetings, closing check-ins, clean-ups) runs beside uvicorn
+# and stops with it: when uvicorn exits, or on Ctrl-C or SIGTERM.
 run: demo
 	@echo
 	@echo "  Accord is at $$($(RUN_ENV) $(BIN)/python -c 'from accord.env import site_url; print(site_url())')/"
 	@echo "  Sign in as the demo coordinator: dana@harvest-food.example / accord-demo"
 	@echo
+	$(RUN_ENV) $(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(RUN_ENV) $(BIN)/uvicorn accord.asgi:application --host $(HOST) --port $(PORT) --no-access-log
 
 test: install-test

@@ -150,6 +150,10 @@ INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 # A live meeting with no activity for this long ends by itself, keeping everything.
 MEETING_IDLE_HOURS = envint("MEETING_IDLE_HOURS", 6)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24) * 3600
+# The local hour (TIME_ZONE) from which the scheduler sends the day's digests.
+DIGEST_HOUR = envint("DIGEST_HOUR", 7)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
 
 # With an https SITE_URL, Accord is served over HTTPS only (README, "Running it in
 # production"; `manage.py check --deploy` is clean but for the HSTS preload list).

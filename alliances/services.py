@@ -1,5 +1,7 @@
 """Workflows of an alliance: creating it, its partners, inviting people, letting them in."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
@@ -164,6 +166,24 @@ def revoke_invitation(*, invitation: Invitation) -> None:
     if invitation.state == "pending":
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+
+
+# How long an invitation that was never accepted stays on the people page after its link
+# stopped working (expired, or withdrawn and then expired): time enough for the coordinator
+# to see it and invite again.
+KEEP_UNUSED_INVITATION_DAYS = 30
+
+
+def delete_unused_invitations(*, now=None) -> int:
+    """Delete the invitations never accepted whose link expired more than
+    KEEP_UNUSED_INVITATION_DAYS ago (withdrawn ones too: they expire like the others); for
+    the daily clean-up. Their link cannot be used any more and nothing points to them; an
+    accepted invitation is kept, as the record of who brought whom in. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=KEEP_UNUSED_INVITATION_DAYS)
+    deleted, _by_model = Invitation.objects.filter(
+        accepted_at__isnull=True, expires_at__lt=cutoff
+    ).delete()
+    return deleted
 
 
 def invitation_problem(invitation: Invitation) -> str:
