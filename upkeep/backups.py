@@ -214,6 +214,8 @@ def _postgres_dump(path: Path) -> tuple[dict, dict, dict]:
             [
                 pg_dump,
                 "--format=custom",
+                # The archive is gzipped whole: compressing the dump too would only cost time.
+                "--compress=0",
                 "--no-owner",
                 "--no-privileges",
                 f"--snapshot={snapshot}",
@@ -539,18 +541,23 @@ def _check_empty() -> None:
     tables = connection.introspection.table_names()
     found = []
     if User._meta.db_table in tables and User.objects.exists():
-        found.append(f"{User.objects.count()} account(s)")
+        found.append(_counted(User.objects.count(), "account"))
     if Alliance._meta.db_table in tables and Alliance.objects.exists():
-        found.append(f"{Alliance.objects.count()} alliance(s)")
+        found.append(_counted(Alliance.objects.count(), "alliance"))
     uploads = sum(1 for _ in _media_files())
     if uploads:
-        found.append(f"{uploads} uploaded file(s) in {settings.MEDIA_ROOT}")
+        found.append(f"{_counted(uploads, 'uploaded file')} in {settings.MEDIA_ROOT}")
     if found:
+        held = " and ".join([", ".join(found[:-1]), found[-1]] if len(found) > 1 else found)
         raise BackupError(
-            "Restore puts a backup into an empty installation only, and this one holds "
-            f"{', '.join(found)}. Nothing was changed. Restore into a new database (created, "
-            "migrated or not) with an empty MEDIA_ROOT."
+            f"Restore puts a backup into an empty installation only, and this one holds {held}. "
+            "Nothing was changed. Restore into a new database (created, migrated or not) "
+            "with an empty MEDIA_ROOT."
         )
+
+
+def _counted(count: int, thing: str) -> str:
+    return f"{count} {thing}" if count == 1 else f"{count} {thing}s"
 
 
 def _compare_rows(expected: dict[str, int]) -> list[str]:
