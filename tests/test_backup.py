@@ -207,6 +207,8 @@ def test_restore_brings_back_every_row_and_every_file(drill):
     assert len(before["alliances_alliance"]) == 1
     assert len(before["registers_agreement"]) >= 1
     assert len(before["history_revision"]) > 100
+    # Answers of the demo's open check-in, sealed with SECRET_KEY (which the archive lacks).
+    assert len(before["ratings_sealedanswer"]) > 0
     assert sorted(after) == sorted(before)
     for table in before:
         assert after[table] == before[table], table
@@ -214,10 +216,29 @@ def test_restore_brings_back_every_row_and_every_file(drill):
     files = source.files()
     assert list(files.values()) == [AGREEMENT_BYTES]
     assert target.files() == files
-    assert (
-        "Checked: every table's row count and every file's SHA-256 match."
-        in (drill["restore_output"])
-    )
+    checked = "Checked: every table's row count and every file's SHA-256 match."
+    assert checked in drill["restore_output"]
+
+
+def test_restore_with_another_secret_key_says_which_answers_it_cannot_open(drill, tmp_path):
+    """The sealed answers of open rounds need the SECRET_KEY of the installation the backup
+    came from; everything else comes back without it."""
+    elsewhere = Installation(tmp_path, "elsewhere", f"another-key-{secrets.token_hex(16)}")
+    try:
+        elsewhere.create()
+
+        result = elsewhere.manage("restore", str(drill["archive"]))
+
+        sealed = len(drill["source"].rows()["ratings_sealedanswer"])
+        assert result.stderr.strip() == (
+            f"{sealed} sealed answer(s) of open rounds do not open with this installation's "
+            "SECRET_KEY: set the SECRET_KEY of the installation the backup came from, or "
+            "those answers cannot be read when their rounds close."
+        )
+        assert "Checked: every table's row count" in result.stdout
+        assert "sealed answer" not in drill["restore_output"]
+    finally:
+        elsewhere.drop()
 
 
 def test_restored_installation_takes_new_rows(drill):
@@ -437,7 +458,8 @@ def test_an_older_versions_backup_is_restored_then_migrated(tmp_path):
         old.create()
         old.manage("migrate", "sessions", "zero", "--verbosity", "0")
         assert "django_session" not in old.rows()
-        archive = archive_path(old.manage("backup", "--output", str(tmp_path)).stdout)
+        archive = archive_path(old.manage("backup").stdout)
+        assert archive.parent == old.folder / "backups"  # BACKUP_DIR's default
         upgraded.create()
 
         upgraded.manage("restore", str(archive))
