@@ -448,6 +448,30 @@ def test_restore_of_a_truncated_or_foreign_file_is_refused(drill, empty_media, t
     nothing_changed(empty_media)
 
 
+def test_restore_says_what_does_not_match_the_manifest(drill, tmp_path):
+    """The rows are counted after the restore: a manifest that counts one account more (its
+    files all match) gives a restore that says so, and exits with status 1."""
+
+    def one_more(manifest):
+        manifest["rows"]["accounts_user"] += 1
+
+    archive = rewrite(drill["archive"], tmp_path / "miscounted.tar.gz", with_manifest(one_more))
+    miscounted = Installation(tmp_path, "miscounted", drill["secret_key"])
+    try:
+        miscounted.create()
+
+        result = miscounted.manage("restore", str(archive), check=False)
+
+        assert result.returncode == 1
+        assert result.stderr.strip() == (
+            "CommandError: The restore does not match the backup's manifest:\n"
+            "- table accounts_user has 10 rows, not 11"
+        )
+        assert "Checked" not in result.stdout
+    finally:
+        miscounted.drop()
+
+
 def test_an_older_versions_backup_is_restored_then_migrated(tmp_path):
     """A backup made before a migration (here: sessions' first, undone) is restored into
     an installation this code migrated, then migrated up to it."""

@@ -375,6 +375,8 @@ def _sqlite_load(dump: Path) -> None:
     # restored one, never half of each.
     partial = path.with_name(f".{path.name}.restoring")
     shutil.copyfile(dump, partial)
+    if path.exists():
+        shutil.copymode(path, partial)  # as private as the file it replaces
     with partial.open("rb") as file:
         os.fsync(file.fileno())
     os.replace(partial, path)
@@ -388,7 +390,11 @@ def restore(archive: Path) -> Restored:
     nothing, an archive that is damaged, not Accord's, made by a newer version or for the
     other database vendor."""
     archive = Path(archive)
-    with tempfile.TemporaryDirectory(prefix="accord-restore-") as work:
+    # Unpacked beside MEDIA_ROOT when its folder exists, not in a /tmp that may be small.
+    near = Path(settings.MEDIA_ROOT).parent
+    with tempfile.TemporaryDirectory(
+        prefix=".accord-restore-", dir=near if near.is_dir() else None
+    ) as work:
         staged = Path(work)
         manifest = _unpack(archive, staged)
         _check_vendor(manifest)
