@@ -182,8 +182,8 @@ def drill(tmp_path_factory):
         source.create()
         source.manage("seed_demo")
         source.manage("shell", "-c", ADD_AGREEMENT)
-        (folder / "archives").mkdir()
-        backed_up = source.manage("backup", "--output", str(folder / "archives"))
+        # A folder named with a slash at its end is made.
+        backed_up = source.manage("backup", "--output", f"{folder / 'archives'}/")
         target.create()
         restored = target.manage("restore", str(archive_path(backed_up.stdout)))
         yield {

@@ -77,12 +77,13 @@ def default_name(now: datetime.datetime | None = None) -> str:
     return f"accord-{now:%Y%m%dT%H%M%SZ}.tar.gz"
 
 
-def backup(output: Path | None = None) -> Path:
+def backup(output: str | Path | None = None) -> Path:
     """Write one archive and return its path. `output` is a folder (the archive gets the
     default name there) or a file; nothing given, BACKUP_DIR. The archive is written to a
     hidden file beside it and renamed when complete, so that a half-written one never
     looks like a backup."""
-    target = _target(output)
+    now = datetime.datetime.now(datetime.UTC)
+    target = _target(output, now)
     if target.exists():
         raise BackupError(f"{target} already exists; choose another --output.")
     folder = target.parent
@@ -101,7 +102,7 @@ def backup(output: Path | None = None) -> Path:
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "accord_version": accord_version(),
-            "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "created_at": now.isoformat(timespec="seconds"),
             "database": {"vendor": vendor, "file": DUMPS[vendor], **database},
             "migrations": migrations,
             "rows": rows,
@@ -126,13 +127,14 @@ def backup(output: Path | None = None) -> Path:
     return target
 
 
-def _target(output: Path | None) -> Path:
+def _target(output: str | Path | None, now: datetime.datetime) -> Path:
+    """The archive's path: in BACKUP_DIR, in the folder `output` names (an existing one, or
+    any ending with a slash), or `output` itself."""
     if output is None:
-        return Path(settings.BACKUP_DIR) / default_name()
-    output = Path(output)
-    if output.is_dir() or str(output).endswith(os.sep):
-        return output / default_name()
-    return output
+        return Path(settings.BACKUP_DIR) / default_name(now)
+    if Path(output).is_dir() or str(output).endswith(("/", os.sep)):
+        return Path(output) / default_name(now)
+    return Path(output)
 
 
 def accord_version() -> str:
@@ -168,25 +170,26 @@ class _Hashing:
         return data
 
 
-def _member(name: str, size: int) -> tarfile.TarInfo:
+def _member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.size = size
     info.mode = 0o600
-    info.mtime = int(datetime.datetime.now(datetime.UTC).timestamp())
+    info.mtime = int(mtime)
     return info
 
 
 def _add(archive: tarfile.TarFile, path: Path, name: str) -> str:
     with path.open("rb") as file:
-        info = _member(name, os.fstat(file.fileno()).st_size)
-        info.mtime = int(path.stat().st_mtime)
+        status = os.fstat(file.fileno())
+        info = _member(name, status.st_size, status.st_mtime)
         hashing = _Hashing(file)
         archive.addfile(info, hashing)
     return hashing.sha256.hexdigest()
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
-    archive.addfile(_member(name, len(data)), io.BytesIO(data))
+    now = datetime.datetime.now(datetime.UTC).timestamp()
+    archive.addfile(_member(name, len(data), now), io.BytesIO(data))
 
 
 def _latest_migrations(rows) -> dict[str, str]:

@@ -1,16 +1,16 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from upkeep.backups import BackupError, backup
 
 
-def size_in_words(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+def size_in_words(size: float) -> str:
+    if size < 1024:
+        return f"{int(size)} bytes"
+    for unit in ("KB", "MB", "GB"):
         size /= 1024
-    return ""  # not reached
+        if size < 1024 or unit == "GB":
+            break
+    return f"{size:.1f} {unit}"
 
 
 class Command(BaseCommand):
@@ -23,11 +23,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--output",
-            type=Path,
             default=None,
             help=(
-                "A folder (the archive is named accord-<UTC time>.tar.gz there) or a file. "
-                "Default: BACKUP_DIR."
+                "A folder (an existing one, or one ending with /: the archive is named "
+                "accord-<UTC time>.tar.gz there) or a file. Default: BACKUP_DIR."
             ),
         )
 
