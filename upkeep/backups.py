@@ -82,15 +82,19 @@ def backup(output: str | Path | None = None) -> Path:
     default name there) or a file; nothing given, BACKUP_DIR. The archive is written to a
     hidden file beside it and renamed when complete, so that a half-written one never
     looks like a backup."""
+    vendor = connection.vendor
+    if vendor not in DUMPS:
+        raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
+    if vendor == "sqlite" and not _sqlite_path().is_file():
+        raise BackupError(f"There is no database at {_sqlite_path()} to back up.")
+    if "django_migrations" not in connection.introspection.table_names():
+        raise BackupError("The database has no tables: it is not an installation of Accord yet.")
     now = datetime.datetime.now(datetime.UTC)
     target = _target(output, now)
     if target.exists():
         raise BackupError(f"{target} already exists; choose another --output.")
     folder = target.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    vendor = connection.vendor
-    if vendor not in DUMPS:
-        raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
     # The dump is made beside the archive, not in a shared /tmp: it holds everything.
     with tempfile.TemporaryDirectory(prefix=".accord-backup-", dir=folder) as work:
         dump = Path(work) / DUMPS[vendor]
