@@ -219,6 +219,8 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
 UPLOAD_MAX_MB = envint("UPLOAD_MAX_MB", 10)
 # An alliance's file to import carries every agreement's file: it may be much larger.
 IMPORT_MAX_MB = envint("IMPORT_MAX_MB", 50)
+# Where `manage.py backup` writes its archives (upkeep/backups.py, docs/backups.md).
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
 
 LOGGING = {
     "version": 1,
