@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 # `make test` only: a fixed key, so tests never touch a real one.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: pango run test install install-test serve demo migrate lint format messages clean bench-live bench-indicators bench-report bench-history
+.PHONY: pango nginx run test install install-test serve demo migrate lint format messages clean bench-live bench-indicators bench-report bench-history
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,29 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python pango
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[test]"
 	touch $(VENV)/.installed $@
 
+# tests/test_deploy.py runs Debian's nginx in front of gunicorn and uvicorn, with its own
+# configuration, ports, logs and temporary files. Installed only where missing, and without
+# starting the package's own service (the policy-rc.d that Debian's maintainer scripts ask
+# says no, and on systemd the unit is disabled), so nothing is left listening on port 80.
+NGINX ?= /usr/sbin/nginx
+
+nginx:
+	@test -x $(NGINX) || { \
+		echo "Installing Debian's nginx for the deployment test (its service is not started)"; \
+		policy=/usr/sbin/policy-rc.d; \
+		if test ! -e $$policy; then \
+			printf '#!/bin/sh\nexit 101\n' > $$policy && chmod 755 $$policy; \
+			trap 'rm -f '$$policy EXIT; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx && \
+		if test -d /run/systemd/system; then systemctl disable --quiet nginx; fi; }
+
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
+install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js nginx
 	@test -x $(CHROMIUM) || { \
 		echo "Installing Debian's Chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
@@ -51,11 +68,16 @@ demo: migrate
 # HOST and PORT reach Django too: without SITE_URL, links in emails follow them.
 RUN_ENV := HOST=$(HOST) PORT=$(PORT)
 
+# The scheduler (digests, idle meetings, closing check-ins, clean-ups) runs beside uvicorn
+# and stops with it: when uvicorn exits, or on Ctrl-C or SIGTERM.
 run: demo
 	@echo
 	@echo "  Accord is at $$($(RUN_ENV) $(BIN)/python -c 'from accord.env import site_url; print(site_url())')/"
 	@echo "  Sign in as the demo coordinator: dana@harvest-food.example / accord-demo"
 	@echo
+	$(RUN_ENV) $(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(RUN_ENV) $(BIN)/uvicorn accord.asgi:application --host $(HOST) --port $(PORT) --no-access-log
 
 test: install-test

@@ -3,6 +3,7 @@ environment. `.env.example` lists each variable; the README explains them."""
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from accord.env import (
@@ -149,6 +150,10 @@ INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 # A live meeting with no activity for this long ends by itself, keeping everything.
 MEETING_IDLE_HOURS = envint("MEETING_IDLE_HOURS", 6)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24) * 3600
+# The local hour (TIME_ZONE) from which the scheduler sends the day's digests.
+DIGEST_HOUR = envint("DIGEST_HOUR", 7)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
 
 # With an https SITE_URL, Accord is served over HTTPS only (README, "Running it in
 # production"; `manage.py check --deploy` is clean but for the HSTS preload list).
@@ -174,12 +179,20 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_HOST = envstr("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    # TLS from the first byte (port 465, "SMTPS"), which many hosts ask for; otherwise
+    # STARTTLS (port 587). Django refuses both at once.
+    EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+    if EMAIL_USE_SSL and EMAIL_USE_TLS:
+        raise ImproperlyConfigured("Set EMAIL_USE_SSL or EMAIL_USE_TLS, not both.")
+    EMAIL_PORT = envint("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587)
     EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds to wait for the SMTP server: without a limit, a server that stops answering would
+# hold the page (an invitation) or the scheduled run (the digests) that sends.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -206,6 +219,8 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
 UPLOAD_MAX_MB = envint("UPLOAD_MAX_MB", 10)
 # An alliance's file to import carries every agreement's file: it may be much larger.
 IMPORT_MAX_MB = envint("IMPORT_MAX_MB", 50)
+# Where `manage.py backup` writes its archives (upkeep/backups.py, docs/backups.md).
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accord.health import healthz
 from accounts import views as account_views
 from alliances import urls as alliance_urls
 from alliances import views as alliance_views
 from records import urls as record_urls
 from reviews import urls as review_urls
+from upkeep.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

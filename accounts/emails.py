@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accord import mail
 from accounts import language, throttle
 from accounts.models import User
 
@@ -45,7 +45,7 @@ def send_signup_email(email: str) -> None:
         subject = _("Create your Accord account")
         context = {"link": link, "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
         body = render_to_string("accounts/email/signup.txt", context)
-        send_mail(subject, body, None, [email])
+        mail.send(mail.message(subject=subject, body=body, to=[email]))
         return
     with language.speaking(account):
         subject = _("You already have an Accord account")
@@ -55,4 +55,4 @@ def send_signup_email(email: str) -> None:
             "reset_link": settings.SITE_URL + reverse("accounts:password_reset"),
         }
         body = render_to_string("accounts/email/signup_existing.txt", context)
-        send_mail(subject, body, None, [email])
+        mail.send(mail.message(subject=subject, body=body, to=[email]))

@@ -35,7 +35,7 @@ def language_of(user) -> str:
 
 def speaking(user):
     """A context in which everything rendered is in `user`'s language:
-    `with speaking(user): send_mail(...)`."""
+    `with speaking(user): mail.message(...)`."""
     return translation.override(language_of(user))
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import emails, language, services
@@ -116,14 +117,32 @@ def set_language(request):
     return response
 
 
+# RFC 8058: what a mail client's "unsubscribe" button POSTs to the List-Unsubscribe link.
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+
+
+@csrf_exempt  # the one-click POST carries no session; the page's own form is checked below
 @require_http_methods(["GET", "POST"])
 def digest_stop(request, token):
     """The link at the foot of every digest: turns it off without signing in, after a
-    confirmation (a link opened by a mail scanner changes nothing)."""
+    confirmation (a link opened by a mail scanner changes nothing), or at once when the
+    reader's mail client sends its one-click POST (RFC 8058), which has no cookie and no
+    CSRF token. The signed token is the authority either way: whoever holds it may stop
+    that one person's digest, and nothing else."""
     person = user_for_stop_token(token)
     if person is None:
         context = {"invalid": True, "days": STOP_MAX_AGE.days}
         return render(request, "accounts/digest_stop.html", context, status=400)
+    if request.method == "POST" and request.POST.get(ONE_CLICK[0]) == ONE_CLICK[1]:
+        services.stop_digests(user=person)
+        person.wants_digest = False
+        # The page, not a redirect: a mail client does not follow one.
+        return render(request, "accounts/digest_stop.html", {"person": person})
+    return _confirm_stop(request, person, token)
+
+
+@csrf_protect
+def _confirm_stop(request, person, token):
     if request.method == "POST":
         services.stop_digests(user=person)
         messages.success(request, _("The daily reminder is off. No more digests will be sent."))

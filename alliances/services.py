@@ -1,7 +1,8 @@
 """Workflows of an alliance: creating it, its partners, inviting people, letting them in."""
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import Signal
 from django.template.loader import render_to_string
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accord import mail
 from accounts.language import chosen
 from accounts.models import User
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
@@ -22,6 +24,10 @@ partners_changed = Signal()
 
 class InvitationError(Exception):
     """The invitation cannot be used; the message says why, in plain words."""
+
+
+class InvitationNotSent(InvitationError):
+    """The invitation's email could not be sent; the invitation is not kept."""
 
 
 class WrongAccount(InvitationError):
@@ -76,7 +82,9 @@ def edit_partner(*, form, alliance, author) -> Partner:
 def invite(
     *, alliance, email: str, role: str, partner, invited_by, language: str = ""
 ) -> Invitation:
-    """Create an invitation and email its link."""
+    """Create an invitation and email its link. Raises InvitationNotSent, keeping no
+    invitation, when the mail server does not take the email (once the transaction
+    commits, where it runs in one)."""
     invitation = Invitation(
         alliance=alliance,
         email=email.lower(),
@@ -107,14 +115,26 @@ def invitation_language(invitation: Invitation) -> str:
 def _email_invitation(invitation: Invitation, link: str) -> None:
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
     with translation.override(invitation_language(invitation)):
-        send_mail(
-            # A header is one line: a name typed with a line break is collapsed, not a 500.
-            _("You are invited to %(alliance)s on Accord")
-            % {"alliance": " ".join(invitation.alliance.name.split())},
-            render_to_string("alliances/email/invitation.txt", context),
-            None,
-            [invitation.email],
+        message = mail.message(
+            subject=_("You are invited to %(alliance)s on Accord")
+            % {"alliance": invitation.alliance.name},
+            body=render_to_string("alliances/email/invitation.txt", context),
+            to=[invitation.email],
+            # An answer to the invitation is a question for whoever sent it.
+            reply_to=mail.replies_to(invitation.invited_by),
         )
+    try:
+        mail.send(message)
+    except mail.NotSent as error:
+        # An invitation nobody received would wait as pending, and block inviting the
+        # address again until withdrawn: it goes, and the coordinator tries again.
+        Invitation.objects.filter(pk=invitation.pk).delete()
+        raise InvitationNotSent(
+            _(
+                "The invitation could not be sent: the mail server did not take the email. "
+                "Nothing was saved; try again in a few minutes."
+            )
+        ) from error
 
 
 def accept_invitation(*, invitation: Invitation, user) -> Membership:
@@ -146,6 +166,24 @@ def revoke_invitation(*, invitation: Invitation) -> None:
     if invitation.state == "pending":
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+
+
+# How long an invitation that was never accepted stays on the people page after its link
+# stopped working (expired, or withdrawn and then expired): time enough for the coordinator
+# to see it and invite again.
+KEEP_UNUSED_INVITATION_DAYS = 30
+
+
+def delete_unused_invitations(*, now=None) -> int:
+    """Delete the invitations never accepted whose link expired more than
+    KEEP_UNUSED_INVITATION_DAYS ago (withdrawn ones too: they expire like the others); for
+    the daily clean-up. Their link cannot be used any more and nothing points to them; an
+    accepted invitation is kept, as the record of who brought whom in. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=KEEP_UNUSED_INVITATION_DAYS)
+    deleted, _by_model = Invitation.objects.filter(
+        accepted_at__isnull=True, expires_at__lt=cutoff
+    ).delete()
+    return deleted
 
 
 def invitation_problem(invitation: Invitation) -> str:

@@ -180,13 +180,18 @@ def invite(request, slug):
     alliance = membership.alliance
     form = InvitationForm(request.POST or None, alliance=alliance)
     if form.is_valid():
-        invitation = services.invite(
-            alliance=alliance, invited_by=request.user, **form.cleaned_data
-        )
-        messages.success(
-            request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email}
-        )
-        return redirect("alliances:people", alliance.slug)
+        try:
+            invitation = services.invite(
+                alliance=alliance, invited_by=request.user, **form.cleaned_data
+            )
+        except services.InvitationNotSent as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("An invitation is on its way to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("alliances:people", alliance.slug)
     return render(
         request,
         "alliances/invite.html",

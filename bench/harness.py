@@ -1,11 +1,12 @@
 """Run Accord for real: a dedicated PostgreSQL database, migrated and seeded in
-subprocesses, and uvicorn server processes joined by Redis, as in production.
+subprocesses, and uvicorn server processes joined by Redis (and gunicorn for the pages), as
+in production.
 
-Shared by tests/test_live_servers.py and bench/live_meeting.py; the pages served by
-gunicorn and their keep-alive clients (at the end) by bench/indicators.py and
-bench/history.py. PostgreSQL and Redis are found from DATABASE_URL and REDIS_URL when those
-point at them, else on 127.0.0.1; the database is always a separate one, created here and
-dropped afterwards.
+Shared by tests/test_live_servers.py, tests/test_deploy.py and bench/live_meeting.py; the
+pages' keep-alive clients (at the end) by bench/indicators.py and bench/history.py.
+PostgreSQL and Redis are found from DATABASE_URL and REDIS_URL when those point at them,
+else on 127.0.0.1; the database is always a separate one, created here and dropped
+afterwards.
 """
 
 import http.client
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -159,12 +161,20 @@ class Site:
         return f"/ws/a/{self.data['slug']}/meetings/{self.data['meeting']}/"
 
     def server(
-        self, port: int | None = None, redis: bool = True, app: str = "accord.asgi:application"
+        self,
+        port: int | None = None,
+        redis: bool = True,
+        app: str = "accord.asgi:application",
+        access_log: bool = False,
     ) -> "Server":
         env = dict(self.env)
         if redis:
             env["REDIS_URL"] = self.redis_url
-        return Server(env, port or free_port(), app)
+        return Server(env, port or free_port(), app, access_log)
+
+    def pages(self, port: int | None = None, workers: int = 2) -> "Pages":
+        """gunicorn serving the pages (accord.wsgi), as accord-web.service does."""
+        return Pages(dict(self.env, REDIS_URL=self.redis_url), port or free_port(), workers)
 
 
 def run(command: list, env: dict, timeout: float = 300) -> str:
@@ -183,16 +193,35 @@ def run(command: list, env: dict, timeout: float = 300) -> str:
     return result.stdout
 
 
-class Server:
-    """One uvicorn process serving Accord; its output goes to a temporary log file."""
+def _serving(healthz: bytes) -> bool:
+    """Whether /healthz's answer says the database and the channel layer answer."""
+    try:
+        body = json.loads(healthz)
+    except ValueError:
+        return False
+    return body.get("database") == "ok" and body.get("channel_layer") == "ok"
 
-    def __init__(self, env: dict, port: int, app: str = "accord.asgi:application"):
+
+class Server:
+    """One uvicorn process serving Accord; its output goes to a temporary log file (with
+    `access_log`, a line for each request and socket it accepts)."""
+
+    name = "uvicorn"
+
+    def __init__(
+        self,
+        env: dict,
+        port: int,
+        app: str = "accord.asgi:application",
+        access_log: bool = False,
+    ):
         self.env = env
         self.port = port
         self.app = app
+        self.access_log = access_log
         self.process: subprocess.Popen | None = None
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop)
-            prefix=f"accord-uvicorn-{port}-", suffix=".log", delete=False
+            prefix=f"accord-{self.name}-{port}-", suffix=".log", delete=False
         )
 
     @property
@@ -203,19 +232,15 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        command = [str(BIN / "uvicorn"), self.app, "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.access_log:
+            return [*command, "--log-level", "info"]
+        return [*command, "--no-access-log", "--log-level", "warning"]
+
     def start(self, wait: bool = True) -> "Server":
         self.process = subprocess.Popen(  # noqa: S603 (our own command)
-            [
-                str(BIN / "uvicorn"),
-                self.app,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -226,22 +251,27 @@ class Server:
         return self
 
     def wait_ready(self, timeout: float = 30) -> None:
-        """Until /healthz says the database and the channel layer both answer."""
+        """Until /healthz says the database and the channel layer both answer (whatever it
+        says of the scheduled jobs: no scheduler runs here, and a site seeded long ago has
+        them overdue, a 503)."""
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn on port {self.port} exited:\n{self.output()}")
+                raise RuntimeError(f"{self.name} on port {self.port} exited:\n{self.output()}")
             try:
                 with opener.open(self.url + "/healthz", timeout=2) as response:
-                    # Still alive: the answer came from this process, not from another
-                    # one that took the port while this one failed to bind it.
-                    if response.status == 200 and self.process.poll() is None:
-                        return
+                    body = response.read()
+            except urllib.error.HTTPError as error:
+                body = error.read()
             except OSError:
-                pass
+                body = b""
+            # Still alive: the answer came from this process, not from another one that
+            # took the port while this one failed to bind it.
+            if _serving(body) and self.process.poll() is None:
+                return
             time.sleep(0.1)
-        raise RuntimeError(f"uvicorn on port {self.port} did not start:\n{self.output()}")
+        raise RuntimeError(f"{self.name} on port {self.port} did not start:\n{self.output()}")
 
     def stop(self, timeout: float = 10) -> None:
         """Terminate (as a process manager would), or kill when that takes too long."""
@@ -264,17 +294,48 @@ class Server:
         return Path(self.log.name).read_text(errors="replace")[-5000:]
 
 
-async def connect(server: "Server | int", path: str, session_key: str | None, **options):
+class Pages(Server):
+    """gunicorn serving Accord's pages (accord.wsgi) with `workers` processes, as
+    accord-web.service does; its access log goes to the log file (a benchmark turns it off
+    with `access_log=False`: then only warnings are written)."""
+
+    name = "gunicorn"
+
+    def __init__(self, env: dict, port: int, workers: int = 2, access_log: bool = True):
+        super().__init__(env, port, app="accord.wsgi", access_log=access_log)
+        self.workers = workers
+
+    def command(self) -> list[str]:
+        command = [
+            str(BIN / "gunicorn"),
+            self.app,
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--error-logfile",
+            "-",
+        ]
+        if self.access_log:
+            return [*command, "--access-logfile", "-"]
+        return [*command, "--log-level", "warning"]
+
+
+async def connect(server: "Server | int | str", path: str, session_key: str | None, **options):
     """A WebSocket client as a browser is one: the session cookie and the page's origin.
-    `server` is a Server, or the port of one."""
+    `server` is a Server, the port of one, or the address of the site in front of them
+    (`https://127.0.0.1:8443`, a proxy: give `ssl` a context that trusts its certificate)."""
     # websockets comes with uvicorn[standard]: only a live run needs it
     from websockets.asyncio.client import connect
 
-    port = server if isinstance(server, int) else server.port
+    if isinstance(server, str):
+        site = server
+    else:
+        site = f"http://127.0.0.1:{server if isinstance(server, int) else server.port}"
     headers = {"Cookie": f"sessionid={session_key}"} if session_key else {}
     return await connect(
-        f"ws://127.0.0.1:{port}{path}",
-        origin=f"http://127.0.0.1:{port}",
+        site.replace("http", "ws", 1) + path,
+        origin=site,
         additional_headers=headers,
         proxy=None,
         open_timeout=10,
@@ -282,8 +343,7 @@ async def connect(server: "Server | int", path: str, session_key: str | None, **
     )
 
 
-# Pages served by gunicorn, as the README's production recipe serves them, driven by
-# keep-alive clients (bench/indicators.py, bench/history.py).
+# Keep-alive clients of pages served by `Pages` (bench/indicators.py, bench/history.py).
 
 
 def client(port, path, cookie, seconds, threads, out):
@@ -337,33 +397,3 @@ def measure(port, path, cookie, seconds, processes, threads) -> dict:
         "median_ms": 1000 * statistics.median(times),
         "p95_ms": 1000 * times[int(len(times) * 0.95)],
     }
-
-
-def start_gunicorn(env, port, workers):
-    log = tempfile.NamedTemporaryFile(prefix="accord-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603 (our own command)
-        [
-            str(BIN / "gunicorn"),
-            "accord.wsgi",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with opener.open(f"http://127.0.0.1:{port}/bench/minimal/", timeout=2):
-                return process, log
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not start: {Path(log.name).read_text()}")

@@ -188,7 +188,7 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
     imported = harness.Site(IMPORTED, redis_db=REDIS_DB)
     site.drop()
     site._admin(f'CREATE DATABASE "{DATABASE}"')
-    process = log = None
+    server = None
     files = []
     try:
         python(["manage.py", "migrate", "--verbosity", "0"], site.env)
@@ -211,7 +211,7 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
         print(f"seeded in {seed_seconds:.0f} s: {json.dumps(seeded['counts'])}", flush=True)
 
         port = harness.free_port()
-        process, log = harness.start_gunicorn(site.env, port, args.workers)
+        server = harness.Pages(site.env, port, args.workers, access_log=False).start()
         cookie = f"sessionid={seeded['session']}; csrftoken={seeded['csrf']}"
         shown = pages(seeded)
 
@@ -310,10 +310,8 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
         if over:
             print(f"pages over {RATIO_TARGET}× the signed-in page: {', '.join(over)}")
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
-            os.unlink(log.name)
+        if server is not None:
+            server.close()
         for file in files:
             file.unlink(missing_ok=True)
         site.drop()

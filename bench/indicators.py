@@ -49,7 +49,7 @@ def main() -> None:
     )
     site.drop()
     site._admin(f'CREATE DATABASE "{DATABASE}"')
-    process = log = None
+    server = None
     try:
         harness.run([harness.BIN / "python", "manage.py", "migrate", "--verbosity", "0"], site.env)
         seeded = json.loads(
@@ -69,7 +69,7 @@ def main() -> None:
             ).splitlines()[-1]
         )
         port = harness.free_port()
-        process, log = harness.start_gunicorn(site.env, port, args.workers)
+        server = harness.Pages(site.env, port, args.workers, access_log=False).start()
         pages = {
             "minimal": "/bench/minimal/",
             "signed-in": "/bench/signed-in/",
@@ -107,10 +107,8 @@ def main() -> None:
                 f"median latency {median:6.1f} ms"
             )
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
-            os.unlink(log.name)
+        if server is not None:
+            server.close()
         site.drop()
 
 

@@ -5,12 +5,12 @@ from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accord import mail
 from accounts.language import by_language
 from alliances.models import Membership
 
@@ -90,14 +90,23 @@ def email_invitations(meeting) -> None:
     people = [
         m.user for m in Membership.objects.filter(alliance=review.alliance).select_related("user")
     ]
+    messages = []
     for code, group in by_language(people).items():
         with translation.override(code):
-            # A header is one line: a name typed with a line break is collapsed, not a 500.
-            subject = " ".join((_("Meeting of %(alliance)s: %(review)s") % names).split())
+            subject = _("Meeting of %(alliance)s: %(review)s") % names
             calendar_file = ics(meeting)
             for person in group:
                 context = {"meeting": meeting, "person": person, "link": link, "how_link": how_link}
-                body = render_to_string("meetings/email/invitation.txt", context)
-                message = EmailMessage(subject, body, to=[person.email])
-                message.attach(f"accord-meeting-{meeting.pk}.ics", calendar_file, "text/calendar")
-                message.send()
+                messages.append(
+                    mail.message(
+                        subject=subject,
+                        body=render_to_string("meetings/email/invitation.txt", context),
+                        to=[person.email],
+                        # A question about the meeting goes to whoever planned it.
+                        reply_to=mail.replies_to(meeting.created_by),
+                        attachments=[
+                            (f"accord-meeting-{meeting.pk}.ics", calendar_file, "text/calendar")
+                        ],
+                    )
+                )
+    mail.send(*messages)

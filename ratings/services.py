@@ -12,7 +12,6 @@ import random
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accord import mail
 from accounts.language import by_language
 from alliances.models import Membership
 from alliances.rules import ANSWER
@@ -247,18 +247,25 @@ def _email_check_in(check_in: CheckIn) -> None:
     link = settings.SITE_URL + reverse("ratings:check_in", args=[review.alliance.slug, check_in.pk])
     memberships = Membership.objects.filter(alliance=review.alliance).select_related("user")
     answering = [membership for membership in memberships if membership.can_answer]
+    messages = []
     # Each in their own language; the body greets each by name, the subject is one per language.
     for code, group in by_language(answering, lambda membership: membership.user).items():
         with translation.override(code):
-            # A header is one line: a name typed with a line break is collapsed, not a 500.
-            subject = _("Your private check-in for %(review)s") % {
-                "review": " ".join(review.name.split())
-            }
+            subject = _("Your private check-in for %(review)s") % {"review": review.name}
             for membership in group:
                 person = membership.user
                 context = {"check_in": check_in, "review": review, "link": link, "person": person}
-                body = render_to_string("ratings/email/check_in.txt", context)
-                send_mail(subject, body, None, [person.email])
+                messages.append(
+                    mail.message(
+                        subject=subject,
+                        body=render_to_string("ratings/email/check_in.txt", context),
+                        to=[person.email],
+                        # A question about the check-in goes to the facilitator who opened it.
+                        reply_to=mail.replies_to(check_in.opened_by),
+                        headers=mail.AUTOMATIC,
+                    )
+                )
+    mail.send(*messages)
 
 
 def close_check_in(*, check_in: CheckIn) -> None:

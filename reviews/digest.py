@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accord import mail
 from accounts.language import speaking
 from accounts.models import User
 from accounts.stop_link import stop_token
@@ -120,7 +121,7 @@ def subject(digest: Digest) -> str:
     return _("Your commitments: %(summary)s") % {"summary": ", ".join(parts)}
 
 
-def message(digest: Digest) -> EmailMessage:
+def message(digest: Digest) -> EmailMultiAlternatives:
     stop_link = _absolute(reverse("accounts:digest_stop", args=[stop_token(digest.person)]))
     context = {
         "digest": digest,
@@ -129,12 +130,17 @@ def message(digest: Digest) -> EmailMessage:
         "profile_link": _absolute(reverse("accounts:profile")),
         "stop_link": stop_link,
     }
-    return EmailMessage(
-        subject(digest),
-        render_to_string("reviews/email/digest.txt", context),
-        None,
-        [digest.person.email],
-        headers={"List-Unsubscribe": f"<{stop_link}>"},
+    return mail.message(
+        subject=subject(digest),
+        body=render_to_string("reviews/email/digest.txt", context),
+        to=[digest.person.email],
+        headers={
+            **mail.AUTOMATIC,
+            "List-Unsubscribe": f"<{stop_link}>",
+            # RFC 8058: a mail client's "unsubscribe" button may POST to the stop link,
+            # which the link accepts without a session (accounts.views.digest_stop).
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
 
 
@@ -160,7 +166,7 @@ def send_digests(today: date | None = None) -> Outcome:
             continue
         try:
             with speaking(digest.person):
-                message(digest).send()
+                mail.send(message(digest))
         except Exception:
             _release(digest.person, today)
             logger.exception("The digest to person %s could not be sent.", digest.person.pk)

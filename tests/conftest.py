@@ -28,6 +28,7 @@ from tests.factories import (
     make_review,
     make_user,
 )
+from tests.smtp import Keeper, LoopbackController, closed_port, point_django_at
 from tests.sockets import STARTS
 
 
@@ -166,3 +167,26 @@ def ctx(people, alliance, food_bank, kitchen, review, commitment, media_root):
         review=review,
         commitment=commitment,
     )
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free loopback port, which keeps what it receives
+    (`smtp_server.received`); every email the test sends goes to it through Django's SMTP
+    backend."""
+    keeper = Keeper()
+    controller = LoopbackController(keeper)
+    controller.start()
+    keeper.port = controller.port
+    point_django_at(settings, controller.port)
+    yield keeper
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """No SMTP server: the configured port refuses every connection."""
+    sock = closed_port()
+    point_django_at(settings, sock.getsockname()[1])
+    yield
+    sock.close()

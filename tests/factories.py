@@ -40,6 +40,9 @@ from registers.models import (
 )
 from reviews.models import Commitment, Review
 from reviews.services import start_review
+from upkeep import services as upkeep
+from upkeep.jobs import BY_NAME
+from upkeep.models import JobRun
 
 PASSWORD = "correct horse battery staple"
 
@@ -211,3 +214,14 @@ def add_values(indicator, *pairs, breakdown=None):
     """Values of (date, number) through the one way values are added."""
     rows = [values.Row(date, Decimal(str(v)), breakdown) for date, v in pairs]
     return values.add(indicator, rows, origin=Value.Origin.FORM, author=None)
+
+
+def make_job_run(name: str, at: datetime.datetime, *, error: str = "") -> JobRun:
+    """A scheduled job's run for the period of `at`, claimed and finished at `at` as the
+    scheduler records it: done, or failed with `error`."""
+    job = BY_NAME[name]
+    run = upkeep.claim_run(job=job, period=job.period_of(at), now=at)
+    assert run is not None, f"{name} has already run for the period of {at}"
+    upkeep.finish_run(run=run, now=at, error=error, summary="" if error else "Done.")
+    run.refresh_from_db()
+    return run

@@ -393,6 +393,38 @@ def test_stop_link_needs_the_pages_csrf_token(alliance, mia):
     assert mia.wants_digest is True
 
 
+def test_stop_link_takes_a_mail_clients_one_click_post_without_session_or_token(alliance, mia):
+    """RFC 8058: Mia's mail client offers "unsubscribe" and POSTs `List-Unsubscribe=One-Click`
+    to the link the digest names, with no cookie and no CSRF token; the digest stops."""
+    commit(alliance, mia, "Book the hall", day(4, 30))
+    send()
+    (message,) = mail.outbox
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = re.fullmatch(
+        r"<https://accord\.example(/.+)>", message.extra_headers["List-Unsubscribe"]
+    )[1]
+    assert link == stop_link_of(message)
+
+    response = Client(enforce_csrf_checks=True).post(link, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert "The daily reminder is off for mia@example.org." in pages.text(response)
+    mia.refresh_from_db()
+    assert mia.wants_digest is False
+
+
+def test_stop_link_one_click_post_with_a_forged_token_changes_nothing(mia):
+    forged = digest.stop_token(mia)[:-2] + "xx"
+
+    response = Client(enforce_csrf_checks=True).post(
+        f"/accounts/digest/stop/{forged}/", {"List-Unsubscribe": "One-Click"}
+    )
+
+    assert response.status_code == 400
+    mia.refresh_from_db()
+    assert mia.wants_digest is True
+
+
 class OldSigner(signing.TimestampSigner):
     def timestamp(self):
         return signing.b62_encode(int(time.time()) - 61 * 24 * 3600)

@@ -1,5 +1,6 @@
 """`make run` on another port, with no SITE_URL, as a newcomer runs it: the links in the
-emails it sends follow the port and open.
+emails it sends follow the port and open, and the scheduler it starts beside uvicorn runs
+the jobs and stops with it.
 
 The test runs `make run` itself (migrate and the demo alliance into a fresh DATA_DIR, then
 uvicorn), plans a meeting through its pages as the demo facilitator, reads the invitation
@@ -102,11 +103,13 @@ def make_run(tmp_path):
         )
     try:
         _wait_ready(process, port, log)
-        yield port, log, tmp_path / "accord.sqlite3"
+        yield port, log, tmp_path / "accord.sqlite3", process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
         try:
+            os.killpg(process.pid, signal.SIGTERM)
             process.wait(20)
+        except ProcessLookupError:
+            pass  # stopped already
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -126,6 +129,32 @@ def _wait_ready(process, port: int, log: Path, timeout: float = 240) -> None:
             pass
         time.sleep(0.25)
     raise AssertionError(f"make run did not serve on port {port}:\n{log.read_text()[-5000:]}")
+
+
+def _group(pgid: int) -> dict[int, list[str]]:
+    """The processes of a process group: pid and arguments."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) == pgid:
+                found[int(entry.name)] = (entry / "cmdline").read_bytes()
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue
+    return {pid: line.decode(errors="replace").split("\0") for pid, line in found.items()}
+
+
+def _scheduler_runs(database: Path, timeout: float = 60) -> set[str]:
+    """The jobs the scheduler has run, once it has run settle_rounds (due at any time)."""
+    deadline = time.monotonic() + timeout
+    done: set[str] = set()
+    while "settle_rounds" not in done and time.monotonic() < deadline:
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute("SELECT job FROM upkeep_jobrun WHERE status = 'ok'")
+            done = {job for (job,) in rows}
+        time.sleep(0.25)
+    return done
 
 
 def _autumn_review(database: Path) -> tuple[str, int]:
@@ -154,7 +183,7 @@ def _plan_fields(page: str) -> list[tuple[str, str]]:
 
 
 def test_make_run_on_another_port_sends_invitation_links_that_open(make_run):
-    port, log, database = make_run
+    port, log, database, process = make_run
     site = f"http://127.0.0.1:{port}"
     slug, review_id = _autumn_review(database)
     facilitator = Browser(site)
@@ -179,3 +208,22 @@ def test_make_run_on_another_port_sends_invitation_links_that_open(make_run):
     url, page = member.sign_in(url, page, "dana@harvest-food.example")
     assert url == f"{site}/a/{slug}/meetings/{meeting[1]}/"
     assert "Food Bank community room" in page
+
+    # The scheduler started beside uvicorn has run the jobs due (settle_rounds always is).
+    assert "settle_rounds" in _scheduler_runs(database), log.read_text()[-3000:]
+    group = _group(process.pid)
+    [scheduler] = [
+        pid for pid, args in group.items() if args[1:3] == ["manage.py", "run_scheduler"]
+    ]
+    [uvicorn] = [
+        pid for pid, args in group.items() if len(args) > 1 and args[1].endswith("bin/uvicorn")
+    ]
+
+    # uvicorn stops (as when it fails): make ends, and takes the scheduler with it.
+    os.kill(uvicorn, signal.SIGTERM)
+    process.wait(60)
+    deadline = time.monotonic() + 30
+    while scheduler in _group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _group(process.pid) == {}, log.read_text()[-3000:]
+    assert "The scheduler stopped." in log.read_text()

@@ -88,6 +88,9 @@ def test_a_planned_meeting_shows_that_it_has_not_started(people, review, mia):
 
     assert (state["seq"], state["status"], state["phase"]) == (0, "planned", None)
     assert "The meeting has not started yet." in state["html"]
+    # The time stands on its own: "5 p.m." at the end of a sentence gave "p.m.."
+    assert "Planned for:" in state["html"]
+    assert ".." not in state["html"]
 
 
 @pytest.mark.parametrize("who", ["outsider", "anonymous", "member on another site"])
