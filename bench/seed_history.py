@@ -76,6 +76,7 @@ class _Story:
 
     @staticmethod
     def _last() -> int:
+        # after django.setup() in `main`: the models need the apps ready
         from django.db.models import Max
 
         from history.models import Revision
@@ -83,6 +84,7 @@ class _Story:
         return Revision.objects.aggregate(last=Max("id"))["last"] or 0
 
     def happened(self, alliance, when) -> None:
+        # after django.setup() in `main`: the models need the apps ready
         from history.models import Revision
 
         Revision.objects.filter(alliance=alliance, id__gt=self.mark).update(created_at=when)
@@ -91,9 +93,7 @@ class _Story:
 
 def seed(alliances: int, scale: float = 1.0) -> dict:  # noqa: PLR0915 (one story, told in order)
     # after django.setup() in `main`: the models need the apps ready
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import transaction
     from django.utils import timezone
     from django.utils.crypto import get_random_string
@@ -111,6 +111,7 @@ def seed(alliances: int, scale: float = 1.0) -> dict:  # noqa: PLR0915 (one stor
     from registers import services as registers
     from registers.models import Alignment, Goal
     from reviews.models import Commitment, ComponentRecord, Review
+    from reviews.services import start_review
 
     started = time.monotonic()
     rng = random.Random(17)  # noqa: S311 (not a secret: the same data every run)
@@ -260,8 +261,8 @@ def seed(alliances: int, scale: float = 1.0) -> dict:  # noqa: PLR0915 (one stor
                     for w in range(VALUES)
                 ]
                 values.add(indicator, rows, origin=Value.Origin.FORM, author=carol)
-            review = Review.objects.get(
-                pk=start_review_at(alliance, f"Review {n + 1:02d}", start, fiona).pk
+            review = start_review(
+                alliance=alliance, name=f"Review {n + 1:02d}", started_on=start, author=fiona
             )
         review_list.append(review)
         story.happened(alliance, _at(start, 17))
@@ -336,28 +337,8 @@ def seed(alliances: int, scale: float = 1.0) -> dict:  # noqa: PLR0915 (one stor
     seeded_at = time.monotonic()
     small = _small_alliances(alliances - 1, today)
 
-    expires = timezone.now() + datetime.timedelta(days=1)
-    store = SessionStore()
-    store.update(
-        {
-            SESSION_KEY: str(mia.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: mia.get_session_auth_hash(),
-        }
-    )
-    store.set_expiry(expires)
-    store.create()
-    # The export is the coordinator's.
-    coordinator = SessionStore()
-    coordinator.update(
-        {
-            SESSION_KEY: str(carol.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: carol.get_session_auth_hash(),
-        }
-    )
-    coordinator.set_expiry(expires)
-    coordinator.create()
+    # Mia's, for the pages; the export is the coordinator's.
+    session, coordinator_session = _session(mia), _session(carol)
 
     latest_review = review_list[-1]
     held = Meeting.objects.filter(review=review_list[-2], status=Meeting.Status.ENDED).first()
@@ -375,8 +356,8 @@ def seed(alliances: int, scale: float = 1.0) -> dict:  # noqa: PLR0915 (one stor
         "partner": partner_of_mia.pk,
         "membership": Membership.objects.get(alliance=alliance, user=mia).pk,
         "alliance": alliance.pk,
-        "session": store.session_key,
-        "coordinator_session": coordinator.session_key,
+        "session": session,
+        "coordinator_session": coordinator_session,
         # A browser holds a CSRF cookie after its first page; the clients send this one.
         "csrf": get_random_string(32),
         "counts": {
@@ -402,15 +383,29 @@ def seed(alliances: int, scale: float = 1.0) -> dict:  # noqa: PLR0915 (one stor
     }
 
 
-def start_review_at(alliance, name, start, author):
-    from reviews.services import start_review
+def _session(user) -> str:
+    """The key of a day-long session in which `user` is signed in."""
+    # after django.setup() in `main`: the models need the apps ready
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
 
-    return start_review(alliance=alliance, name=name, started_on=start, author=author)
+    store = SessionStore()
+    store.update(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+    )
+    store.set_expiry(datetime.timedelta(days=1))
+    store.create()
+    return store.session_key
 
 
 def _hold(meeting, facilitator, answering, people, rng) -> None:
     """Run the meeting as its facilitator does: start, every phase in turn (the answering
     people rate in each reflect phase), end. Its components open and are recorded by it."""
+    # after django.setup() in `main`: the models need the apps ready
     from meetings import live
     from meetings import services as meetings
     from meetings.models import Attendance, Phase
@@ -443,6 +438,7 @@ def _hold(meeting, facilitator, answering, people, rng) -> None:
 
 def _backdate_meeting(meeting, when) -> None:
     """The meeting's times, and those of its phases, log and rounds, on its evening."""
+    # after django.setup() in `main`: the models need the apps ready
     from meetings.models import Attendance, LogEntry, Meeting, Phase
     from ratings.models import Round
 
@@ -460,6 +456,7 @@ def _backdate_meeting(meeting, when) -> None:
 
 def _add_commitments(review, agenda, count, partners, owners, author, start, rng) -> None:
     """Commitments taken at a meeting: written down as the page writes them."""
+    # after django.setup() in `main`: the models need the apps ready
     from history.services import create_with_history
     from reviews.models import Commitment
 
@@ -484,6 +481,7 @@ def _add_commitments(review, agenda, count, partners, owners, author, start, rng
 
 def _date_values(alliance) -> None:
     """Each value's revision at the value's date (reported the day it was counted)."""
+    # after django.setup() in `main`: the connection reads the settings
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -504,6 +502,7 @@ def _date_values(alliance) -> None:
 def _small_alliances(count: int, today) -> int:
     """`count` young alliances: three partners, three people, three goals, a review with
     three commitments (one due tomorrow, for the daily digest)."""
+    # after django.setup() in `main`: the models need the apps ready
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
