@@ -151,6 +151,14 @@ def fetch(port: int, path: str, cookie: str) -> tuple[float, bytes, str]:
     return time.monotonic() - start, body, kind
 
 
+def temporary(prefix: str, files: list) -> Path:
+    """A new empty JSON file, added to `files` (deleted at the end)."""
+    descriptor, name = tempfile.mkstemp(prefix=prefix, suffix=".json")
+    os.close(descriptor)
+    files.append(Path(name))
+    return files[-1]
+
+
 def python(module_args: list[str], env: dict, timeout: float = 1800) -> str:
     return harness.run([harness.BIN / "python", *module_args], env, timeout=timeout)
 
@@ -175,8 +183,9 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
         return count_queries(args.count_queries)
     if args.timed:
         return timed_command(args.timed)
-    if args.quick:
-        args.alliances, args.scale, args.seconds, args.pdf = 20, 0.25, 1, 1
+    if args.quick:  # new defaults; the options given still win
+        parser.set_defaults(alliances=20, scale=0.25, seconds=1, pdf=1)
+        args = parser.parse_args()
 
     problem = harness.unreachable()
     if problem:
@@ -216,8 +225,7 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
         cookie = f"sessionid={seeded['session']}; csrftoken={seeded['csrf']}"
         shown = pages(seeded)
 
-        job = Path(tempfile.mkstemp(prefix="accord-bench-pages-", suffix=".json")[1])
-        files.append(job)
+        job = temporary("accord-bench-pages-", files)
         job.write_text(json.dumps({**seeded, "pages": shown}))
         queries = json.loads(
             python(["-m", "bench.history", "--count-queries", str(job)], site.env).splitlines()[-1]
@@ -245,8 +253,7 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
         coordinator = f"sessionid={seeded['coordinator_session']}; csrftoken={seeded['csrf']}"
         export = f"/a/{seeded['slug']}/export.json"
         export_seconds, document, _kind = fetch(port, export, coordinator)
-        exported = Path(tempfile.mkstemp(prefix="accord-bench-export-", suffix=".json")[1])
-        files.append(exported)
+        exported = temporary("accord-bench-export-", files)
         exported.write_bytes(document)
 
         imported.drop()
