@@ -318,6 +318,10 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
                 f"one run of the scheduler across {seeded['counts']['alliances']} alliances: "
                 f"{scheduler_seconds:.2f} s"
             )
+            for job, outcome in site.sql(
+                "SELECT job, outcome FROM upkeep_jobrun WHERE status = 'ok' ORDER BY id"
+            ):
+                print(f"  {job}: {outcome}")
         if over:
             print(f"pages over {RATIO_TARGET}× the signed-in page: {', '.join(over)}")
     finally:
