@@ -87,14 +87,19 @@ def test_a_mixed_review_by_hand(review, kitchen, food_bank):
     }
 
 
-def test_figures_over_time_go_review_by_review(review, kitchen, fiona):
-    past = TODAY - datetime.timedelta(days=30)
-    later = start_review(
+def autumn_review(review, fiona):
+    """A review after `review`, of the same alliance."""
+    return start_review(
         alliance=review.alliance,
         name="Autumn 2027 review",
         started_on=datetime.date(2027, 9, 1),
         author=fiona,
     )
+
+
+def test_figures_over_time_go_review_by_review(review, kitchen, fiona):
+    past = TODAY - datetime.timedelta(days=30)
+    later = autumn_review(review, fiona)
     commit(review, kitchen, "done", past)
     commit(review, kitchen, "not_done", past, "No time")
     commit(later, kitchen, "done", past)
@@ -126,12 +131,7 @@ def test_an_earlier_review_over_time_counts_as_its_own_figures(review, kitchen, 
         ("done", soon),
     ]:
         commit(review, kitchen, status, due, "A reason" if status != "done" else "")
-    later = start_review(
-        alliance=review.alliance,
-        name="Autumn 2027 review",
-        started_on=datetime.date(2027, 9, 1),
-        author=fiona,
-    )
+    later = autumn_review(review, fiona)
     commit(later, kitchen, "done", past)
 
     earlier = follow(later)["over_time"][0]
