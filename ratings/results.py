@@ -115,8 +115,17 @@ def _needed(round: Round, count: int, threshold: int) -> int:
 
 def result(round: Round, questions=()) -> RoundResult:
     """The result of one round, reflections included, with nothing below the thresholds."""
-    summary = summarize([round])[round.pk]
-    return replace(summary, reflections=_reflections(round, questions, summary.closed))
+    return results_of([round], {round.pk: list(questions)})[round.pk]
+
+
+def results_of(rounds, questions: dict[int, list]) -> dict[int, RoundResult]:
+    """The result of each of `rounds`, as `result` gives one, with the reflections to the
+    questions `questions[round.pk]` (none for a round not in it): four queries at most,
+    however many rounds (a check-in's, a review's export)."""
+    rounds = list(rounds)
+    summaries = summarize(rounds)
+    reflections = _reflections([summaries[r.pk] for r in rounds], questions)
+    return {r.pk: replace(summaries[r.pk], reflections=reflections[r.pk]) for r in rounds}
 
 
 def review_results(review) -> dict[str, RoundResult]:
@@ -168,39 +177,55 @@ def _changes(now: dict, before: dict) -> dict:
     }
 
 
-def _reflections(round: Round, questions, closed: bool) -> tuple[QuestionReflections, ...]:
-    settle_due([round])
-    needed = round.review.reflection_threshold
-    # Reopened after the room saw them: new texts wait for K more people, like ratings.
-    # Counted in people who answered, as `shown_count` is: a count of texts could not be
-    # compared with it.
-    late = round.shown_count is not None and late_answers_hidden(
-        round, Participation.objects.filter(round=round).count(), needed
-    )
-    counts = dict(
-        Reflection.objects.filter(round=round)
-        .values_list("question_id")
-        .annotate(n=Count("id"))
-        .values_list("question_id", "n")
-    )
-    shown_ids = [q.pk for q in questions if closed and not late and counts.get(q.pk, 0) >= needed]
-    texts: dict[int, list[tuple[str, str]]] = {pk: [] for pk in shown_ids}
-    if shown_ids:
+def _reflections(summaries: list[RoundResult], questions: dict[int, list]) -> dict[int, tuple]:
+    """Each round's reflections, by round id: per question asked, how many were written and,
+    once shown, their texts. The rounds were settled and counted by `summarize`."""
+    counts: dict[tuple[int, int], int] = {}
+    if summaries:
+        for round_id, question_id, n in (
+            Reflection.objects.filter(round__in=[s.round for s in summaries])
+            .values_list("round_id", "question_id")
+            .annotate(n=Count("id"))
+            .values_list("round_id", "question_id", "n")
+        ):
+            counts[round_id, question_id] = n
+    shown: set[tuple[int, int]] = set()
+    for summary in summaries:
+        round, needed = summary.round, summary.round.review.reflection_threshold
+        # Reopened after the room saw them: new texts wait for K more people, like ratings.
+        # Counted in people who answered, as `shown_count` is: a count of texts could not be
+        # compared with it.
+        late = round.shown_count is not None and late_answers_hidden(round, summary.count, needed)
+        if summary.closed and not late:
+            shown |= {
+                (round.pk, q.pk)
+                for q in questions.get(round.pk, [])
+                if counts.get((round.pk, q.pk), 0) >= needed
+            }
+    texts: dict[tuple[int, int], list[tuple[str, str]]] = {key: [] for key in shown}
+    if shown:
         # author is only ever set in a named review
-        for question_id, text, author in Reflection.objects.filter(
-            round=round, question_id__in=shown_ids
-        ).values_list("question_id", "text", "author__name"):
-            texts[question_id].append((text, author or ""))
-    result = []
-    for question in questions:
-        written = texts.get(question.pk, [])
-        # Shuffled at each reading: the order the database returns rows in is its own, and is not
-        # promised to hide anything.
-        _shuffle(written)
-        result.append(
-            QuestionReflections(question, counts.get(question.pk, 0), needed, tuple(written))
-        )
-    return tuple(result)
+        for round_id, question_id, text, author in Reflection.objects.filter(
+            round__in={key[0] for key in shown}, question_id__in={key[1] for key in shown}
+        ).values_list("round_id", "question_id", "text", "author__name"):
+            if (round_id, question_id) in texts:
+                texts[round_id, question_id].append((text, author or ""))
+    found = {}
+    for summary in summaries:
+        round, needed = summary.round, summary.round.review.reflection_threshold
+        result = []
+        for question in questions.get(round.pk, []):
+            written = texts.get((round.pk, question.pk), [])
+            # Shuffled at each reading: the order the database returns rows in is its own,
+            # and is not promised to hide anything.
+            _shuffle(written)
+            result.append(
+                QuestionReflections(
+                    question, counts.get((round.pk, question.pk), 0), needed, tuple(written)
+                )
+            )
+        found[round.pk] = tuple(result)
+    return found
 
 
 def latest_rounds(review) -> dict[str, Round]:

@@ -63,10 +63,11 @@ def _page(request, membership, check_in, form=None, status=200):
         "eligible": sum(
             m.can_answer for m in Membership.objects.filter(alliance=membership.alliance)
         ),
-        "results": [
-            results.result(r, questions[r.component_key]) if closed else summaries[r.pk]
-            for r in rounds
-        ],
+        "results": list(
+            results.results_of(rounds, {r.pk: questions[r.component_key] for r in rounds}).values()
+        )
+        if closed
+        else [summaries[r.pk] for r in rounds],
         # Confidence in each goal, shown under the trust component (K applies as above).
         "confidence": confidence.for_rounds(goal_rounds, summaries) if goal_rounds else None,
         "my_ratings": _my_named_answers(review, [*rounds, *goal_rounds], request.user),

@@ -370,12 +370,19 @@ def round_answers(writer: Writer, rounds: list[Round], questions: list[Question]
     """For each round (each loaded with its review and check-in), what `ratings.results`
     shows of its answers: always their number; the ratings once shown; the written answers
     to each question once shown, with their authors in a named review."""
-    summaries = results.summarize(rounds)
-    participants = _participants(rounds)
-    return [
-        _round_answers(writer, r, summaries[r.pk], participants.get(r.pk, []), questions)
+    # A confidence round takes ratings only; a component's, written answers to its questions.
+    asked = {
+        r.pk: [
+            q
+            for q in questions
+            if q.component_key == r.component_key and q.review_id in (None, r.review_id)
+        ]
         for r in rounds
-    ]
+        if not r.goal_id
+    }
+    found = results.results_of(rounds, asked)
+    participants = _participants(rounds)
+    return [_round_answers(writer, r, found[r.pk], participants.get(r.pk, [])) for r in rounds]
 
 
 def _participants(rounds) -> dict[int, list]:
@@ -389,7 +396,7 @@ def _participants(rounds) -> dict[int, list]:
     return found
 
 
-def _round_answers(writer, round, summary, participants, questions) -> Answers:
+def _round_answers(writer, round, summary, participants) -> Answers:
     document = {
         "closed": summary.closed,
         "answers": summary.count,
@@ -405,12 +412,7 @@ def _round_answers(writer, round, summary, participants, questions) -> Answers:
         document["ratings"] = [bar.value for bar in summary.bars for _n in range(bar.count)]
     if round.goal_id:  # a confidence round takes ratings only
         return Answers(document, summary, [])
-    mine = [
-        q
-        for q in questions
-        if q.component_key == round.component_key and q.review_id in (None, round.review_id)
-    ]
-    groups = [g for g in results.result(round, mine).reflections if g.count]
+    groups = [g for g in summary.reflections if g.count]
     by_name = _unique_names(participants)
     document["reflections"] = [
         {

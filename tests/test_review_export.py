@@ -16,6 +16,7 @@ from reviews.services import record_component
 from tests import filled_alliance
 from tests.answering import answer, check_in_on
 from tests.factories import add_members
+from tests.growth import rate
 
 pytestmark = pytest.mark.usefixtures("media_root", "fast_passwords")
 
@@ -322,11 +323,10 @@ def grow(review, people, kitchen, times: int) -> None:
 
 # session, user, membership; review; the review's own questions; its rounds; the
 # framework's questions; the rounds' counts and values (2); who answered the rounds of a
-# named review (none here); then each round but a confidence one, its result with its
-# written answers: counts, values if shown, written counts, texts if shown (2 to 4 each:
-# 12 for spring's four); records; check-ins; commitments; meetings; stories; impact
-# answers; the people, partners, goals and indicators named (4).
-EXPORT_QUERIES = 31
+# named review (none here); the rounds' written answers, however many rounds: their counts
+# and the texts shown (2; `ratings.results.results_of`); records; check-ins; commitments;
+# meetings; stories; impact answers; the people, partners, goals and indicators named (4).
+EXPORT_QUERIES = 21
 
 
 @pytest.mark.parametrize("url", [json_url, zip_url])
@@ -339,3 +339,14 @@ def test_the_query_count_does_not_grow_with_commitments_or_meetings(
     grow(filled.spring, people, kitchen, 5)
     with django_assert_num_queries(EXPORT_QUERIES):
         client.get(url(filled.spring))
+
+
+@pytest.mark.parametrize("url", [json_url, zip_url])
+def test_the_query_count_does_not_grow_with_rated_rounds(
+    client, filled, people, django_assert_num_queries, url
+):
+    client.force_login(people["mia"])
+    for n in range(3):  # three more check-ins, each answered and closed
+        rate(filled.spring, add_members(filled.spring.alliance, 3, start=300 + 10 * n))
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert client.get(url(filled.spring)).status_code == 200
