@@ -11,6 +11,7 @@ or `translation.override`): the page's `lang` is the language active then.
 means answering them (who invited, who opened a check-in, who planned a meeting).
 """
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from email.header import Header
@@ -24,6 +25,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi
+
+logger = logging.getLogger(__name__)
 
 # A web address in the text: it ends at a space, a quote or an angle bracket, and does not
 # take the punctuation that ends its sentence ("open this link: https://…/.").
@@ -120,6 +123,40 @@ def send(*messages: Email) -> None:
             connection.send_messages(list(messages))
     except OSError as error:  # smtplib's errors, a refused connection, a timeout, TLS
         raise NotSent(str(error)) from error
+
+
+def send_each(*messages: Email) -> list[Email]:
+    """Send these emails over one connection, each on its own, and return those the mail
+    server did not take: one it refuses does not stop the others, and when it cannot be
+    reached, none leaves and all are returned. Each failure is logged for the operator."""
+    if not messages:
+        return []
+    connection = get_connection()
+    try:
+        connection.open()
+    except OSError as error:  # nothing listens, TLS or the login fails, a timeout
+        logger.error(
+            "The mail server could not be reached (%d emails not sent): %s", len(messages), error
+        )
+        return list(messages)
+    unsent = []
+    try:
+        for message in messages:
+            try:
+                connection.send_messages([message])
+            except OSError as error:
+                logger.error(
+                    "The mail server did not take an email to %d recipient(s): %s",
+                    len(message.recipients()),
+                    error,
+                )
+                unsent.append(message)
+    finally:
+        try:
+            connection.close()
+        except OSError as error:  # the server hung up first: what it took, it took
+            logger.warning("The connection to the mail server did not close cleanly: %s", error)
+    return unsent
 
 
 def html(subject: str, text: str) -> str:

@@ -26,14 +26,15 @@ class Received:
 @dataclass
 class Keeper:
     """An aiosmtpd handler that keeps what it receives, or refuses every message with a
-    550 when `refusing`."""
+    550 when `refusing`, and those to an address of `refusing_to` (in any case)."""
 
     refusing: bool = False
+    refusing_to: set[str] = field(default_factory=set)
     port: int = 0
     received: list[Received] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):
-        if self.refusing:
+        if self.refusing or {to.lower() for to in envelope.rcpt_tos} & self.refusing_to:
             return "550 5.7.1 Message refused"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append(
