@@ -13,6 +13,7 @@ means answering them (who invited, who opened a check-in, who planned a meeting)
 
 import logging
 import re
+import smtplib
 from collections.abc import Iterable, Mapping
 from email.header import Header
 from email.headerregistry import Address
@@ -141,16 +142,31 @@ def send_each(*messages: Email) -> list[Email]:
         return list(messages)
     unsent = []
     try:
-        for message in messages:
+        for number, message in enumerate(messages):
             try:
                 connection.send_messages([message])
-            except OSError as error:
+            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+                # The server answered, refusing this one: the next may still go.
                 logger.error(
                     "The mail server did not take an email to %d recipient(s): %s",
                     len(message.recipients()),
                     error,
                 )
                 unsent.append(message)
+            except OSError as error:
+                # The connection broke or stopped answering: nothing more goes through it,
+                # and no other email waits EMAIL_TIMEOUT again.
+                logger.error(
+                    "The connection to the mail server failed (%d emails not sent): %s",
+                    len(messages) - number,
+                    error,
+                )
+                unsent.extend(messages[number:])
+                broken = getattr(connection, "connection", None)  # smtplib's, in the SMTP backend
+                if broken is not None:
+                    broken.close()  # without QUIT, which would wait EMAIL_TIMEOUT once more
+                    connection.connection = None
+                break
     finally:
         try:
             connection.close()

@@ -13,6 +13,7 @@ import logging
 import pytest
 from django.urls import reverse
 
+from accord import mail
 from meetings.models import Meeting
 from ratings.models import CheckIn
 from tests import pages
@@ -62,6 +63,36 @@ def warning(response) -> str:
     if NOT_TAKEN not in text:
         return ""
     return NOT_TAKEN + text.split(NOT_TAKEN, 1)[1].split(".", 1)[0] + "."
+
+
+# Sending many
+
+
+def test_a_refused_email_does_not_stop_the_others(db, smtp_server):
+    smtp_server.refusing_to = {"b@example.org"}
+    emails = [mail.message(subject="Hi", body="Hello", to=[f"{n}@example.org"]) for n in "abc"]
+
+    unsent = mail.send_each(*emails)
+
+    assert unsent == [emails[1]]
+    assert recipients(smtp_server) == ["a@example.org", "c@example.org"]
+
+
+def test_a_server_that_stops_answering_is_not_waited_for_again(settings, smtp_server, caplog):
+    # After one EMAIL_TIMEOUT, the emails left are not sent: each would wait as long again.
+    settings.EMAIL_TIMEOUT = 1
+    smtp_server.stalling_to = {"b@example.org"}
+    emails = [mail.message(subject="Hi", body="Hello", to=[f"{n}@example.org"]) for n in "abc"]
+
+    with caplog.at_level(logging.ERROR):
+        unsent = mail.send_each(*emails)
+
+    assert unsent == emails[1:]
+    assert recipients(smtp_server) == ["a@example.org"]
+    assert any(
+        m.startswith("The connection to the mail server failed (2 emails not sent): ")
+        for m in caplog.messages
+    )
 
 
 # A check-in
