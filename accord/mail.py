@@ -11,7 +11,9 @@ or `translation.override`): the page's `lang` is the language active then.
 means answering them (who invited, who opened a check-in, who planned a meeting).
 """
 
+import logging
 import re
+import smtplib
 from collections.abc import Iterable, Mapping
 from email.header import Header
 from email.headerregistry import Address
@@ -24,6 +26,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi
+
+logger = logging.getLogger(__name__)
 
 # A web address in the text: it ends at a space, a quote or an angle bracket, and does not
 # take the punctuation that ends its sentence ("open this link: https://…/.").
@@ -120,6 +124,55 @@ def send(*messages: Email) -> None:
             connection.send_messages(list(messages))
     except OSError as error:  # smtplib's errors, a refused connection, a timeout, TLS
         raise NotSent(str(error)) from error
+
+
+def send_each(*messages: Email) -> list[Email]:
+    """Send these emails over one connection, each on its own, and return those the mail
+    server did not take: one it refuses does not stop the others, and when it cannot be
+    reached, none leaves and all are returned. Each failure is logged for the operator."""
+    if not messages:
+        return []
+    connection = get_connection()
+    try:
+        connection.open()
+    except OSError as error:  # nothing listens, TLS or the login fails, a timeout
+        logger.error(
+            "The mail server could not be reached (%d emails not sent): %s", len(messages), error
+        )
+        return list(messages)
+    unsent = []
+    try:
+        for number, message in enumerate(messages):
+            try:
+                connection.send_messages([message])
+            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+                # The server answered, refusing this one: the next may still go.
+                logger.error(
+                    "The mail server did not take an email to %d recipient(s): %s",
+                    len(message.recipients()),
+                    error,
+                )
+                unsent.append(message)
+            except OSError as error:
+                # The connection broke or stopped answering: nothing more goes through it,
+                # and no other email waits EMAIL_TIMEOUT again.
+                logger.error(
+                    "The connection to the mail server failed (%d emails not sent): %s",
+                    len(messages) - number,
+                    error,
+                )
+                unsent.extend(messages[number:])
+                broken = getattr(connection, "connection", None)  # smtplib's, in the SMTP backend
+                if broken is not None:
+                    broken.close()  # without QUIT, which would wait EMAIL_TIMEOUT once more
+                    connection.connection = None
+                break
+    finally:
+        try:
+            connection.close()
+        except OSError as error:  # the server hung up first: what it took, it took
+            logger.warning("The connection to the mail server did not close cleanly: %s", error)
+    return unsent
 
 
 def html(subject: str, text: str) -> str:

@@ -1,5 +1,6 @@
 """The emails of creating an account. Every link starts with SITE_URL."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from accord import mail
 from accounts import language, throttle
 from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 SIGNUP_SALT = "accounts.signup"
 # Sign-up sends email to any address typed in: at most this many an hour to one address, so
@@ -33,7 +36,17 @@ def email_for_signup_token(token: str) -> str | None:
 def send_signup_email(email: str) -> None:
     """What sign-up sends: the link to make the account, or to the owner of an account that
     exists already, a reminder that it does. The page says the same either way (and also
-    when the hour's emails to this address are spent and nothing is sent)."""
+    when the hour's emails to this address are spent and nothing is sent). Raises
+    mail.NotSent, logged, when the mail server does not take the email (either one: the
+    page still tells nobody whether the address has an account)."""
+    try:
+        _send_signup_email(email)
+    except mail.NotSent as error:
+        logger.error("A sign-up email could not be sent: %s", error)
+        raise
+
+
+def _send_signup_email(email: str) -> None:
     if throttle.over_limit(
         "signup-email", email, limit=SIGNUP_EMAILS_PER_HOUR, lasts=timedelta(hours=1)
     ):

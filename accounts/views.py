@@ -11,6 +11,7 @@ from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accord import mail
 from accounts import emails, language, services
 from accounts.forms import ProfileForm, ResetForm, SetPasswordFields, SignInForm, SignUpForm
 from accounts.models import User
@@ -52,8 +53,20 @@ def signup(request):
         return redirect("alliances:home")
     form = SignUpForm(request.POST or None)
     if form.is_valid():
-        emails.send_signup_email(form.cleaned_data["email"])
-        return render(request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]})
+        try:
+            emails.send_signup_email(form.cleaned_data["email"])
+        except mail.NotSent:
+            form.add_error(
+                "email",
+                _(
+                    "The email to this address could not be sent: the mail server did not "
+                    "take it. Try again in a few minutes."
+                ),
+            )
+        else:
+            return render(
+                request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]}
+            )
     return render(request, "accounts/signup.html", {"form": form})
 
 

@@ -79,17 +79,19 @@ def ics(meeting) -> str:
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def email_invitations(meeting) -> None:
-    """Email every person of the alliance the meeting, with its .ics attached, each in
-    their own language: the subject and the .ics are written once per language, the body
-    (which greets each person by name) once per person."""
+def email_invitations(meeting, only=None) -> list:
+    """Email every person of the alliance (or those of them in `only`) the meeting, with
+    its .ics attached, each in their own language: the subject and the .ics are written
+    once per language, the body (which greets each person by name) once per person. The
+    people the mail server did not take it for are returned."""
     review = meeting.review
     link = settings.SITE_URL + meeting.get_absolute_url()
     how_link = settings.SITE_URL + reverse("meetings:how")
     names = {"alliance": review.alliance.name, "review": review.name}
-    people = [
-        m.user for m in Membership.objects.filter(alliance=review.alliance).select_related("user")
-    ]
+    memberships = Membership.objects.filter(alliance=review.alliance).select_related("user")
+    if only is not None:
+        memberships = memberships.filter(user__in=only)
+    people = [m.user for m in memberships]
     messages = []
     for code, group in by_language(people).items():
         with translation.override(code):
@@ -98,15 +100,23 @@ def email_invitations(meeting) -> None:
             for person in group:
                 context = {"meeting": meeting, "person": person, "link": link, "how_link": how_link}
                 messages.append(
-                    mail.message(
-                        subject=subject,
-                        body=render_to_string("meetings/email/invitation.txt", context),
-                        to=[person.email],
-                        # A question about the meeting goes to whoever planned it.
-                        reply_to=mail.replies_to(meeting.created_by),
-                        attachments=[
-                            (f"accord-meeting-{meeting.pk}.ics", calendar_file, "text/calendar")
-                        ],
+                    (
+                        person,
+                        mail.message(
+                            subject=subject,
+                            body=render_to_string("meetings/email/invitation.txt", context),
+                            to=[person.email],
+                            # A question about the meeting goes to whoever planned it.
+                            reply_to=mail.replies_to(meeting.created_by),
+                            attachments=[
+                                (
+                                    f"accord-meeting-{meeting.pk}.ics",
+                                    calendar_file,
+                                    "text/calendar",
+                                )
+                            ],
+                        ),
                     )
                 )
-    mail.send(*messages)
+    unsent = mail.send_each(*(message for _person, message in messages))
+    return [person for person, message in messages if message in unsent]

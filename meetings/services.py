@@ -2,6 +2,7 @@
 may act, writes, bumps the meeting's sequence number and, once the transaction commits,
 broadcasts the new state to everyone in the meeting (HOUSE_STYLE rule 4)."""
 
+import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -28,6 +29,8 @@ from ratings.services import (
 from reviews.framework import framework
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import ReviewRuleError, open_component, record_component
+
+logger = logging.getLogger(__name__)
 
 COMPONENT_PHASES = [
     Phase.Kind.INTRODUCE,
@@ -84,7 +87,9 @@ def agenda_problem(review, keys: list[str]) -> str:
 
 def plan_meeting(*, review, agenda: list[str], author, invite: bool = False, **fields) -> Meeting:
     """Plan a meeting of the review on these components, in the framework's order; with
-    `invite`, each member is emailed an invitation (the demo and the tests plan without)."""
+    `invite`, each member is emailed an invitation once the transaction commits (the demo
+    and the tests plan without); the meeting stays planned when the mail server does not
+    take one, and who it did not reach is kept in `Meeting.not_emailed`."""
     order = framework().keys()
     agenda = sorted(agenda, key=order.index)
     problem = agenda_problem(review, agenda)
@@ -95,8 +100,33 @@ def plan_meeting(*, review, agenda: list[str], author, invite: bool = False, **f
         _build_phases(meeting)
         if invite:
             # On commit: an invitation sent before then could be for a meeting never saved.
-            transaction.on_commit(lambda: calendar.email_invitations(meeting))
+            transaction.on_commit(lambda: _email_invitations(meeting))
     return meeting
+
+
+def email_invitations_again(*, meeting: Meeting) -> list:
+    """Send the meeting's invitation again to those the mail server did not take it for
+    (who are still in the alliance), while it is planned; the people it still did not
+    reach."""
+    if meeting.status != Meeting.Status.PLANNED:
+        return []
+    return _email_invitations(meeting, only=meeting.not_emailed.all())
+
+
+def _email_invitations(meeting: Meeting, only=None) -> list:
+    """Email the invitations and keep who the mail server did not take one for
+    (`Meeting.not_emailed`): the meeting stays planned whatever the mail server does, and
+    whoever facilitates can send those again."""
+    missed = calendar.email_invitations(meeting, only=only)
+    if missed:
+        logger.error(
+            "The invitation to meeting %s did not reach person(s) %s: the mail server did not "
+            "take it.",
+            meeting.pk,
+            ", ".join(str(person.pk) for person in missed),
+        )
+    meeting.not_emailed.set(missed)
+    return missed
 
 
 def _build_phases(meeting: Meeting) -> None:

@@ -54,6 +54,10 @@ class CheckIn(models.Model):
     )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Who the mail server did not take the check-in's email for, until it is sent again.
+    not_emailed = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("not emailed")
+    )
 
     class Meta:
         verbose_name = _("check-in")

@@ -8,6 +8,7 @@ statement per table, and deletes the blobs: no id, order, time or dead row versi
 an answer up with a participation. In an anonymous review no answer carries its author.
 """
 
+import logging
 import random
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ from ratings.sealing import open_blob, seal
 from registers.models import Goal
 from reviews.framework import key_of
 from reviews.models import Question
+
+logger = logging.getLogger(__name__)
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -146,7 +149,9 @@ def submit(*, membership: Membership, answers: list[ComponentAnswer], rules: str
 def open_check_in(
     *, review, component_keys: list[str], closes_at, message: str, author, notify: bool = True
 ) -> CheckIn:
-    """Open a check-in on some components and email its link to everyone who answers."""
+    """Open a check-in on some components and email its link to everyone who answers (once
+    the transaction commits). The check-in stays open when the mail server does not take
+    an email: who it did not reach is kept in `CheckIn.not_emailed`."""
     with transaction.atomic():
         check_in = CheckIn.objects.create(
             review=review, closes_at=closes_at, message=message, opened_by=author
@@ -242,10 +247,23 @@ def late_answers_hidden(round: Round, count: int, needed: int) -> bool:
     return 0 < late < needed
 
 
-def _email_check_in(check_in: CheckIn) -> None:
+def email_check_in_again(*, check_in: CheckIn) -> list:
+    """Send the check-in's email again to those the mail server did not take it for (who
+    still answer in the alliance), while it is open; the people it still did not reach."""
+    if not check_in.is_open:
+        return []
+    return _email_check_in(check_in, only=check_in.not_emailed.all())
+
+
+def _email_check_in(check_in: CheckIn, only=None) -> list:
+    """Email the check-in's link to everyone who answers (or those of them in `only`), and
+    keep who the mail server did not take it for (`CheckIn.not_emailed`): the check-in is
+    open whatever the mail server does, and its facilitator can send those again."""
     review = check_in.review
     link = settings.SITE_URL + reverse("ratings:check_in", args=[review.alliance.slug, check_in.pk])
     memberships = Membership.objects.filter(alliance=review.alliance).select_related("user")
+    if only is not None:
+        memberships = memberships.filter(user__in=only)
     answering = [membership for membership in memberships if membership.can_answer]
     messages = []
     # Each in their own language; the body greets each by name, the subject is one per language.
@@ -256,16 +274,28 @@ def _email_check_in(check_in: CheckIn) -> None:
                 person = membership.user
                 context = {"check_in": check_in, "review": review, "link": link, "person": person}
                 messages.append(
-                    mail.message(
-                        subject=subject,
-                        body=render_to_string("ratings/email/check_in.txt", context),
-                        to=[person.email],
-                        # A question about the check-in goes to the facilitator who opened it.
-                        reply_to=mail.replies_to(check_in.opened_by),
-                        headers=mail.AUTOMATIC,
+                    (
+                        person,
+                        mail.message(
+                            subject=subject,
+                            body=render_to_string("ratings/email/check_in.txt", context),
+                            to=[person.email],
+                            # A question about the check-in goes to the facilitator who opened it.
+                            reply_to=mail.replies_to(check_in.opened_by),
+                            headers=mail.AUTOMATIC,
+                        ),
                     )
                 )
-    mail.send(*messages)
+    unsent = mail.send_each(*(message for _person, message in messages))
+    missed = [person for person, message in messages if message in unsent]
+    if missed:
+        logger.error(
+            "The email of check-in %s did not reach person(s) %s: the mail server did not take it.",
+            check_in.pk,
+            ", ".join(str(person.pk) for person in missed),
+        )
+    check_in.not_emailed.set(missed)
+    return missed
 
 
 def close_check_in(*, check_in: CheckIn) -> None:

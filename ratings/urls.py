@@ -17,6 +17,11 @@ urlpatterns = [
         name="check_in_answer",
     ),
     path(
+        "a/<slug:slug>/check-ins/<int:check_in_id>/email-again/",
+        views.check_in_email_again,
+        name="check_in_email_again",
+    ),
+    path(
         "a/<slug:slug>/check-ins/<int:check_in_id>/close/",
         views.check_in_close,
         name="check_in_close",

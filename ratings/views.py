@@ -26,7 +26,18 @@ def check_in_create(request, slug, review_id):
             message=form.cleaned_data["message"],
             author=request.user,
         )
-        messages.success(request, _("The check-in is open; the members have its link by email."))
+        if check_in.not_emailed.exists():
+            messages.warning(
+                request,
+                _(
+                    "The check-in is open, but the mail server did not take every email: "
+                    "see below who did not get it, and send it again."
+                ),
+            )
+        else:
+            messages.success(
+                request, _("The check-in is open; the members have its link by email.")
+            )
         return redirect("ratings:check_in", slug, check_in.pk)
     return render(
         request,
@@ -72,6 +83,9 @@ def _page(request, membership, check_in, form=None, status=200):
         "confidence": confidence.for_rounds(goal_rounds, summaries) if goal_rounds else None,
         "my_ratings": _my_named_answers(review, [*rounds, *goal_rounds], request.user),
     }
+    if membership.can_facilitate and check_in.is_open and not request.htmx:
+        # Who the mail server did not take the check-in's email for: the facilitator sends it again.
+        context["not_emailed"] = [str(person) for person in check_in.not_emailed.order_by("name")]
     template = "ratings/check_in.html"
     if request.htmx:
         template = "ratings/_check_in_progress.html"  # polled while the check-in is open
@@ -104,6 +118,23 @@ def _rounds(check_in):
 def check_in(request, slug, check_in_id):
     membership = access.get_membership(request.user, slug)
     return _page(request, membership, access.get_check_in(membership, check_in_id))
+
+
+@login_required
+@require_POST
+def check_in_email_again(request, slug, check_in_id):
+    """Send the check-in's email again to those the mail server did not take it for."""
+    membership = access.get_membership(request.user, slug, "facilitate")
+    check_in = access.get_check_in(membership, check_in_id)
+    if not check_in.is_open:
+        messages.error(request, _("This check-in is closed; answers are no longer taken."))
+    elif services.email_check_in_again(check_in=check_in):
+        messages.warning(
+            request, _("The mail server still did not take every email; try again later.")
+        )
+    else:
+        messages.success(request, _("The email is sent again; everyone has the link."))
+    return redirect("ratings:check_in", slug, check_in.pk)
 
 
 @login_required

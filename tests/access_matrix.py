@@ -623,6 +623,13 @@ VIEWS = [
         done=lambda c: _check_in_url(c.check_in),
     ),
     View(
+        "ratings:check_in_email_again",
+        _url("ratings:check_in_email_again", _slug, lambda c: c.check_in.pk),
+        (POST,),
+        "facilitate",
+        done=lambda c: _check_in_url(c.check_in),
+    ),
+    View(
         "ratings:check_in_close",
         _url("ratings:check_in_close", _slug, lambda c: c.check_in.pk),
         (POST,),
@@ -648,6 +655,14 @@ VIEWS = [
         done=lambda c: c.meeting.get_absolute_url(),
     ),
     View("meetings:guide", _url("meetings:guide", _slug, _planned), (GET,), "facilitate"),
+    View(
+        "meetings:email_again",
+        _url("meetings:email_again", _slug, _planned),
+        (POST,),
+        "facilitate",
+        post=lambda c: {},
+        done=lambda c: c.meeting.get_absolute_url(),
+    ),
     View("meetings:ics", _url("meetings:ics", _slug, _planned), (GET,), "read"),
     View("meetings:state", _url("meetings:state", _slug, _live), (GET,), "read"),
     View("meetings:phase", _url("meetings:phase", _slug, _live, 0), (GET,), "read"),

@@ -3,6 +3,7 @@
 The `smtp_server` fixture (conftest.py) runs one and points Django's SMTP backend at it,
 so that an email goes through the same code and the same wire as in production."""
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -26,14 +27,20 @@ class Received:
 @dataclass
 class Keeper:
     """An aiosmtpd handler that keeps what it receives, or refuses every message with a
-    550 when `refusing`."""
+    550 when `refusing`, and those to an address of `refusing_to` (in any case); to an
+    address of `stalling_to`, it stops answering."""
 
     refusing: bool = False
+    refusing_to: set[str] = field(default_factory=set)
+    # Addresses whose message the server takes in, then never answers about.
+    stalling_to: set[str] = field(default_factory=set)
     port: int = 0
     received: list[Received] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):
-        if self.refusing:
+        if {to.lower() for to in envelope.rcpt_tos} & self.stalling_to:
+            await asyncio.sleep(3600)  # cancelled when the server stops
+        if self.refusing or {to.lower() for to in envelope.rcpt_tos} & self.refusing_to:
             return "550 5.7.1 Message refused"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append(

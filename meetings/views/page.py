@@ -54,6 +54,9 @@ def detail(request, slug, meeting_id):
         state=live.state(meeting),
         projector_url=request.session.pop(f"projector-{meeting.pk}", None),
     )
+    if membership.can_facilitate and meeting.status == Meeting.Status.PLANNED:
+        # Who the mail server did not take the invitation for: whoever plans sends it again.
+        context["not_emailed"] = [str(person) for person in meeting.not_emailed.order_by("name")]
     if context["steering"] and meeting.status != Meeting.Status.ENDED:
         context["join_url"] = join_url(meeting)
         context["join_qr"] = qr_svg(context["join_url"])

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances import access
 from meetings import calendar, services
@@ -41,7 +41,18 @@ def plan(request, slug, review_id):
         except services.MeetingError as error:
             form.add_error("agenda", str(error))
         else:
-            messages.success(request, _("The meeting is planned; the members have an invitation."))
+            if meeting.not_emailed.exists():
+                messages.warning(
+                    request,
+                    _(
+                        "The meeting is planned, but the mail server did not take every "
+                        "invitation: see below who did not get it, and send it again."
+                    ),
+                )
+            else:
+                messages.success(
+                    request, _("The meeting is planned; the members have an invitation.")
+                )
             return redirect(meeting)
     return render(
         request,
@@ -93,6 +104,23 @@ def edit(request, slug, meeting_id):
         "meetings/plan.html",
         meeting_context(membership, meeting, form=form, plan=_form_plan(form, meeting)),
     )
+
+
+@login_required
+@require_POST
+def email_again(request, slug, meeting_id):
+    """Send the meeting's invitation again to those the mail server did not take it for."""
+    membership = access.get_membership(request.user, slug, "facilitate")
+    meeting = access.get_meeting(membership, meeting_id)
+    if meeting.status != Meeting.Status.PLANNED:
+        messages.error(request, _("Only a meeting that has not started can be changed."))
+    elif services.email_invitations_again(meeting=meeting):
+        messages.warning(
+            request, _("The mail server still did not take every email; try again later.")
+        )
+    else:
+        messages.success(request, _("The email is sent again; everyone has the link."))
+    return redirect(meeting)
 
 
 @login_required
