@@ -230,3 +230,29 @@ def test_goals_page_query_count_does_not_grow(
     # live meetings (the banner)
     with django_assert_num_queries(8):
         assert client.get(goals_url(alliance)).status_code == 200
+
+
+def test_goals_achieved_or_retired_are_listed_apart_and_left_out_of_the_matrix(
+    client, alliance, mia, kitchen
+):
+    """Over the years most goals are achieved or retired: they stay on the page, one line
+    each, while the goals being worked on keep their details and the alignment matrix."""
+    working = make_goal(alliance, "Summer meals for every child", status="agreed")
+    make_goal(alliance, "Open a second pantry", status="achieved")
+    make_goal(alliance, "Weekend deliveries", status="retired")
+    Alignment.objects.create(goal=working, partner=kitchen, stance="ours")
+    client.force_login(mia)
+
+    page = client.get(goals_url(alliance)).content.decode()
+
+    closed_list = page.split("Achieved or retired (2)")[1].split("</ul>")[0]
+    assert "Open a second pantry" in closed_list
+    assert "Weekend deliveries" in closed_list
+    assert "Summer meals" not in closed_list
+    matrix = page.split('<table class="matrix">')[1].split("</table>")[0]
+    assert "Summer meals for every child" in matrix
+    assert "Open a second pantry" not in matrix
+    assert "Weekend deliveries" not in matrix
+    # What stays in the CSV: every goal.
+    csv = client.get(reverse("registers:goals_csv", args=[alliance.slug])).content.decode()
+    assert "Open a second pantry" in csv and "Weekend deliveries" in csv
