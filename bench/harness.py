@@ -65,6 +65,19 @@ def unreachable() -> str:
     return ""
 
 
+def process_env(**values: str) -> dict:
+    """The environment of an Accord process started here: this one's, without what points
+    at the suite's own database and Redis (or lets it run async code unsafely), with
+    Accord's settings and `values`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(DJANGO_SETTINGS_MODULE="accord.settings", **values)
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -80,13 +93,7 @@ class Site:
         admin = urlsplit(postgres_admin_url())
         self.database_url = urlunsplit(admin._replace(path=f"/{name}"))
         self.redis_url = redis_url(redis_db)
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"}
-        }
-        self.env.update(
-            DJANGO_SETTINGS_MODULE="accord.settings",
+        self.env = process_env(
             DATABASE_URL=self.database_url,
             SECRET_KEY=SECRET_KEY,
             ALLOWED_HOSTS="127.0.0.1,localhost",

@@ -71,13 +71,7 @@ class Installation:
         else:
             self.sqlite = self.folder / "accord.sqlite3"
             self.database_url = f"sqlite:///{self.sqlite}"
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"}
-        }
-        self.env.update(
-            DJANGO_SETTINGS_MODULE="accord.settings",
+        self.env = harness.process_env(
             DATABASE_URL=self.database_url,
             DATA_DIR=str(self.folder),
             MEDIA_ROOT=str(self.media),
