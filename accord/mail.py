@@ -126,6 +126,13 @@ def send(*messages: Email) -> None:
         raise NotSent(str(error)) from error
 
 
+def not_reached(addressed: list[tuple[object, Email]]) -> list:
+    """Send each (person, email) pair's email (send_each) and return the people whose email
+    the mail server did not take."""
+    unsent = send_each(*(message for _person, message in addressed))
+    return [person for person, message in addressed if message in unsent]
+
+
 def send_each(*messages: Email) -> list[Email]:
     """Send these emails over one connection, each on its own, and return those the mail
     server did not take: one it refuses does not stop the others, and when it cannot be

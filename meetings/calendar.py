@@ -118,5 +118,4 @@ def email_invitations(meeting, only=None) -> list:
                         ),
                     )
                 )
-    unsent = mail.send_each(*(message for _person, message in messages))
-    return [person for person, message in messages if message in unsent]
+    return mail.not_reached(messages)

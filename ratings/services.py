@@ -286,8 +286,7 @@ def _email_check_in(check_in: CheckIn, only=None) -> list:
                         ),
                     )
                 )
-    unsent = mail.send_each(*(message for _person, message in messages))
-    missed = [person for person, message in messages if message in unsent]
+    missed = mail.not_reached(messages)
     if missed:
         logger.error(
             "The email of check-in %s did not reach person(s) %s: the mail server did not take it.",
