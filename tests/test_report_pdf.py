@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from records.views.report import StaticFilesOnly
 from tests.factories import add_members, add_values, make_indicator
@@ -216,6 +217,42 @@ def test_pdf_below_the_threshold_shows_only_how_many_answered(client, review, mi
     for label in SCALE_LABELS:
         assert label not in text
     assert "Only we know this." not in text
+
+
+@pytest.fixture
+def made(monkeypatch):
+    """How many PDFs WeasyPrint made (it still makes each: this only counts them)."""
+    calls = []
+    write_pdf = HTML.write_pdf
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", counted)
+    return calls
+
+
+def test_pdf_of_the_same_report_is_kept_and_a_change_makes_a_new_one(
+    client, review, mia, otto, made
+):
+    first, _reader = download(client, review, mia)
+    # Otto reads the same report, on the same day: the PDF made for Mia is served at once.
+    again, _reader = download(client, review, otto)
+    assert again.content == first.content
+    assert len(made) == 1
+
+    # The facilitator writes what the partners found: the report says more, so a new PDF.
+    write_record(review.records.get(component_key="purpose"), **texts("purpose"))
+    _response, reader = download(client, review, mia)
+    assert len(made) == 2
+    assert texts("purpose")["agreements"] in words(reader)
+
+    # In another language the document differs too.
+    mia.language = "es"
+    mia.save()
+    download(client, review, mia)
+    assert len(made) == 3
 
 
 @pytest.mark.parametrize("size", [1, 10], ids=["small", "ten-times"])

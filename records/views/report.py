@@ -2,6 +2,7 @@
 PDF for a board, both drawn from `records.report.build` so that they show the same things
 under the same anonymity rules."""
 
+import hashlib
 import mimetypes
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -9,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -58,14 +60,30 @@ def file_name(review) -> str:
     return f"{review.alliance.slug}-{slugify(review.name) or review.pk}.pdf"
 
 
+# How long a PDF made once is kept: its page says the day it was made, so a day.
+KEPT_SECONDS = 24 * 60 * 60
+
+
 def render_pdf(request, context: dict) -> bytes:
     """The report as a tagged PDF (PDF/UA-1). Its links point back to the site (SITE_URL,
     as in emails: the PDF travels); the stylesheet is read from our own static files, and
-    nothing else is fetched."""
+    nothing else is fetched.
+
+    Making it is the slow part (seconds for years of history), so the PDF made from a
+    document is kept for a day under the SHA-256 of that document: the same page asked
+    again, by anyone whose report reads the same, is served at once, and any change the
+    report would show (a revision, a round that closes, another day, another language) is a
+    different document and a new PDF. Nothing can be served that the document no longer
+    says, and the access check has run before."""
     html = render_to_string("reviews/report_pdf.html", context, request=request)
-    base_url = settings.SITE_URL + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesOnly(base_url))
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    key = "report-pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is None:
+        base_url = settings.SITE_URL + "/"
+        document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesOnly(base_url))
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+        cache.set(key, pdf, KEPT_SECONDS)
+    return pdf
 
 
 class StaticFilesOnly(URLFetcher):
