@@ -21,10 +21,14 @@ from indicators import trend
 from indicators.models import Breakdown, Indicator, Value
 from ratings import results
 from records.timeline import ACHIEVED, RETIRED, goal_histories
-from registers.figures import follow_through
+from registers import network
+from registers.figures import dependencies, follow_through
 from registers.models import Goal
-from reviews.framework import framework
+from reviews.framework import framework, key_of
 from reviews.models import ComponentRecord
+
+# The component whose tool is the dependency register.
+INTERDEPENDENCE = key_of("dependencies")
 
 # Why a review stands for its day: its last component was recorded then, nothing of it is
 # recorded yet (its start), or it is the later review and still in progress (today).
@@ -317,6 +321,23 @@ def compare(alliance, before, after, *, today: datetime.date | None = None) -> d
         "goals": goal_changes(alliance, then.day, now.day),
         "indicators": indicator_movement(alliance, then.day, now.day),
         "follow_through": _follow_through(alliance, before, after, today),
+        "network": _network(alliance, before, after, records),
+    }
+
+
+def _network(alliance, before, after, records) -> dict:
+    """How the network of dependencies changed: the earlier review's as it kept it when
+    interdependence was recorded, the later one's likewise, or as it stands today while the
+    later review has not recorded it yet."""
+    then_record = records.get((before.pk, INTERDEPENDENCE))
+    now_record = records.get((after.pk, INTERDEPENDENCE))
+    then = then_record.snapshot if then_record else None
+    now = now_record.snapshot if now_record else None
+    if now is None:
+        now = dependencies(alliance, after)
+    return {
+        "then_kept": then is not None,
+        "changes": network.changes(then, now),
     }
 
 

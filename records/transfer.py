@@ -51,12 +51,15 @@ from registers.models import (
 from reviews.models import Commitment, ComponentRecord, Question, Review
 
 FORMAT = "accord-alliance"
-VERSION = 2
+VERSION = 3
 ALLIANCE = "alliance"
 PEOPLE = "people"
 # The fields each version added, by list. A document of an earlier version lacks them, and
 # an import gives them their default: what the alliance had before the field existed.
-ADDED = {2: {ALLIANCE: {"language"}, "meetings": {"projector_languages"}}}
+ADDED = {
+    2: {ALLIANCE: {"language"}, "meetings": {"projector_languages"}},
+    3: {"dependencies": {"strength", "dependent_confirmed", "provider_confirmed"}},
+}
 
 _shuffle = random.SystemRandom().shuffle
 

@@ -28,6 +28,7 @@ from registers.models import (
     Pledge,
     Resource,
 )
+from registers.network import measures
 from reviews import components
 from reviews.models import Commitment, Review
 
@@ -213,18 +214,27 @@ def dependencies(alliance, review=None) -> dict:
             "what": d.what,
             "goal": d.goal.statement if d.goal else "",
             "resource": d.resource.description if d.resource else "",
+            "strength": d.strength,
+            "strength_display": str(d.get_strength_display()) if d.strength else "",
+            "dependent_confirmed": d.dependent_confirmed,
+            "provider_confirmed": d.provider_confirmed,
         }
         for d in Dependency.objects.filter(alliance=alliance).select_related(
             "dependent", "provider", "goal", "resource"
         )
     ]
-    essential: dict[int, list[str]] = {}
-    for goal_id, name in Alignment.objects.filter(
+    essential: dict[int, list[tuple[str, int]]] = {}
+    for goal_id, name, partner_id in Alignment.objects.filter(
         goal__alliance=alliance, essential=True
-    ).values_list("goal_id", "partner__name"):
-        essential.setdefault(goal_id, []).append(name)
+    ).values_list("goal_id", "partner__name", "partner_id"):
+        essential.setdefault(goal_id, []).append((name, partner_id))
     goal_rows = [
-        {"id": g.pk, "statement": g.statement, "essential": sorted(essential.get(g.pk, []))}
+        {
+            "id": g.pk,
+            "statement": g.statement,
+            "essential": sorted(name for name, _id in essential.get(g.pk, [])),
+            "essential_ids": sorted(pk for _name, pk in essential.get(g.pk, [])),
+        }
         for g in Goal.objects.filter(alliance=alliance, status__in=ACTIVE)
     ]
     answers = []
@@ -248,6 +258,7 @@ def dependencies(alliance, review=None) -> dict:
         "answers": answers,
         "signals": continue_signals(goal_rows, answers),
         "network": network(partners, rows),
+        "measures": measures(partners, rows, goal_rows),
     }
 
 
@@ -275,6 +286,27 @@ def continue_signals(goal_rows: list[dict], answers: list[dict]) -> list[str]:
     return signals
 
 
+# How an arrow of the network is drawn for each strength of a tie: a pattern and a width,
+# from a dotted line (aware of each other) to a thick one (integrated), never colour. A tie
+# whose strength nobody gave is a thin plain line.
+STRENGTH_LINES = {
+    "": {"dash": "", "width": 1},
+    "aware": {"dash": "2 4", "width": 2},
+    "cooperating": {"dash": "8 5", "width": 2},
+    "coordinating": {"dash": "", "width": 3},
+    "integrated": {"dash": "", "width": 6},
+}
+
+
+def strength_legend() -> list[dict]:
+    """The network's legend: each strength in words, with the line it is drawn with."""
+    said = [
+        {"key": key, "label": str(label), **STRENGTH_LINES[key]}
+        for key, label in Dependency._meta.get_field("strength").choices
+    ]
+    return [*said, {"key": "", "label": _("not said yet"), **STRENGTH_LINES[""]}]
+
+
 def network(partners: list[dict], rows: list[dict], size: int = 400) -> dict:
     """Partners on a circle, an arrow for each dependency: from who depends to whom."""
     centre, radius = size / 2, size / 2 - 70
@@ -300,9 +332,15 @@ def network(partners: list[dict], rows: list[dict], size: int = 400) -> dict:
                     "x2": round(b["x"] - dx / length * 22),
                     "y2": round(b["y"] - dy / length * 22),
                     "label": f"{row['dependent']} → {row['provider']}: {row['what']}",
+                    **STRENGTH_LINES.get(row.get("strength", ""), STRENGTH_LINES[""]),
                 }
             )
-    return {"size": size, "nodes": list(nodes.values()), "edges": edges}
+    return {
+        "size": size,
+        "nodes": list(nodes.values()),
+        "edges": edges,
+        "legend": strength_legend(),
+    }
 
 
 # Mutual respect and trust. The framework warns to focus on the difference the alliance

@@ -111,7 +111,7 @@ class DependencyForm(VersionedForm):
 
     class Meta:
         model = Dependency
-        fields = ["dependent", "provider", "what", "goal", "resource"]
+        fields = ["dependent", "provider", "what", "strength", "goal", "resource"]
         help_texts = {
             "what": _("For example: cold storage for fresh food, or the families' trust."),
             "resource": _("Tie the dependency to a goal, a resource, or both."),

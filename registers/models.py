@@ -152,6 +152,16 @@ class Contribution(models.Model):
         return f"{self.partner} brings {self.resource}"
 
 
+class Strength(models.TextChoices):
+    """How closely two partners work together on a tie, from the loosest to the closest (the
+    levels of collaboration network practice uses)."""
+
+    AWARE = "aware", _("aware of each other")
+    COOPERATING = "cooperating", _("cooperating")
+    COORDINATING = "coordinating", _("coordinating")
+    INTEGRATED = "integrated", _("integrated")
+
+
 class Dependency(Versioned):
     """Partner A depends on partner B for something, for a goal or a resource."""
 
@@ -186,6 +196,25 @@ class Dependency(Versioned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="dependencies",
+    )
+    strength = models.CharField(
+        _("how they work together"),
+        max_length=12,
+        choices=Strength.choices,
+        blank=True,
+        help_text=_(
+            "Aware: they know of each other's work and share news. Cooperating: they help "
+            "each other when asked. Coordinating: they plan and time their work together. "
+            "Integrated: they work as one on this, sharing staff, money or decisions."
+        ),
+    )
+    # Whether each side has said the tie is as written: a member of that partner confirms
+    # it (adding it confirms the adder's own side).
+    dependent_confirmed = models.BooleanField(
+        _("confirmed by the partner that depends"), default=False
+    )
+    provider_confirmed = models.BooleanField(
+        _("confirmed by the partner depended on"), default=False
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -22,6 +22,7 @@ from history.services import (
     EditConflict,
     FieldConflict,
     VersionTaken,
+    change_with_history,
     create_with_history,
     record_related,
     save_edit,
@@ -31,6 +32,7 @@ from registers.models import (
     Agreement,
     Alignment,
     Contribution,
+    Dependency,
     ImpactAnswer,
     Resource,
     agreement_file_path,
@@ -206,14 +208,43 @@ def _replace_partners(form, resource, current, theirs, yours, alliance, author) 
 # Interdependence: dependencies and each partner's answer to the impact question
 
 
-def add_dependency(*, dependency, alliance, author):
-    """Add who depends on whom, with its first revision."""
+def add_dependency(*, dependency, alliance, author, partner_id=None):
+    """Add who depends on whom, with its first revision. Adding it confirms the side of
+    `partner_id`, the adder's own partner, when it is one of the two."""
+    dependency.dependent_confirmed = (
+        partner_id is not None and partner_id == dependency.dependent_id
+    )
+    dependency.provider_confirmed = partner_id is not None and partner_id == dependency.provider_id
     return _added(dependency, INTERDEPENDENCE, alliance=alliance, author=author)
 
 
 def edit_dependency(*, form, alliance, author):
-    """Save a dependency's edit (EditConflict when someone else changed the same field)."""
-    return _edited(form, INTERDEPENDENCE, alliance=alliance, author=author)
+    """Save a dependency's edit (EditConflict when someone else changed the same field). A
+    side whose partner the edit changes has not confirmed the tie any more."""
+    with transaction.atomic():
+        dependency = _edited(form, INTERDEPENDENCE, alliance=alliance, author=author)
+        cleared = {
+            f"{side}_confirmed": False
+            for side in ("dependent", "provider")
+            if side in form.changed_data and getattr(dependency, f"{side}_confirmed")
+        }
+        if cleared:
+            change_with_history(dependency, alliance=alliance, author=author, **cleared)
+    return dependency
+
+
+def confirm_dependency(*, dependency_id: int, side: str, alliance, author) -> bool:
+    """A partner says the tie is as written: `side` is "dependent" or "provider", and the
+    caller has checked that the author may answer for that side's partner. False when it
+    was confirmed already."""
+    with transaction.atomic():
+        dependency = Dependency.objects.select_for_update().get(pk=dependency_id, alliance=alliance)
+        changed = change_with_history(
+            dependency, alliance=alliance, author=author, **{f"{side}_confirmed": True}
+        )
+    if changed:
+        live.tell_meetings(alliance, INTERDEPENDENCE, author)
+    return bool(changed)
 
 
 def answer_impact(*, form, alliance, author) -> None:

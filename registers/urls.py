@@ -34,6 +34,11 @@ urlpatterns = [
         name="dependency_edit",
     ),
     path(
+        "a/<slug:slug>/dependencies/<int:dependency_id>/confirm/<slug:side>/",
+        dependencies.confirm,
+        name="dependency_confirm",
+    ),
+    path(
         "a/<slug:slug>/reviews/<int:review_id>/impact/<int:partner_id>/",
         dependencies.impact,
         name="impact",

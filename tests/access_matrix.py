@@ -527,6 +527,14 @@ VIEWS = [
             reverse("registers:dependencies", args=[c.alliance.slug]) + f"?review={c.review.pk}"
         ),
     ),
+    View(
+        "registers:dependency_confirm",
+        _url("registers:dependency_confirm", _slug, lambda c: c.dependency.pk, "provider"),
+        (POST,),
+        "write",  # and for a member, only their own partner's side (here mia's, the kitchen)
+        post=lambda c: {},
+        done=_url("registers:dependencies", _slug),
+    ),
     View("registers:dependencies_csv", _url("registers:dependencies_csv", _slug), (GET,), "read"),
     View("registers:trust", _url("registers:trust", _slug), (GET,), "read"),
     View(

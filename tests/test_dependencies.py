@@ -582,9 +582,9 @@ def test_the_network_has_one_arrow_per_dependency_and_a_table_of_them(
     ]
     meal = "Every child can reach a free summer meal"
     assert rows == [
-        f"1 Community Kitchen Food Bank cold storage {meal}",
-        f"2 Food Bank Community Kitchen cooking {meal}",
-        f"3 Pantry Network Food Bank deliveries {meal}",
+        f"1 Community Kitchen Food Bank cold storage not said yet {meal}",
+        f"2 Food Bank Community Kitchen cooking not said yet {meal}",
+        f"3 Pantry Network Food Bank deliveries not said yet {meal}",
     ]
 
 
@@ -599,7 +599,9 @@ def test_an_arrow_goes_from_who_depends_and_stops_short_of_whom():
         {"name": "A", "x": 200, "y": 70},
         {"name": "B", "x": 200, "y": 330},
     ]
-    assert network["edges"] == [{"x1": 200, "y1": 70, "x2": 200, "y2": 308, "label": "A → B: x"}]
+    assert network["edges"] == [
+        {"x1": 200, "y1": 70, "x2": 200, "y2": 308, "label": "A → B: x", "dash": "", "width": 1}
+    ]
 
 
 # CSV
@@ -617,9 +619,18 @@ def test_the_csv_lists_every_dependency(client, people, alliance, kitchen, food_
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{SLUG}-dependencies.csv"'
     assert list(csv.reader(io.StringIO(response.content.decode()))) == [
-        ["partner", "depends on", "for what", "goal", "resource"],
-        ["Community Kitchen", "Food Bank", "cold storage", meals.statement, ""],
-        ["Food Bank", "Community Kitchen", "drivers, on Sundays", "", "A van"],
+        [
+            "partner",
+            "depends on",
+            "for what",
+            "how they work together",
+            "confirmed by the partner",
+            "confirmed by the partner depended on",
+            "goal",
+            "resource",
+        ],
+        ["Community Kitchen", "Food Bank", "cold storage", "", "no", "no", meals.statement, ""],
+        ["Food Bank", "Community Kitchen", "drivers, on Sundays", "", "no", "no", "", "A van"],
     ]
 
 

@@ -25,9 +25,9 @@ from indicators.models import Indicator
 from meetings.models import Meeting
 from ratings import results
 from ratings.models import Participation, Rating, Reflection, Round, SealedAnswer
-from records.transfer import TABLES, export_alliance
+from records.transfer import TABLES, VERSION, export_alliance
 from records.transfer_import import import_alliance
-from registers.models import Agreement
+from registers.models import Agreement, Dependency
 from reviews.models import Question
 from tests import filled_alliance, pages
 from tests.factories import PASSWORD
@@ -399,7 +399,7 @@ def document(filled):
 
 
 def test_a_document_with_problems_is_refused_with_every_problem_and_changes_nothing(document):
-    document["version"] = 3
+    document["version"] = VERSION + 1
     del document["people"][1]["email"]
     document["goals"][0]["created_by"] = "no-such-person"
     document["partners"][0]["website"] = "not a web address"
@@ -410,7 +410,7 @@ def test_a_document_with_problems_is_refused_with_every_problem_and_changes_noth
 
     assert result.alliance is None
     assert result.problems == [
-        "version: 3: this Accord reads versions 1 to 2 of the document.",
+        f"version: {VERSION + 1}: this Accord reads versions 1 to {VERSION} of the document.",
         "people[1].email: missing",
         "partners[0].website: Enter a valid URL.",
         "goals[0].created_by: refers to nothing (no row of “people” has the ref “no-such-person”)",
@@ -436,6 +436,24 @@ def test_a_version_1_document_gets_the_defaults_of_what_version_2_added(document
     ] == [[]]
 
 
+def test_a_version_2_document_gets_the_defaults_of_what_version_3_added(document):
+    """Written before ties had a strength and sides that confirm them: not said, and not
+    confirmed."""
+    document["version"] = 2
+    for dependency in document["dependencies"]:
+        for name in ("strength", "dependent_confirmed", "provider_confirmed"):
+            del dependency[name]
+
+    result = import_alliance(document)
+
+    assert result.problems == []
+    imported = Dependency.objects.filter(alliance=result.alliance)
+    assert imported.exists()
+    assert {(d.strength, d.dependent_confirmed, d.provider_confirmed) for d in imported} == {
+        ("", False, False)
+    }
+
+
 def test_a_version_2_document_must_have_what_version_2_added(document):
     del document["alliance"]["language"]
     del document["meetings"][0]["projector_languages"]
@@ -456,11 +474,11 @@ def test_a_meetings_projector_languages_are_a_short_list_of_codes(document, lang
 
 
 def test_a_document_with_a_wrong_version_only_is_refused(document):
-    document["version"] = 3
+    document["version"] = VERSION + 1
     before = row_counts()
 
     assert import_alliance(document).problems == [
-        "version: 3: this Accord reads versions 1 to 2 of the document."
+        f"version: {VERSION + 1}: this Accord reads versions 1 to {VERSION} of the document."
     ]
     assert row_counts() == before
 
@@ -600,7 +618,7 @@ def test_a_coordinator_downloads_the_alliance(client, filled, people):
     assert response["Content-Disposition"].startswith('attachment; filename="harvest-alliance-')
     assert response["Cache-Control"] == "private, no-store"
     document = json.loads(response.content)
-    assert document["format"] == "accord-alliance" and document["version"] == 2
+    assert document["format"] == "accord-alliance" and document["version"] == 3
 
 
 @pytest.mark.parametrize("who,status", [("fiona", 403), ("mia", 403), ("otto", 403), ("olga", 404)])

@@ -3,11 +3,11 @@ the signs that the alliance, or a partner's part in it, may not need to continue
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accord import spreadsheet
 from alliances import access, rules
@@ -57,7 +57,10 @@ def dependency_create(request, slug):
     )
     if form.is_valid():
         services.add_dependency(
-            dependency=form.instance, alliance=membership.alliance, author=request.user
+            dependency=form.instance,
+            alliance=membership.alliance,
+            author=request.user,
+            partner_id=membership.partner_id,
         )
         messages.success(request, _("The dependency is added."))
         return redirect("registers:dependencies", slug)
@@ -80,6 +83,33 @@ def dependency_edit(request, slug, dependency_id):
             messages.success(request, _("The dependency is saved."))
             return redirect("registers:dependencies", slug)
     return _form_page(request, membership, form, dependency=dependency, conflict=conflict)
+
+
+@login_required
+@require_POST
+def confirm(request, slug, dependency_id, side):
+    """A partner confirms its side of a tie: a member for their own organization, a
+    facilitator or coordinator for any partner (as for the impact question)."""
+    membership = access.get_membership(request.user, slug, "write")
+    dependency = access.get_dependency(membership, dependency_id)
+    if side not in ("dependent", "provider"):
+        raise Http404
+    partner = dependency.dependent if side == "dependent" else dependency.provider
+    rules.ANSWER_FOR_PARTNER.require(membership, partner.pk)
+    services.confirm_dependency(
+        dependency_id=dependency.pk, side=side, alliance=membership.alliance, author=request.user
+    )
+    messages.success(
+        request,
+        _("%(partner)s confirms that %(dependent)s depends on %(provider)s for %(what)s.")
+        % {
+            "partner": partner.name,
+            "dependent": dependency.dependent.name,
+            "provider": dependency.provider.name,
+            "what": dependency.what,
+        },
+    )
+    return redirect("registers:dependencies", slug)
 
 
 @login_required
@@ -130,9 +160,29 @@ def dependencies_csv(request, slug):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-dependencies.csv"'
     writer = spreadsheet.writer(response)
-    writer.writerow(["partner", "depends on", "for what", "goal", "resource"])
+    writer.writerow(
+        [
+            "partner",
+            "depends on",
+            "for what",
+            "how they work together",
+            "confirmed by the partner",
+            "confirmed by the partner depended on",
+            "goal",
+            "resource",
+        ]
+    )
     for row in register["dependencies"]:
         writer.writerow(
-            [row["dependent"], row["provider"], row["what"], row["goal"], row["resource"]]
+            [
+                row["dependent"],
+                row["provider"],
+                row["what"],
+                row["strength"],
+                "yes" if row["dependent_confirmed"] else "no",
+                "yes" if row["provider_confirmed"] else "no",
+                row["goal"],
+                row["resource"],
+            ]
         )
     return response

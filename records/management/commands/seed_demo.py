@@ -909,12 +909,12 @@ RESOURCES = [
     ("Cooks who can run a weekend kitchen", "skills", 1, ["kitchen"]),
 ]
 DEPENDENCIES = [
-    # dependent, provider, for what, goal index
-    ("schools", "food_bank", "food delivered to summer meal sites", 0),
-    ("kitchen", "farm", "fresh produce for weekend meals", 3),
-    ("church", "food_bank", "most of the food on its shelves", 1),
-    ("food_bank", "health", "families referred from clinics", 2),
-    ("food_bank", "church", "a pantry families trust", 1),
+    # dependent, provider, for what, goal index, how they work together, confirmed by both
+    ("schools", "food_bank", "food delivered to summer meal sites", 0, "coordinating", True),
+    ("kitchen", "farm", "fresh produce for weekend meals", 3, "cooperating", False),
+    ("church", "food_bank", "most of the food on its shelves", 1, "integrated", True),
+    ("food_bank", "health", "families referred from clinics", 2, "aware", False),
+    ("food_bank", "church", "a pantry families trust", 1, "", False),
 ]
 
 # title, kind, owner key, link, adopted, next review, status
@@ -1122,15 +1122,27 @@ def _add_registers(alliance, partners, goals: dict, author) -> None:
             alliance=alliance,
             author=author,
         )
-    for dependent, provider, what, goal_index in DEPENDENCIES:
+    for dependent, provider, what, goal_index, strength, both in DEPENDENCIES:
         dependency = Dependency(
             alliance=alliance,
             dependent=partners[dependent],
             provider=partners[provider],
             what=what,
             goal=goals[goal_index],
+            strength=strength,
         )
-        registers.add_dependency(dependency=dependency, alliance=alliance, author=author)
+        # Added by the partner that depends, which confirms its side; some are confirmed
+        # by the other side too.
+        registers.add_dependency(
+            dependency=dependency,
+            alliance=alliance,
+            author=author,
+            partner_id=partners[dependent].pk,
+        )
+        if both:
+            registers.confirm_dependency(
+                dependency_id=dependency.pk, side="provider", alliance=alliance, author=author
+            )
     for title, kind, owner, link, adopted, review_on, status in AGREEMENTS:
         agreement = Agreement(
             alliance=alliance,
