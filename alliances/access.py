@@ -51,6 +51,18 @@ def get_review(membership: Membership, review_id: int):
     return get_object_or_404(Review, alliance=membership.alliance, pk=review_id)
 
 
+def get_own_question(membership: Membership, question_id: int):
+    """A question of the alliance's own (never the framework's), in any of its reviews."""
+    from reviews.models import Question
+
+    return get_object_or_404(
+        Question.objects.select_related("review"),
+        review__alliance=membership.alliance,
+        origin=Question.Origin.ALLIANCE,
+        pk=question_id,
+    )
+
+
 def choose_review(membership: Membership, asked: str | None):
     """The alliance's reviews, latest first, and the one a page shows: the one asked for
     (`?review=`), else the latest, else None. An id that is not a number or not one of

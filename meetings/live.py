@@ -28,7 +28,8 @@ from ratings import confidence, results
 from ratings.models import Participation
 from ratings.services import confidence_rounds_with
 from registers import figures
-from reviews.models import Commitment, ComponentRecord, Question
+from reviews.models import Commitment, ComponentRecord
+from reviews.questions import asked
 
 
 def group_name(meeting_id: int) -> str:
@@ -66,14 +67,6 @@ def due_commitments(meeting: Meeting):
     return list(due.select_related("partner", "owner").order_by("due_on", "id"))
 
 
-def _questions(key):
-    return list(
-        Question.objects.filter(
-            component_key=key, origin=Question.Origin.FRAMEWORK, retired_at=None
-        )
-    )
-
-
 def stage_context(meeting: Meeting, phase: Phase) -> dict:
     context = {"meeting": meeting, "phase": phase, "component": phase.component}
     kind = phase.kind
@@ -86,7 +79,7 @@ def stage_context(meeting: Meeting, phase: Phase) -> dict:
             review_id=meeting.review_id, component_key=phase.component_key
         )
     if kind in (Phase.Kind.INTRODUCE, Phase.Kind.REFLECT, Phase.Kind.REVEAL):
-        context["questions"] = _questions(phase.component_key)
+        context["questions"] = asked(meeting.review, [phase.component_key])[phase.component_key]
     if kind == Phase.Kind.REFLECT:
         # Only how many answered while the round is open: this view is on the room's screen.
         context["answered"] = answered_count(phase)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accord.widgets import DateTimeInput
 from ratings.models import CONFIDENCE_SCALE, REFLECTION_MAX_LENGTH, SCALE
 from ratings.services import ComponentAnswer, rules_changed_message
+from reviews.framework import framework
 
 
 class CheckInForm(forms.Form):
@@ -155,3 +156,34 @@ class AnswerForm(forms.Form):
                 if self.cleaned_data.get(name) is not None
             ]
         return answers
+
+
+class QuestionForm(forms.Form):
+    """A question of the alliance's own: which component it is about, and its wording."""
+
+    component_key = forms.ChoiceField(label=_("Component"))
+    text = forms.CharField(
+        label=_("Question"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Asked after the framework's questions, in check-ins and meetings; answered in "
+            "writing, and shown under the review's rules like the others. For example: Are "
+            "the rural partners heard as much as the county ones?"
+        ),
+    )
+
+    def __init__(self, *args, with_component=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_component:
+            self.fields["component_key"].choices = [
+                (c.key, f"{c.number}. {c.name}") for c in framework()
+            ]
+        else:
+            del self.fields["component_key"]
+
+    def clean_text(self):
+        text = " ".join(self.cleaned_data["text"].split())
+        if not text:
+            raise forms.ValidationError(_("Write the question."))
+        return text

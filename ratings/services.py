@@ -10,6 +10,7 @@ an answer up with a participation. In an anonymous review no answer carries its 
 
 import logging
 import random
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -409,3 +410,80 @@ def settle_closed_rounds(now=None) -> int:
         settle(round)
         count += 1
     return count
+
+
+# The alliance's own questions. A component's questions change only while no round on it
+# is open, so that everyone answering one round is asked the same.
+
+
+class QuestionsLocked(Exception):
+    """A round on the component is open; the message says so."""
+
+
+def _check_no_open_round(review, component_key: str) -> None:
+    rounds = Round.objects.filter(
+        review=review, component_key=component_key, closed_at=None
+    ).select_related("check_in")
+    if any(r.is_open for r in rounds):
+        raise QuestionsLocked(
+            _(
+                "People are answering about this component right now (a check-in or a "
+                "meeting's reflect phase). Change its questions once that round closes."
+            )
+        )
+
+
+def add_question(*, review, component_key: str, text: str, author, chain=None) -> Question:
+    """Add a question of the alliance's own to a component of `review`, after those it has;
+    `chain` asks again a question of an earlier review (the same chain, compared)."""
+    with transaction.atomic():
+        review = type(review).objects.select_for_update().get(pk=review.pk)
+        _check_no_open_round(review, component_key)
+        last = (
+            Question.objects.filter(review=review, component_key=component_key)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        return Question.objects.create(
+            review=review,
+            component_key=component_key,
+            position=(last or 0) + 1,
+            version=1,
+            text=text,
+            origin=Question.Origin.ALLIANCE,
+            chain=chain or uuid.uuid4(),
+            created_by=author,
+        )
+
+
+def reword_question(*, question: Question, text: str, author) -> Question:
+    """A new wording is a new version: the old one is retired, never edited, so that what
+    was answered to it stays what was asked."""
+    with transaction.atomic():
+        old = Question.objects.select_for_update().get(pk=question.pk)
+        _check_no_open_round(old.review, old.component_key)
+        if old.retired_at is not None:
+            raise QuestionsLocked(_("This wording was changed or retired meanwhile."))
+        old.retired_at = timezone.now()
+        old.save(update_fields=["retired_at"])
+        return Question.objects.create(
+            review_id=old.review_id,
+            component_key=old.component_key,
+            position=old.position,
+            version=old.version + 1,
+            text=text,
+            origin=Question.Origin.ALLIANCE,
+            chain=old.chain,
+            created_by=author,
+        )
+
+
+def retire_question(*, question: Question, author) -> None:
+    """Stop asking it; what was answered to it stays."""
+    with transaction.atomic():
+        old = Question.objects.select_for_update().get(pk=question.pk)
+        _check_no_open_round(old.review, old.component_key)
+        if old.retired_at is None:
+            old.retired_at = timezone.now()
+            old.save(update_fields=["retired_at"])

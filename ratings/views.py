@@ -7,9 +7,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliances import access
 from alliances.models import Membership
 from ratings import confidence, results, services
-from ratings.forms import AnswerForm, CheckInForm
+from ratings.forms import AnswerForm, CheckInForm, QuestionForm
 from ratings.models import Participation, Rating, Reflection
-from reviews.models import Question
+from reviews.framework import framework
+from reviews.questions import asked, library
 
 
 @login_required
@@ -46,20 +47,11 @@ def check_in_create(request, slug, review_id):
     )
 
 
-def questions_by_component(keys) -> dict[str, list[Question]]:
-    grouped: dict[str, list[Question]] = {key: [] for key in keys}
-    for question in Question.objects.filter(
-        component_key__in=keys, origin=Question.Origin.FRAMEWORK, retired_at=None
-    ):
-        grouped[question.component_key].append(question)
-    return grouped
-
-
 def _page(request, membership, check_in, form=None, status=200):
     review = check_in.review
     rounds, goal_rounds = _rounds(check_in)
     answered = Participation.objects.filter(round__in=rounds, user=request.user).exists()
-    questions = questions_by_component([r.component_key for r in rounds])
+    questions = asked(review, [r.component_key for r in rounds])
     if form is None and membership.can_answer and check_in.is_open and not answered:
         form = AnswerForm(rounds=rounds, questions_by_key=questions, goal_rounds=goal_rounds)
     summaries = results.summarize([*rounds, *goal_rounds])
@@ -150,7 +142,7 @@ def check_in_answer(request, slug, check_in_id):
     form = AnswerForm(
         request.POST,
         rounds=rounds,
-        questions_by_key=questions_by_component([r.component_key for r in rounds]),
+        questions_by_key=asked(check_in.review, [r.component_key for r in rounds]),
         goal_rounds=goal_rounds,
     )
     if not form.is_valid():
@@ -201,3 +193,121 @@ def check_in_close(request, slug, check_in_id):
         request, _("The check-in is closed. The results below follow the review's rules.")
     )
     return redirect("ratings:check_in", slug, check_in.pk)
+
+
+# The alliance's own questions
+
+
+def _questions_page(request, membership, review, form=None, status=200):
+    keys = [c.key for c in framework()]
+    by_key = asked(review, keys)
+    context = {
+        "membership": membership,
+        "alliance": membership.alliance,
+        "review": review,
+        "components": [{"component": c, "questions": by_key[c.key]} for c in framework()],
+    }
+    if membership.can_facilitate:
+        context["form"] = form or QuestionForm()
+        context["library"] = library(review)
+    return render(request, "ratings/questions.html", context, status=status)
+
+
+@login_required
+@require_GET
+def questions(request, slug, review_id):
+    """What a review asks about each component: the framework's questions, then the
+    alliance's own; a facilitator adds, rewords, retires and asks again its own here."""
+    membership = access.get_membership(request.user, slug)
+    review = access.get_review(membership, review_id)
+    return _questions_page(request, membership, review)
+
+
+def _saved(request, slug, review, message):
+    messages.success(request, message)
+    return redirect("ratings:questions", slug, review.pk)
+
+
+@login_required
+@require_POST
+def question_add(request, slug, review_id):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    review = access.get_review(membership, review_id)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_question(
+                review=review,
+                component_key=form.cleaned_data["component_key"],
+                text=form.cleaned_data["text"],
+                author=request.user,
+            )
+        except services.QuestionsLocked as refused:
+            form.add_error("component_key", str(refused))
+        else:
+            return _saved(request, slug, review, _("The question is added."))
+    return _questions_page(request, membership, review, form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, slug, question_id):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    question = access.get_own_question(membership, question_id)
+    form = QuestionForm(request.POST or None, with_component=False, initial={"text": question.text})
+    if question.retired_at is None and form.is_valid():
+        try:
+            services.reword_question(
+                question=question, text=form.cleaned_data["text"], author=request.user
+            )
+        except services.QuestionsLocked as refused:
+            form.add_error("text", str(refused))
+        else:
+            return _saved(request, slug, question.review, _("The question has its new wording."))
+    return render(
+        request,
+        "ratings/question_form.html",
+        {
+            "membership": membership,
+            "alliance": membership.alliance,
+            "review": question.review,
+            "question": question,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def question_retire(request, slug, question_id):
+    membership = access.get_membership(request.user, slug, "facilitate")
+    question = access.get_own_question(membership, question_id)
+    try:
+        services.retire_question(question=question, author=request.user)
+    except services.QuestionsLocked as refused:
+        messages.error(request, str(refused))
+        return redirect("ratings:questions", slug, question.review_id)
+    return _saved(request, slug, question.review, _("The question is no longer asked."))
+
+
+@login_required
+@require_POST
+def question_reuse(request, slug, review_id, question_id):
+    """Ask in this review a question the alliance asked in another: the same chain, so that
+    the answers can be compared."""
+    membership = access.get_membership(request.user, slug, "facilitate")
+    review = access.get_review(membership, review_id)
+    past = access.get_own_question(membership, question_id)
+    try:
+        services.add_question(
+            review=review,
+            component_key=past.component_key,
+            text=past.text,
+            author=request.user,
+            chain=past.chain,
+        )
+    except services.QuestionsLocked as refused:
+        messages.error(request, str(refused))
+        return redirect("ratings:questions", slug, review.pk)
+    return _saved(request, slug, review, _("The question is asked in this review too."))

@@ -10,7 +10,7 @@ queries is fixed, whatever the length of the alliance's history.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Window
+from django.db.models import Count, F, FloatField, Window
 from django.db.models.functions import Cast, RowNumber
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
@@ -20,12 +20,13 @@ from django.utils.translation import ngettext
 from indicators import trend
 from indicators.models import Breakdown, Indicator, Value
 from ratings import results
+from ratings.models import Reflection
 from records.timeline import ACHIEVED, RETIRED, goal_histories
 from registers import network
 from registers.figures import dependencies, follow_through
 from registers.models import Goal
 from reviews.framework import framework, key_of
-from reviews.models import ComponentRecord
+from reviews.models import ComponentRecord, Question
 
 # The component whose tool is the dependency register.
 INTERDEPENDENCE = key_of("dependencies")
@@ -322,7 +323,39 @@ def compare(alliance, before, after, *, today: datetime.date | None = None) -> d
         "indicators": indicator_movement(alliance, then.day, now.day),
         "follow_through": _follow_through(alliance, before, after, today),
         "network": _network(alliance, before, after, records),
+        "own_questions": own_questions(before, after),
     }
+
+
+def own_questions(before, after) -> list[dict]:
+    """The alliance's own questions asked in both reviews (the same chain, in whatever
+    wording), with how many people wrote an answer in each: two queries."""
+    asked: dict = {}
+    for question in Question.objects.filter(
+        review__in=[before, after], origin=Question.Origin.ALLIANCE
+    ).order_by("created_at", "pk"):
+        asked.setdefault(question.chain, {})[question.review_id] = question
+    both = {chain: by_review for chain, by_review in asked.items() if len(by_review) == 2}
+    counts = {
+        (row["question__chain"], row["round__review_id"]): row["n"]
+        for row in Reflection.objects.filter(
+            question__chain__in=list(both), round__review__in=[before, after]
+        )
+        .values("question__chain", "round__review_id")
+        .annotate(n=Count("id"))
+    }
+    return [
+        {
+            "text": by_review[after.pk].text,
+            "then_text": by_review[before.pk].text,
+            "component": by_review[after.pk].component,
+            "counts": [counts.get((chain, before.pk), 0), counts.get((chain, after.pk), 0)],
+        }
+        for chain, by_review in sorted(
+            both.items(),
+            key=lambda item: (item[1][after.pk].component.number, item[1][after.pk].text),
+        )
+    ]
 
 
 def _network(alliance, before, after, records) -> dict:

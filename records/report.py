@@ -27,7 +27,7 @@ from indicators.models import Breakdown, Indicator, Value
 from meetings.models import Attendance, Meeting
 from ratings import results
 from registers import figures
-from reviews import components, triangle
+from reviews import components, questions, triangle
 from reviews.framework import framework
 from reviews.models import Commitment, ComponentRecord
 
@@ -40,8 +40,16 @@ def build(review, *, today=None) -> dict:
     records = _records(review)
     answers = results.review_results(review)
     changes = results.change_since(review, answers)
+    own: dict[str, list[str]] = {}
+    for question in questions.own(review):
+        own.setdefault(question.component_key, []).append(question.text)
     components = [
-        _component(record, answers.get(record.component_key), changes.get(record.component_key))
+        _component(
+            record,
+            answers.get(record.component_key),
+            changes.get(record.component_key),
+            own.get(record.component_key, []),
+        )
         for record in records
     ]
     recorded = sum(c["state"] == RECORDED for c in components)
@@ -98,7 +106,7 @@ def _tool_name(name: str) -> str:
     return str(tool.title) if tool else ""
 
 
-def _component(record, result, change) -> dict:
+def _component(record, result, change, own_questions) -> dict:
     component = record.component
     register = figures.register_for(record)
     if register and register.get("tool") == "indicators":
@@ -109,6 +117,8 @@ def _component(record, result, change) -> dict:
         "number": component.number,
         "name": component.name,
         "questions": list(component.shown_questions),
+        # The alliance's own questions for this review, after the framework's.
+        "own_questions": own_questions,
         "tool": component.tool,
         "tool_name": _tool_name(component.tool),
         "state": record.state,

@@ -17,6 +17,7 @@ Who answered a round of an anonymous review is never written, only how many.
 import base64
 import datetime
 import random
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -58,7 +59,10 @@ PEOPLE = "people"
 # an import gives them their default: what the alliance had before the field existed.
 ADDED = {
     2: {ALLIANCE: {"language"}, "meetings": {"projector_languages"}},
-    3: {"dependencies": {"strength", "dependent_confirmed", "provider_confirmed"}},
+    3: {
+        "dependencies": {"strength", "dependent_confirmed", "provider_confirmed"},
+        "questions": {"chain", "created_by"},
+    },
 }
 
 _shuffle = random.SystemRandom().shuffle
@@ -106,7 +110,9 @@ TABLES = (
     Table("reviews", Review, {"created_by": PEOPLE}),
     # A review's own questions, and (added by the rounds) the framework's questions that
     # written answers were given to: those are matched by their wording, never created.
-    Table("questions", Question, {"review": "reviews"}, via="review__alliance"),
+    Table(
+        "questions", Question, {"review": "reviews", "created_by": PEOPLE}, via="review__alliance"
+    ),
     Table(
         "records",
         ComponentRecord,
@@ -224,10 +230,10 @@ def list_of(model) -> str | None:
 
 def dump(value):
     """A field's value as JSON holds it: dates and times in ISO 8601, decimals as strings
-    (so that no digit is lost to a float)."""
+    (so that no digit is lost to a float), UUIDs as strings."""
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | uuid.UUID):
         return str(value)
     return value
 

@@ -31,6 +31,12 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
+    # An alliance's own question: every version of it, and every review it is asked again
+    # in, share one chain, so that its answers can be compared across reviews.
+    chain = models.UUIDField(null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["component_key", "position", "version"]
@@ -56,8 +62,12 @@ class Question(models.Model):
         return self.text
 
     @property
+    def component(self):
+        return framework().get(self.component_key)
+
+    @property
     def _component(self):
-        return framework().get(self.component_key) if self.origin == self.Origin.FRAMEWORK else None
+        return self.component if self.origin == self.Origin.FRAMEWORK else None
 
     @property
     def shown_text(self) -> str:

@@ -20,7 +20,8 @@ from reviews.forms import (
     ReviewForm,
     RulesForm,
 )
-from reviews.models import Commitment, ComponentRecord, Question
+from reviews.models import Commitment, ComponentRecord
+from reviews.questions import asked
 
 
 @login_required
@@ -128,11 +129,7 @@ def _ratings(record, questions):
 
 
 def _component_page(membership, record, open_form):
-    questions = list(
-        Question.objects.filter(
-            component_key=record.component_key, origin=Question.Origin.FRAMEWORK, retired_at=None
-        )
-    )
+    questions = asked(record.review, [record.component_key])[record.component_key]
     result, change = _ratings(record, questions)
     register = figures.register_for(record)
     return _component_context(

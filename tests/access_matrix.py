@@ -20,6 +20,7 @@ from history.services import create_with_history
 from meetings import services as meetings
 from meetings.models import Meeting
 from ratings.models import CheckIn
+from ratings.services import add_question
 from registers.models import Accomplishment, Agreement, Dependency, Goal, Pledge, Resource
 from reviews.models import Review
 from reviews.services import record_component
@@ -622,6 +623,39 @@ VIEWS = [
         done=lambda c: _check_in_url(CheckIn.objects.order_by("-pk").first()),
     ),
     View("ratings:check_in", lambda c: _check_in_url(c.check_in), (GET,), "read"),
+    View("ratings:questions", _url("ratings:questions", _slug, _review), (GET,), "read"),
+    View(
+        "ratings:question_add",
+        _url("ratings:question_add", _slug, _review),
+        (POST,),
+        "facilitate",
+        post=lambda c: {"component_key": "control", "text": "Who holds the pen?"},
+        done=_url("ratings:questions", _slug, _review),
+    ),
+    View(
+        "ratings:question_edit",
+        _url("ratings:question_edit", _slug, lambda c: c.own_question.pk),
+        (GET, POST),
+        "facilitate",
+        post=lambda c: {"text": "Do we say so, openly?"},
+        done=_url("ratings:questions", _slug, _review),
+    ),
+    View(
+        "ratings:question_retire",
+        _url("ratings:question_retire", _slug, lambda c: c.own_question.pk),
+        (POST,),
+        "facilitate",
+        post=lambda c: {},
+        done=_url("ratings:questions", _slug, _review),
+    ),
+    View(
+        "ratings:question_reuse",
+        _url("ratings:question_reuse", _slug, _review, lambda c: c.own_question.pk),
+        (POST,),
+        "facilitate",
+        post=lambda c: {},
+        done=_url("ratings:questions", _slug, _review),
+    ),
     View(
         "ratings:check_in_answer",
         _url("ratings:check_in_answer", _slug, lambda c: c.check_in.pk),
@@ -918,6 +952,9 @@ def build_ctx(*, people, alliance, food_bank, kitchen, review, commitment) -> Si
         ),
         meeting=_plan_meeting(review, people),
         live=live,
+        own_question=add_question(
+            review=review, component_key="trust", text="Do we say so?", author=people["fiona"]
+        ),
     )
 
 

@@ -91,8 +91,9 @@ def finished_review(review, fiona, mia, raters):
 # records (1); the ratings of this review (rounds, counts, values) and of the previous one
 # (review, rounds, counts, values) (7); the live registers of the components not recorded
 # yet, here trust (8), control (3) and indicators (4, and 3 for the charts); commitments,
-# meetings and who came (3); the alliance switcher and the live meetings (the banner) (2).
-REPORT_QUERIES = 35
+# meetings and who came (3); the alliance switcher and the live meetings (the banner) (2);
+# the review's own questions (1).
+REPORT_QUERIES = 36
 
 
 def fill(review, fiona, size: int) -> None:

@@ -19,7 +19,8 @@ from ratings.forms import AnswerForm
 from ratings.models import Participation
 from ratings.services import confidence_rounds_with
 from reviews.forms import CommitmentForm, CommitmentStatusForm, ComponentRecordForm
-from reviews.models import ComponentRecord, Question
+from reviews.models import ComponentRecord
+from reviews.questions import asked
 
 
 def meeting_context(membership, meeting, **extra):
@@ -130,7 +131,7 @@ def _mine_context(request, membership, meeting, part=None, **forms):
         if not context["answered"] and round.is_open:
             context["answer_form"] = forms.get("answer_form") or AnswerForm(
                 rounds=[round],
-                questions_by_key=component_questions(round.component_key),
+                questions_by_key=asked(meeting.review, [round.component_key]),
                 goal_rounds=confidence_rounds_with(round),  # none but for trust
             )
     if phase.kind == Phase.Kind.REVEAL and phase.round_id and context["answers_here"]:
@@ -162,16 +163,6 @@ def _mine_context(request, membership, meeting, part=None, **forms):
                 context["status_commitment"] = current
     context.update(forms.get("extra", {}))
     return context
-
-
-def component_questions(key):
-    return {
-        key: list(
-            Question.objects.filter(
-                component_key=key, origin=Question.Origin.FRAMEWORK, retired_at=None
-            )
-        )
-    }
 
 
 def _controls_context(meeting, phase) -> dict:

@@ -10,11 +10,12 @@ from alliances import access, rules
 from history.services import EditConflict
 from meetings import services
 from meetings.models import Meeting, Phase
-from meetings.views.page import component_questions, done, mine_response
+from meetings.views.page import done, mine_response
 from ratings.forms import AnswerForm
 from ratings.services import AnswerError, RulesChanged, confidence_rounds_with
 from reviews.forms import CommitmentForm, CommitmentStatusForm, ComponentRecordForm
 from reviews.models import ComponentRecord
+from reviews.questions import asked
 
 
 @login_required
@@ -32,7 +33,7 @@ def reflect(request, slug, meeting_id):
     form = AnswerForm(
         request.POST,
         rounds=[round],
-        questions_by_key=component_questions(round.component_key),
+        questions_by_key=asked(meeting.review, [round.component_key]),
         goal_rounds=confidence_rounds_with(round),  # none but for trust
     )
     if not form.is_valid():
