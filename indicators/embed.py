@@ -1,12 +1,22 @@
-"""A published indicator: frozen as a plain dict when a publication is proposed, and drawn from
-that dict alone for the alliance's shared and public pages, as an SVG chart another website
-can show, and as a small HTML card it can frame.
+"""A published indicator: frozen as a plain dict when a publication is proposed (the published
+view stays at what was approved), and drawn from that dict alone, with no database: as its
+part of the alliance's shared and public pages (`templates/indicators/_published.html`), as a
+standalone SVG chart another website can show (`svg`), and as a small card it can frame
+(`templates/indicators/embed_card.html`, rendered with `indicator` (the snapshot),
+`alliance_name`, `link` and `svg_url`).
 
-The snapshot (`snapshot`) is the contract with the publishing app (/tmp/indicator_snapshot.md
-while it is built, then docs): JSON-ready (str, float, None, lists, dicts), ISO dates, every
-text as people typed it (escaped wherever it is shown, never marked safe), and nothing of who
-reported a value, a value's note or the partner responsible. The published view stays at what
-was approved: what is drawn comes from the snapshot, never from the rows.
+The snapshot, JSON-ready (str, float, None, lists and dicts; ISO dates), every text as people
+typed it (escaped wherever it is shown, never marked safe):
+
+    {"id", "name", "definition", "source", "unit", "direction" ("up" or "down"),
+     "baseline": {"date", "value"} | None, "target": {"date", "value"} | None,
+     "status" (in English), "status_key" (trend.ON_TRACK, ...),
+     "values": [[date, value], ...] (the whole, oldest first), "breakdown_label",
+     "breakdowns": [{"name", "values"}, ...] ([] unless published),
+     "stories": [{"review", "helping", "hindering", "actions"}, ...] ([] unless published),
+     "as_of" (the day it was frozen, which its status is for)}
+
+Nothing of who reported a value, a value's note or the partner responsible is in it.
 """
 
 import datetime
