@@ -12,6 +12,7 @@ urlpatterns = [
     path(meeting, page.detail, name="detail"),
     path(meeting + "edit/", planning.edit, name="edit"),
     path(meeting + "guide/", planning.guide, name="guide"),
+    path(meeting + "cancel/", planning.cancel, name="cancel"),
     path(meeting + "email-again/", planning.email_again, name="email_again"),
     path(meeting + "invite.ics", planning.ics, name="ics"),
     path(meeting + "state/", page.state, name="state"),
