@@ -21,7 +21,7 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """A text value (RFC 5545, 3.3.11): a line break from a field can only ever be the
     two characters \\n, so that no field can end its line and start a property of its own."""
     text = _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
@@ -91,13 +91,13 @@ def meeting_event(meeting, *, stamp, attendee=None) -> list[str]:
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         f"DTSTART:{_utc(meeting.starts_at)}",
         f"DTEND:{_utc(meeting.starts_at + timedelta(minutes=meeting.duration_minutes))}",
-        "SUMMARY:" + _escape(summary),
-        "DESCRIPTION:" + _escape(description),
-        "LOCATION:" + _escape(meeting.place or meeting.video_link or ""),
+        "SUMMARY:" + escape(summary),
+        "DESCRIPTION:" + escape(description),
+        "LOCATION:" + escape(meeting.place or meeting.video_link or ""),
         f"URL:{link}",
     ]
-    organizer = meeting.created_by or meeting.facilitator
-    if attendee is not None and organizer is not None:
+    organizer = attendee and (meeting.created_by or meeting.facilitator)
+    if organizer:
         # A cancellation (RFC 5546, 3.2.5) names who organised the event and who it is for.
         lines += [
             f"ORGANIZER;CN={_param(organizer.get_full_name())}:mailto:{organizer.email}",
@@ -126,8 +126,8 @@ def commitment_event(commitment, *, stamp) -> list[str]:
         f"DTSTART;VALUE=DATE:{commitment.due_on:%Y%m%d}",
         f"DTEND;VALUE=DATE:{commitment.due_on + timedelta(days=1):%Y%m%d}",
         "TRANSP:TRANSPARENT",
-        "SUMMARY:" + _escape(_("Due: %(what)s") % {"what": commitment.description}),
-        "DESCRIPTION:" + _escape(description),
+        "SUMMARY:" + escape(_("Due: %(what)s") % {"what": commitment.description}),
+        "DESCRIPTION:" + escape(description),
         f"URL:{link}",
         "END:VEVENT",
     ]

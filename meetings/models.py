@@ -138,12 +138,6 @@ class CalendarFeed(models.Model):
     def __str__(self):
         return f"calendar feed of {self.user}"
 
-    def issue_token(self) -> str:
-        token = secrets.token_urlsafe(32)
-        self.token_hash = hash_token(token)
-        self.created_at = timezone.now()
-        return token
-
 
 class Phase(models.Model):
     class Kind(models.TextChoices):

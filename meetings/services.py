@@ -3,6 +3,7 @@ may act, writes, bumps the meeting's sequence number and, once the transaction c
 broadcasts the new state to everyone in the meeting (HOUSE_STYLE rule 4)."""
 
 import logging
+import secrets
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from alliances import rules
 from history.services import create_with_history, save_edit
 from meetings import calendar
 from meetings.live import answered_count, broadcast_state, close_projectors, eligible_count
-from meetings.models import Attendance, LogEntry, Meeting, Phase
+from meetings.models import Attendance, CalendarFeed, LogEntry, Meeting, Phase, hash_token
 from ratings.models import Round
 from ratings.services import (
     CONFIDENCE_KEY,
@@ -638,3 +639,25 @@ def _leave_forward(meeting: Meeting, phase: Phase, actor) -> None:
         )
         if record.state == ComponentRecord.State.IN_DISCUSSION:
             record_component(record=record, author=actor)
+
+
+# A person's calendar feed (meetings/feed.py)
+
+
+def start_calendar_feed(*, user) -> str:
+    """A new secret address for the person's calendar feed: its token, which is shown once
+    (only its hash is kept). Any earlier address stops working at once."""
+    token = secrets.token_urlsafe(32)
+    # update_or_create locks the person's row, and takes the row another request just
+    # made: two at once leave one feed, the later token.
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": hash_token(token), "created_at": timezone.now()}
+    )
+    return token
+
+
+def stop_calendar_feed(*, user) -> bool:
+    """Stop the person's calendar feed: its address answers 404 from now on. Whether there
+    was one."""
+    deleted, _kinds = CalendarFeed.objects.filter(user=user).delete()
+    return bool(deleted)
