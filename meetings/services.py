@@ -184,9 +184,7 @@ def update_plan(*, meeting: Meeting, agenda: list[str], **fields) -> Meeting:
         meeting.calendar_changed_at = timezone.now() if moved else saved.calendar_changed_at
         # Only what the plan holds: the rest (the room's sequence, the projector link) may
         # have moved since the page was drawn.
-        meeting.save(
-            update_fields=[*fields, "agenda", "calendar_sequence", "calendar_changed_at"]
-        )
+        meeting.save(update_fields=[*fields, "agenda", "calendar_sequence", "calendar_changed_at"])
         meeting.phases.all().delete()
         _build_phases(meeting)
     return meeting
