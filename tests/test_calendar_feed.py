@@ -363,6 +363,14 @@ def test_the_profile_links_to_the_calendar_feed(client, mia):
     assert reverse("meetings:calendar_feed") in pages.links(response)
 
 
+def test_the_meetings_list_points_to_the_calendar_feed(client, people, review):
+    client.force_login(people["otto"])
+
+    response = client.get(reverse("meetings:list", args=[review.alliance.slug, review.pk]))
+
+    assert reverse("meetings:calendar_feed") in pages.links(response)
+
+
 def test_the_address_is_shown_once_and_works(client, mia, meeting):
     client.force_login(mia)
     assert "You have no calendar feed." in pages.text(feed_page(client))
