@@ -118,6 +118,19 @@ class HandoverForm(forms.Form):
         )
 
 
+class CancelForm(forms.Form):
+    """Why a planned meeting is called off: everyone invited reads it in the email, and the
+    meeting's log keeps it."""
+
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone invited reads this in the email that tells them."),
+        error_messages={"required": _("Say why, in a few words: the people invited read it.")},
+    )
+
+
 class ProjectorForm(forms.Form):
     """The facilitator's choice, in the meeting's console, of what the room's screen shows."""
 

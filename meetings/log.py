@@ -57,6 +57,8 @@ def describe(entry: LogEntry, phases: dict[str, Phase] | None = None) -> str:
         return _("The meeting ended by itself after a long time without activity")
     if action == "end":
         return _("%(actor)s ended the meeting") % {"actor": actor}
+    if action == "cancel":
+        return _("%(actor)s cancelled the meeting: %(reason)s") % {"actor": actor, "reason": detail}
     if action == "answering" and detail in ("on", "off"):
         if detail == "on":
             text = _("%(actor)s chose that people without a partner answer too")

@@ -21,6 +21,8 @@ class Meeting(models.Model):
         PLANNED = "planned", _("planned")
         LIVE = "live", _("live")
         ENDED = "ended", _("ended")
+        # A planned meeting called off: it is never started, and calendars drop it.
+        CANCELLED = "cancelled", _("cancelled")
 
     review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField(_("date and time"))
@@ -70,6 +72,12 @@ class Meeting(models.Model):
         _("languages of the projector"), default=list, blank=True
     )
     seq = models.PositiveIntegerField(default=0)
+    # The calendar's SEQUENCE (RFC 5545): moves when the time, length, place or video link
+    # of the planned meeting changes, or it is cancelled, so that a calendar that has the
+    # event (same UID) takes the newer one. Not `seq`, which counts what the room sees.
+    calendar_sequence = models.PositiveIntegerField(default=0)
+    # When what a calendar shows of it last changed: its LAST-MODIFIED.
+    calendar_changed_at = models.DateTimeField(default=timezone.now)
     projector_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -113,6 +121,22 @@ class Meeting(models.Model):
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed (`/calendar/<token>.ics`): the meetings of every
+    alliance they belong to and their open commitments, for a calendar app to subscribe
+    to. The token is a bearer secret: only its SHA-256 is kept, so it is shown once, when
+    made; making a new one replaces it, and deleting the row stops the feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar feed of {self.user}"
 
 
 class Phase(models.Model):

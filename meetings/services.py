@@ -3,6 +3,7 @@ may act, writes, bumps the meeting's sequence number and, once the transaction c
 broadcasts the new state to everyone in the meeting (HOUSE_STYLE rule 4)."""
 
 import logging
+import secrets
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from alliances import rules
 from history.services import create_with_history, save_edit
 from meetings import calendar
 from meetings.live import answered_count, broadcast_state, close_projectors, eligible_count
-from meetings.models import Attendance, LogEntry, Meeting, Phase
+from meetings.models import Attendance, CalendarFeed, LogEntry, Meeting, Phase, hash_token
 from ratings.models import Round
 from ratings.services import (
     CONFIDENCE_KEY,
@@ -106,8 +107,13 @@ def plan_meeting(*, review, agenda: list[str], author, invite: bool = False, **f
 
 def email_invitations_again(*, meeting: Meeting) -> list:
     """Send the meeting's invitation again to those the mail server did not take it for
-    (who are still in the alliance), while it is planned; the people it still did not
-    reach."""
+    (who are still in the alliance), while it is planned, or its cancellation once it is
+    cancelled; the people it still did not reach."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        entry = cancellation(meeting)
+        return _email_cancellation(
+            meeting, entry.detail if entry else "", only=meeting.not_emailed.all()
+        )
     if meeting.status != Meeting.Status.PLANNED:
         return []
     return _email_invitations(meeting, only=meeting.not_emailed.all())
@@ -117,11 +123,21 @@ def _email_invitations(meeting: Meeting, only=None) -> list:
     """Email the invitations and keep who the mail server did not take one for
     (`Meeting.not_emailed`): the meeting stays planned whatever the mail server does, and
     whoever facilitates can send those again."""
-    missed = calendar.email_invitations(meeting, only=only)
+    return _kept_unsent(meeting, "invitation to", calendar.email_invitations(meeting, only=only))
+
+
+def _email_cancellation(meeting: Meeting, reason: str, only=None) -> list:
+    """Email the cancellation, as `_email_invitations` does the invitation: the meeting stays
+    cancelled whatever the mail server does, and who it did not reach is kept."""
+    missed = calendar.email_cancellation(meeting, reason, only=only)
+    return _kept_unsent(meeting, "cancellation of", missed)
+
+
+def _kept_unsent(meeting: Meeting, what: str, missed: list) -> list:
     if missed:
         logger.error(
-            "The invitation to meeting %s did not reach person(s) %s: the mail server did not "
-            "take it.",
+            "The %s meeting %s did not reach person(s) %s: the mail server did not take it.",
+            what,
             meeting.pk,
             ", ".join(str(person.pk) for person in missed),
         )
@@ -140,23 +156,66 @@ def _build_phases(meeting: Meeting) -> None:
     )
 
 
+# What a calendar shows of a meeting: a change to one of these moves its SEQUENCE.
+CALENDAR_FIELDS = ("starts_at", "duration_minutes", "place", "video_link")
+
+
 def update_plan(*, meeting: Meeting, agenda: list[str], **fields) -> Meeting:
-    """Change a meeting that has not started yet."""
-    if meeting.status != Meeting.Status.PLANNED:
-        raise MeetingError(_("Only a meeting that has not started can be changed."))
+    """Change a meeting that has not started yet. A new time, length, place or video link
+    moves its calendar SEQUENCE, so that calendars (the feeds) take the new one."""
     order = framework().keys()
     agenda = sorted(agenda, key=order.index)
     problem = agenda_problem(meeting.review, agenda)
     if problem:
         raise MeetingError(problem)
     with transaction.atomic():
+        # Locked, and read again: a meeting started or cancelled meanwhile is not changed,
+        # and two changes at once each move the sequence.
+        saved = _lock(meeting.pk)
+        if saved.status != Meeting.Status.PLANNED:
+            raise MeetingError(_("Only a meeting that has not started can be changed."))
+        moved = any(
+            name in fields and fields[name] != getattr(saved, name) for name in CALENDAR_FIELDS
+        )
         for name, value in fields.items():
             setattr(meeting, name, value)
         meeting.agenda = agenda
-        meeting.save()
+        meeting.calendar_sequence = saved.calendar_sequence + (1 if moved else 0)
+        meeting.calendar_changed_at = timezone.now() if moved else saved.calendar_changed_at
+        # Only what the plan holds: the rest (the room's sequence, the projector link) may
+        # have moved since the page was drawn.
+        meeting.save(update_fields=[*fields, "agenda", "calendar_sequence", "calendar_changed_at"])
         meeting.phases.all().delete()
         _build_phases(meeting)
     return meeting
+
+
+def cancel(*, meeting: Meeting, actor, reason: str) -> None:
+    """Call off a planned meeting: it can no longer start, its page and every list say it
+    is cancelled, its log keeps who cancelled it and why, calendars (the feeds, and the
+    email each person of the alliance is sent once this commits, with its .ics) mark it
+    cancelled, and its projector link stops working."""
+    with _change(meeting.pk, actor, "cancel", steer=False, live=False) as (m, detail):
+        if not rules.FACILITATE.allows(_membership(m, actor)):
+            raise MeetingError(str(rules.FACILITATE.message))
+        if m.status != Meeting.Status.PLANNED:
+            raise MeetingError(_("Only a meeting that has not started can be cancelled."))
+        m.status = Meeting.Status.CANCELLED
+        m.calendar_sequence += 1
+        m.calendar_changed_at = timezone.now()
+        detail["text"] = reason
+        projector = m.projector_token_hash
+        m.projector_token_hash = ""
+        if projector:
+            transaction.on_commit(lambda: close_projectors(m.pk, projector))
+        # On commit: a cancellation sent before then could be for a meeting still planned.
+        transaction.on_commit(lambda: _email_cancellation(m, detail["text"][:300]))
+    meeting.status = m.status
+
+
+def cancellation(meeting: Meeting) -> LogEntry | None:
+    """The log entry of the meeting's cancellation (who, when, and why in its detail)."""
+    return meeting.log.filter(action="cancel").select_related("actor").last()
 
 
 # The one door for live changes
@@ -221,6 +280,8 @@ def _membership(meeting: Meeting, user):
 
 def start(*, meeting: Meeting, actor) -> None:
     with _change(meeting.pk, actor, "start", live=False) as (m, _detail):
+        if m.status == Meeting.Status.CANCELLED:
+            raise MeetingError(_("This meeting is cancelled."))
         if m.status != Meeting.Status.PLANNED:
             raise MeetingError(_("This meeting has already started."))
         m.status = Meeting.Status.LIVE
@@ -297,8 +358,7 @@ def _reopen_round(phase: Phase) -> None:
 def choose_who_answers(*, meeting: Meeting, actor, unpartnered: bool) -> None:
     """Whether people who belong to no partner (coordinators, facilitators) answer too."""
     with _change(meeting.pk, actor, "answering", live=False) as (m, detail):
-        if m.status == Meeting.Status.ENDED:
-            raise MeetingError(_("The meeting has ended."))
+        _refuse_if_over(m)
         m.unpartnered_answer = unpartnered
         detail["text"] = "on" if unpartnered else "off"
 
@@ -307,10 +367,16 @@ def choose_projector_languages(*, meeting: Meeting, actor, codes: list[str]) -> 
     """The room's screen shows these languages side by side; none: the alliance's."""
     codes = [code for code in dict.fromkeys(map(chosen, codes)) if code][:2]
     with _change(meeting.pk, actor, "projector", live=False) as (meeting, detail):
-        if meeting.status == Meeting.Status.ENDED:
-            raise MeetingError(_("The meeting has ended."))
+        _refuse_if_over(meeting)
         meeting.projector_languages = codes
         detail["text"] = ", ".join(codes)
+
+
+def _refuse_if_over(meeting: Meeting) -> None:
+    if meeting.status == Meeting.Status.ENDED:
+        raise MeetingError(_("The meeting has ended."))
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise MeetingError(_("This meeting is cancelled."))
 
 
 def next_item(*, meeting: Meeting, actor, step: int = 1) -> None:
@@ -473,6 +539,8 @@ def make_projector_link(*, meeting: Meeting, actor, revoke: bool = False) -> str
     with transaction.atomic():
         m = _lock(meeting.pk)
         _require(rules.PROJECTOR_LINK, m, actor)
+        if m.status == Meeting.Status.CANCELLED and not revoke:
+            raise MeetingError(_("This meeting is cancelled."))
         old = m.projector_token_hash
         token = None if revoke else m.issue_projector_token()
         if revoke:
@@ -569,3 +637,25 @@ def _leave_forward(meeting: Meeting, phase: Phase, actor) -> None:
         )
         if record.state == ComponentRecord.State.IN_DISCUSSION:
             record_component(record=record, author=actor)
+
+
+# A person's calendar feed (meetings/feed.py)
+
+
+def start_calendar_feed(*, user) -> str:
+    """A new secret address for the person's calendar feed: its token, which is shown once
+    (only its hash is kept). Any earlier address stops working at once."""
+    token = secrets.token_urlsafe(32)
+    # update_or_create locks the person's row, and takes the row another request just
+    # made: two at once leave one feed, the later token.
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": hash_token(token), "created_at": timezone.now()}
+    )
+    return token
+
+
+def stop_calendar_feed(*, user) -> bool:
+    """Stop the person's calendar feed: its address answers 404 from now on. Whether there
+    was one."""
+    deleted, _kinds = CalendarFeed.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import page, planning, projector, steering, work
+from meetings.views import feed, page, planning, projector, steering, work
 
 app_name = "meetings"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path(meeting, page.detail, name="detail"),
     path(meeting + "edit/", planning.edit, name="edit"),
     path(meeting + "guide/", planning.guide, name="guide"),
+    path(meeting + "cancel/", planning.cancel, name="cancel"),
     path(meeting + "email-again/", planning.email_again, name="email_again"),
     path(meeting + "invite.ics", planning.ics, name="ics"),
     path(meeting + "state/", page.state, name="state"),
@@ -34,4 +35,7 @@ urlpatterns = [
     path("projector/<str:token>/state/", projector.projector_state, name="projector_state"),
     # The short address shown in the room (meetings/join.py): the meeting alone, no alliance.
     path("m/<int:meeting_id>/", projector.join, name="join"),
+    # A person's calendar feed: its page, and the feed a calendar app reads with its token.
+    path("calendar/", feed.calendar_feed, name="calendar_feed"),
+    path("calendar/<str:token>.ics", feed.calendar, name="calendar"),
 ]

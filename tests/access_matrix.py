@@ -705,6 +705,14 @@ VIEWS = [
         post=lambda c: {},
         done=lambda c: c.meeting.get_absolute_url(),
     ),
+    View(
+        "meetings:cancel",
+        _url("meetings:cancel", _slug, _planned),
+        (GET, POST),
+        "facilitate",
+        post=lambda c: {"reason": "The town hall is closed for repairs."},
+        done=lambda c: c.meeting.get_absolute_url(),
+    ),
     View("meetings:ics", _url("meetings:ics", _slug, _planned), (GET,), "read"),
     View("meetings:state", _url("meetings:state", _slug, _live), (GET,), "read"),
     View("meetings:phase", _url("meetings:phase", _slug, _live, 0), (GET,), "read"),
@@ -885,6 +893,15 @@ VIEWS = [
         "signed_in",
         post=lambda c: {"name": "A New Name"},
         done=lambda c: "/accounts/profile/",
+    ),
+    # A person's own calendar feed: its page acts on the signed-in person's feed only.
+    View(
+        "meetings:calendar_feed",
+        _url("meetings:calendar_feed"),
+        (GET, POST),
+        "signed_in",
+        post=lambda c: {"action": "new"},
+        done=lambda c: "/calendar/",
     ),
     View(
         "accounts:password_change",

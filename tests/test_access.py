@@ -65,6 +65,9 @@ PUBLIC = {
     # The room's screen: its secret link is the key (tests/test_meetings.py).
     "meetings:projector",
     "meetings:projector_state",
+    # A person's calendar feed: its secret address is the key, as a calendar app has no
+    # session (tests/test_calendar_feed.py).
+    "meetings:calendar",
     # How a meeting works: the same for everyone, linked from the invitation email.
     "meetings:how",
     # The indicators API: a token, not a session, is its key, and its schema is for anyone
@@ -301,6 +304,8 @@ FOREIGN = [
     ("meetings:command", POST, lambda r: [HARVEST, r.meeting.pk]),
     ("meetings:notes", POST, lambda r: [HARVEST, r.meeting.pk]),
     ("meetings:projector_link", POST, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:cancel", GET, lambda r: [HARVEST, r.meeting.pk]),
+    ("meetings:cancel", POST, lambda r: [HARVEST, r.meeting.pk]),
     ("meetings:commitment_status", POST, lambda r: [HARVEST, r.meeting.pk, r.commitment.pk]),
 ]
 

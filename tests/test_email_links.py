@@ -78,7 +78,12 @@ def send_every_email(client, people, review, commitment, capture):
     client.force_login(people["fiona"])
     with capture(execute=True):
         client.post(reverse("meetings:plan", args=[slug, review.pk]), plan_data(people), **EVIL)
-    assert Meeting.objects.exists()
+    meeting = Meeting.objects.get()
+    with capture(execute=True):
+        client.post(
+            reverse("meetings:cancel", args=[slug, meeting.pk]), {"reason": "Closed"}, **EVIL
+        )
+    assert Meeting.objects.get().status == Meeting.Status.CANCELLED
     with capture(execute=True):
         ratings.open_check_in(
             review=review,
@@ -103,7 +108,7 @@ def test_every_link_of_every_email_starts_with_site_url(
     send_every_email(client, people, review, commitment, django_capture_on_commit_callbacks)
 
     subjects = {message.subject for message in mailoutbox}
-    assert len(subjects) == 7, subjects
+    assert len(subjects) == 8, subjects
     for message in mailoutbox:
         found = links(message)
         assert found, message.subject

@@ -17,6 +17,7 @@ from accord import mail
 from meetings.models import Meeting
 from ratings.models import CheckIn
 from tests import pages
+from tests.factories import make_meeting
 from tests.meeting_forms import plan_data
 from tests.smtp import closed_port, point_django_at
 
@@ -268,6 +269,48 @@ def test_a_meeting_whose_invitations_the_mail_server_does_not_take_stays_planned
     (calendar,) = failing.to("otto@example.org").iter_attachments()
     assert calendar.get_filename() == f"accord-meeting-{meeting.pk}.ics"
     assert not meeting.not_emailed.exists()
+
+
+@pytest.mark.parametrize("failing", SERVERS, indirect=True)
+def test_a_cancellation_the_mail_server_does_not_take_leaves_the_meeting_cancelled_and_goes_again(
+    client, people, review, failing, caplog
+):
+    meeting = make_meeting(review, people["fiona"])
+    client.force_login(people["fiona"])
+    cancel_url = reverse("meetings:cancel", args=[review.alliance.slug, meeting.pk])
+
+    with caplog.at_level(logging.ERROR):
+        response = client.post(cancel_url, {"reason": "The hall is closed"})
+
+    assert response.status_code == 302
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.CANCELLED
+    assert failing.received == []
+    assert any(
+        message.startswith(f"The cancellation of meeting {meeting.pk} did not reach person(s) ")
+        for message in caplog.messages
+    )
+    page = meeting_page(client, meeting)
+    assert pages.messages(page) == [
+        "The meeting is cancelled, but the mail server did not take every email: see below "
+        "who did not get it, and send it again."
+    ]
+    assert warning(page) == (
+        f"{NOT_TAKEN} Carol Coordinator, Fiona Facilitator, Mia Member, Otto Observer."
+    )
+
+    failing.recover()
+    again = client.post(
+        reverse("meetings:email_again", args=[review.alliance.slug, meeting.pk]), follow=True
+    )
+
+    assert pages.messages(again) == ["The email is sent again; everyone has the link."]
+    assert warning(again) == ""
+    assert len(recipients(failing)) == 4
+    received = failing.to("otto@example.org")
+    assert "Why: The hall is closed" in received.get_body(("plain",)).get_content()
+    (calendar,) = received.iter_attachments()
+    assert "METHOD:CANCEL" in calendar.get_content()
+    assert not Meeting.objects.get(pk=meeting.pk).not_emailed.exists()
 
 
 # Signing up

@@ -48,6 +48,8 @@ ALLIANCE_APPS = (
 LEFT_OUT = {"alliances.invitation", "meetings.connection", "indicators.apitoken"}
 # Answers of an open round, sealed with this installation's secret: never in a document.
 LEFT_OUT |= {"ratings.sealedanswer"}
+# A person's calendar feed: theirs, not the alliance's, and a secret.
+LEFT_OUT |= {"meetings.calendarfeed"}
 # Models whose rows the document carries in another shape than a list of their own.
 CARRIED_ELSEWHERE = {"ratings.participation", "ratings.rating", "ratings.reflection"}
 
@@ -117,7 +119,13 @@ def _left_out(obj, name: str) -> bool:
         return obj.round.review.anonymous  # who answered an anonymous review
     if isinstance(obj, Revision) and name == "object_id":
         return True  # compared as the row it is about
-    return isinstance(obj, Meeting) and name == "projector_token_hash"
+    # The projector's secret, and the calendar's version of the meeting (its UID names this
+    # installation).
+    return isinstance(obj, Meeting) and name in {
+        "projector_token_hash",
+        "calendar_sequence",
+        "calendar_changed_at",
+    }
 
 
 def _text_shown(reflection) -> bool:

@@ -55,10 +55,15 @@ def detail(request, slug, meeting_id):
         state=live.state(meeting),
         projector_url=request.session.pop(f"projector-{meeting.pk}", None),
     )
-    if membership.can_facilitate and meeting.status == Meeting.Status.PLANNED:
-        # Who the mail server did not take the invitation for: whoever plans sends it again.
+    unsent = (Meeting.Status.PLANNED, Meeting.Status.CANCELLED)
+    if membership.can_facilitate and meeting.status in unsent:
+        # Who the mail server did not take the invitation (or the cancellation) for: whoever
+        # plans sends it again.
         context["not_emailed"] = [str(person) for person in meeting.not_emailed.order_by("name")]
-    if context["steering"] and meeting.status != Meeting.Status.ENDED:
+    if meeting.status == Meeting.Status.CANCELLED:
+        context["cancellation"] = services.cancellation(meeting)
+    over = (Meeting.Status.ENDED, Meeting.Status.CANCELLED)
+    if context["steering"] and meeting.status not in over:
         context["join_url"] = join_url(meeting)
         context["join_qr"] = qr_svg(context["join_url"])
         context["projector_form"] = ProjectorForm(meeting=meeting, auto_id="projector-%s")

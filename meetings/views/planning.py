@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alliances import access
 from meetings import calendar, services
-from meetings.forms import MeetingForm
+from meetings.forms import CancelForm, MeetingForm
 from meetings.guide import agenda_plan_guide, meeting_plan_guide
 from meetings.models import Meeting
 from meetings.views.page import meeting_context
@@ -107,12 +107,45 @@ def edit(request, slug, meeting_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, slug, meeting_id):
+    """Call off a planned meeting: the page asks first, and why."""
+    membership = access.get_membership(request.user, slug, "facilitate")
+    meeting = access.get_meeting(membership, meeting_id)
+    if meeting.status != Meeting.Status.PLANNED:
+        messages.error(request, _("Only a meeting that has not started can be cancelled."))
+        return redirect(meeting)
+    form = CancelForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.cancel(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
+        except services.MeetingError as error:
+            form.add_error("reason", str(error))  # what was typed stays
+        else:
+            meeting.refresh_from_db()
+            if meeting.not_emailed.exists():
+                messages.warning(
+                    request,
+                    _(
+                        "The meeting is cancelled, but the mail server did not take every "
+                        "email: see below who did not get it, and send it again."
+                    ),
+                )
+            else:
+                messages.success(
+                    request, _("The meeting is cancelled; everyone invited is told by email.")
+                )
+            return redirect(meeting)
+    return render(request, "meetings/cancel.html", meeting_context(membership, meeting, form=form))
+
+
+@login_required
 @require_POST
 def email_again(request, slug, meeting_id):
     """Send the meeting's invitation again to those the mail server did not take it for."""
     membership = access.get_membership(request.user, slug, "facilitate")
     meeting = access.get_meeting(membership, meeting_id)
-    if meeting.status != Meeting.Status.PLANNED:
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CANCELLED):
         messages.error(request, _("Only a meeting that has not started can be changed."))
     elif services.email_invitations_again(meeting=meeting):
         messages.warning(
