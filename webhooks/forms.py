@@ -21,6 +21,13 @@ class EventsField(forms.MultipleChoiceField):
 class WebhookForm(forms.ModelForm):
     """A new webhook: the address (checked: webhooks/addresses.py) and its events."""
 
+    url = forms.URLField(
+        label=_("Address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The address the other system gave you, starting with https://."),
+        error_messages={"invalid": _("Enter a full web address, starting with https://.")},
+    )
     events = EventsField()
 
     class Meta:
