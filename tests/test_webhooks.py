@@ -32,7 +32,7 @@ from tests.factories import (
 from tests.webhook_receiver import verify
 from upkeep import scheduler
 from upkeep.jobs import BY_NAME
-from webhooks import addresses, sending, services, signing
+from webhooks import addresses, events, sending, services, signing
 from webhooks.models import Delivery, Webhook
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -389,6 +389,20 @@ def test_a_change_undone_sends_nothing(alliance, review, fiona):
         make_meeting(review, fiona)
         raise RuntimeError("the page failed after planning")
 
+    assert not Delivery.objects.exists()
+
+
+def test_an_event_that_cannot_be_made_never_stops_the_change(alliance, review, fiona, monkeypatch):
+    make_webhook(alliance, events=["meeting.planned"])
+
+    def broken(meeting, change):
+        raise ValueError("a payload that cannot be made")
+
+    monkeypatch.setattr(events, "meeting_data", broken)
+
+    meeting = make_meeting(review, fiona)
+
+    assert meeting.pk and meeting.phases.exists()
     assert not Delivery.objects.exists()
 
 

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from meetings.services import meeting_planned
@@ -107,19 +108,27 @@ def _queue_many(webhooks, event: str, key: str, data: dict, now) -> list[Deliver
     return deliveries
 
 
-def queue_event(*, alliance, event: str, key: str, data) -> int:
+def queue_event(*, alliance_id: int, event: str, key: str, data) -> int:
     """Queue `event` for each of the alliance's sending webhooks that asked for it. `data`
-    is a function making the event's own part of the payload, called only if one did."""
+    is a function making the event's own part of the payload, called only if one did (one
+    query, then, for a change no webhook listens to). Called inside another app's change,
+    whose transaction it joins: the event is written in a savepoint, so that a webhook's
+    trouble never stops the change itself (a component recorded in a meeting)."""
     listening = [
         webhook
-        for webhook in Webhook.objects.filter(alliance=alliance, active=True)
+        for webhook in Webhook.objects.filter(alliance_id=alliance_id, active=True).select_related(
+            "alliance"
+        )
         if event in webhook.events
     ]
     if not listening:
         return 0
-    for webhook in listening:
-        webhook.alliance = alliance
-    return len(_queue_many(listening, event, key, data(), timezone.now()))
+    try:
+        with transaction.atomic():
+            return len(_queue_many(listening, event, key, data(), timezone.now()))
+    except Exception:
+        logger.exception("The webhook event %s could not be queued.", key)
+        return 0
 
 
 def queue_commitment_events(today: date) -> int:
@@ -156,7 +165,7 @@ def queue_commitment_events(today: date) -> int:
 
 def _on_component_recorded(sender, *, record, author, **kwargs) -> None:
     queue_event(
-        alliance=record.review.alliance,
+        alliance_id=record.review.alliance_id,
         event=events.REVIEW_RECORDED,
         key=f"{events.REVIEW_RECORDED}:{record.pk}:{record.version}",
         data=lambda: events.review_recorded(record),
@@ -169,7 +178,7 @@ def _on_meeting_planned(sender, *, meeting, change, **kwargs) -> None:
     if change != "planned":
         key += f":{uuid.uuid4()}"
     queue_event(
-        alliance=meeting.review.alliance,
+        alliance_id=meeting.review.alliance_id,
         event=events.MEETING_PLANNED,
         key=key,
         data=lambda: events.meeting_data(meeting, change),
