@@ -178,6 +178,18 @@ def test_a_stalling_receiver_holds_a_run_no_longer_than_the_timeout(
     assert delivery.error == "127.0.0.1: no answer within 1 s"
 
 
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(alliance, carol, webhook_receiver):
+    webhook_receiver.dribble = True
+    webhook = make_webhook(alliance, webhook_receiver.url, author=carol)
+    services.send_test_event(webhook=webhook, author=carol)
+
+    started = time.monotonic()
+    services.deliver_due()
+
+    assert time.monotonic() - started < 5  # three timeouts of 1 s
+    assert Delivery.objects.get().error == "127.0.0.1: no whole answer within 3 s"
+
+
 def test_the_connection_goes_to_the_checked_address_and_names_the_host(webhook_receiver):
     # The name is never resolved again: a DNS answer changed since the check is not used.
     target = addresses.Target(

@@ -27,6 +27,8 @@ class Receiver:
     codes: list[int] = field(default_factory=lambda: [200])
     # Seconds to wait before answering (a stalling receiver).
     stall: float = 0
+    # Answer a byte of the headers every half second, for ever (a dribbling receiver).
+    dribble: bool = False
     received: list[Received] = field(default_factory=list)
     answered: int = 0
 
@@ -48,6 +50,12 @@ def _handler(receiver: Receiver, stop: threading.Event):
             receiver.received.append(Received(self.path, dict(self.headers.items()), body))
             if receiver.stall:
                 stop.wait(receiver.stall)
+                return
+            if receiver.dribble:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                while not stop.wait(0.5):
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
                 return
             code = receiver.next_code()
             answer = f"<b>answered {code}</b>".encode()
