@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,15 +25,23 @@ from reviews.services import component_recorded
 from webhooks import events, signing
 from webhooks.addresses import Refused, check
 from webhooks.models import Delivery, Webhook, new_secret
-from webhooks.sending import SendError, post
+from webhooks.sending import ATTEMPT_TIMEOUTS, SendError, post
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 # A delivery taken by a run is left alone by other runs this long (its next attempt is
-# pushed this far while it is being sent): two schedulers never send it twice.
+# pushed this far while it is being sent), longer than an attempt can last: two schedulers
+# never send it twice.
 CLAIM = timedelta(minutes=2)
+
+
+def claim_time() -> timedelta:
+    longest = timedelta(seconds=ATTEMPT_TIMEOUTS * settings.WEBHOOK_TIMEOUT)
+    return max(CLAIM, longest + timedelta(minutes=1))
+
+
 # A run stops taking deliveries after this long, or this many, so that it ends within its
 # minute; the rest wait for the next run.
 RUN_SECONDS = 40
@@ -218,7 +227,7 @@ def _claim(delivery: Delivery, now: datetime) -> bool:
             pk=delivery.pk,
             status=Delivery.Status.PENDING,
             next_attempt_at=delivery.next_attempt_at,
-        ).update(next_attempt_at=now + CLAIM)
+        ).update(next_attempt_at=now + claim_time())
     )
 
 
