@@ -451,7 +451,7 @@ def test_commitments_due_and_overdue_are_sent_once_each_by_the_daily_job(
     assert overdue["data"]["commitment"]["days_overdue"] == 2
 
     # Run again the same day (a run taken over): nothing twice.
-    services.queue_commitment_events(DUE_DAY.date())
+    assert services.queue_commitment_events(DUE_DAY.date()) == 0
     assert Delivery.objects.count() == 2
     # The next day the commitment due yesterday is overdue; the late one is not sent again.
     scheduler.run_job(COMMITMENTS, DUE_DAY + timedelta(days=1))

@@ -161,14 +161,25 @@ def queue_commitment_events(today: date) -> int:
         .order_by("due_on", "pk")
     )
     now = timezone.now()
-    queued = 0
+    found = []
     for commitment in commitments:
         event = events.COMMITMENT_DUE if commitment.due_on == today else events.COMMITMENT_OVERDUE
         listening = [w for w in by_alliance[commitment.alliance_id] if event in w.events]
         if listening:
             key = f"{event}:{commitment.pk}:{commitment.due_on.isoformat()}"
+            found.append((commitment, event, key, listening))
+    # What an earlier run of the day (or of an earlier day, for an overdue one) queued.
+    sent = set(
+        Delivery.objects.filter(event_key__in=[key for _, _, key, _ in found]).values_list(
+            "webhook_id", "event_key"
+        )
+    )
+    queued = 0
+    for commitment, event, key, listening in found:
+        new = [w for w in listening if (w.pk, key) not in sent]
+        if new:
             data = events.commitment_data(commitment, today)
-            queued += len(_queue_many(listening, event, key, data, now))
+            queued += len(_queue_many(new, event, key, data, now))
     return queued
 
 
