@@ -5,6 +5,7 @@ answer. The receiver is a real HTTP server on loopback (tests/webhook_receiver.p
 
 import datetime
 import json
+import ssl
 import time
 from datetime import timedelta
 
@@ -29,7 +30,7 @@ from tests.factories import (
     make_meeting,
     make_webhook,
 )
-from tests.webhook_receiver import verify
+from tests.webhook_receiver import LoopbackReceiver, Receiver, certificates, verify
 from upkeep import scheduler
 from upkeep.jobs import BY_NAME
 from webhooks import addresses, events, sending, services, signing
@@ -669,3 +670,36 @@ def test_two_runs_never_send_a_delivery_twice(alliance, carol, webhook_receiver)
     # A run that read the row before this one claimed it no longer gets it.
     assert not services._claim(read_by_another_run, timezone.now())
     assert len(webhook_receiver.received) == 1
+
+
+# Over https
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch, settings):
+    """A receiver over TLS on loopback, whose certificate names hooks.example.org, signed
+    by an authority this test's client trusts (SSL_CERT_FILE)."""
+    authority, cert, key = certificates(tmp_path, "hooks.example.org")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority))
+    settings.WEBHOOK_TIMEOUT = 2
+    receiver = Receiver()
+    server = LoopbackReceiver(receiver, tls=context)
+    server.start()
+    yield receiver
+    server.close()
+
+
+def test_over_https_the_certificate_is_checked_against_the_host_not_the_address(tls_receiver):
+    def target(host):
+        return addresses.Target("https", host, tls_receiver.port, "/in", ("127.0.0.1",))
+
+    answer = sending.post(target("hooks.example.org"), b"{}", {})
+
+    assert answer.status == 200
+    assert tls_receiver.received[0].headers["Host"] == f"hooks.example.org:{tls_receiver.port}"
+    with pytest.raises(sending.SendError) as refused:
+        sending.post(target("other.example.org"), b"{}", {})
+    assert "certificate verify failed" in str(refused.value)
+    assert len(tls_receiver.received) == 1
