@@ -1,5 +1,6 @@
 """Small typed readers for the environment, so settings.py stays declarative."""
 
+import ipaddress
 import os
 import socket
 from pathlib import Path
@@ -35,6 +36,19 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
+
+
+def webhook_networks(cidrs: list[str]) -> list[str]:
+    """WEBHOOK_ALLOWED_PRIVATE_NETWORKS, each checked to be a network (10.0.0.0/8, ::1/128)."""
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"WEBHOOK_ALLOWED_PRIVATE_NETWORKS: {cidr!r} is not a network such as "
+                "10.0.0.0/8 or 192.168.1.20/32."
+            ) from None
+    return cidrs
 
 
 # What a server listens on to be reached on every network interface: no browser can be

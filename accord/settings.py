@@ -15,6 +15,7 @@ from accord.env import (
     secret_key,
     site_host,
     site_url,
+    webhook_networks,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "meetings",
     "registers",
     "indicators",
+    "webhooks",
     "records",
     "upkeep",
 ]
@@ -154,6 +156,13 @@ PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24) * 3600
 DIGEST_HOUR = envint("DIGEST_HOUR", 7)
 if not 0 <= DIGEST_HOUR <= 23:
     raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
+
+# Outgoing webhooks (webhooks/, docs/webhooks.md): the networks (CIDRs) a webhook may reach
+# although they are private or this server's own (none by default, so that a webhook
+# cannot probe the server's network), and the seconds to wait for a receiver to connect and
+# for each read of its answer.
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = webhook_networks(envlist("WEBHOOK_ALLOWED_PRIVATE_NETWORKS", ""))
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 5)
 
 # With an https SITE_URL, Accord is served over HTTPS only (README, "Running it in
 # production"; `manage.py check --deploy` is clean but for the HSTS preload list).

@@ -221,3 +221,11 @@ def get_token_indicator(token, indicator_id: int):
     from indicators.models import Indicator
 
     return get_object_or_404(Indicator, alliance_id=token.alliance_id, pk=indicator_id)
+
+
+def get_webhook(membership: Membership, webhook_id: int):
+    from webhooks.models import Webhook
+
+    return get_object_or_404(
+        Webhook.objects.select_related("created_by"), alliance=membership.alliance, pk=webhook_id
+    )

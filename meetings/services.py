@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,12 @@ COMPONENT_PHASES = [
     Phase.Kind.DISCUSS,
     Phase.Kind.RECORD,
 ]
+
+
+# Sent inside the transaction that plans a meeting or changes its plan (`meeting`,
+# `change`: "planned" or "changed"), for the apps above that act on it (webhooks, connected
+# in its AppConfig.ready): the meetings app cannot import them.
+meeting_planned = Signal()
 
 
 class MeetingError(Exception):
@@ -99,6 +106,7 @@ def plan_meeting(*, review, agenda: list[str], author, invite: bool = False, **f
     with transaction.atomic():
         meeting = Meeting.objects.create(review=review, agenda=agenda, created_by=author, **fields)
         _build_phases(meeting)
+        meeting_planned.send(sender=Meeting, meeting=meeting, change="planned")
         if invite:
             # On commit: an invitation sent before then could be for a meeting never saved.
             transaction.on_commit(lambda: _email_invitations(meeting))
@@ -187,6 +195,7 @@ def update_plan(*, meeting: Meeting, agenda: list[str], **fields) -> Meeting:
         meeting.save(update_fields=[*fields, "agenda", "calendar_sequence", "calendar_changed_at"])
         meeting.phases.all().delete()
         _build_phases(meeting)
+        meeting_planned.send(sender=Meeting, meeting=meeting, change="changed")
     return meeting
 
 

@@ -3,6 +3,7 @@ its components, its commitments. Each writes in one transaction and keeps the hi
 
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,11 @@ from history.services import change_with_history, create_with_history, log_chang
 from registers import figures, live
 from reviews.framework import framework, key_of
 from reviews.models import Commitment, ComponentRecord, Question, Review
+
+# Sent inside the transaction that records a component (`record`, `author`), for the apps
+# above that act on it (webhooks, connected in its AppConfig.ready): the review app cannot
+# import them.
+component_recorded = Signal()
 
 
 class ReviewRuleError(Exception):
@@ -194,6 +200,7 @@ def record_component(*, record: ComponentRecord, author) -> ComponentRecord | No
             recorded_by=author,
             snapshot=figures.snapshot(record),
         )
+        component_recorded.send(sender=ComponentRecord, record=record, author=author)
         following = ComponentRecord.objects.filter(
             review_id=record.review_id,
             number=record.number + 1,

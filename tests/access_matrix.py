@@ -25,7 +25,7 @@ from registers.models import Accomplishment, Agreement, Dependency, Goal, Pledge
 from reviews.models import Review
 from reviews.services import record_component
 from tests.answering import check_in_on
-from tests.factories import PASSWORD, make_invitation, make_meeting
+from tests.factories import PASSWORD, make_invitation, make_meeting, make_webhook
 from tests.filled_alliance import small_document
 
 MEMBERS = ("carol", "fiona", "mia", "otto")
@@ -915,6 +915,70 @@ VIEWS = [
         },
         done=lambda c: "/accounts/profile/",
     ),
+]
+
+
+def _webhook(c):
+    """Harvest's webhook with a test event waiting in its log, made the first time a row
+    needs it."""
+    if not hasattr(c, "webhook"):
+        from webhooks.services import send_test_event
+
+        c.webhook = make_webhook(c.alliance, author=c.people["carol"])
+        send_test_event(webhook=c.webhook, author=c.people["carol"])
+    return c.webhook.pk
+
+
+def _new_webhook_secret_url(c):
+    from webhooks.models import Webhook
+
+    webhook = Webhook.objects.get(url="https://93.184.215.14/hooks/new")
+    return reverse("webhooks:secret", args=[c.alliance.slug, webhook.pk])
+
+
+VIEWS += [
+    View("webhooks:list", _url("webhooks:list", _slug), (GET,), "coordinate"),
+    View(
+        "webhooks:create",
+        _url("webhooks:create", _slug),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {"url": "https://93.184.215.14/hooks/new", "events": ["meeting.planned"]},
+        done=_new_webhook_secret_url,
+    ),
+    View(
+        "webhooks:edit",
+        _url("webhooks:edit", _slug, _webhook),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {"events": ["review.recorded"], "active": "on"},
+        done=_url("webhooks:list", _slug),
+    ),
+    View(
+        "webhooks:secret",
+        _url("webhooks:secret", _slug, _webhook),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("webhooks:secret", _slug, _webhook),
+    ),
+    View(
+        "webhooks:delete",
+        _url("webhooks:delete", _slug, _webhook),
+        (GET, POST),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("webhooks:list", _slug),
+    ),
+    View(
+        "webhooks:test",
+        _url("webhooks:test", _slug, _webhook),
+        (POST,),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("webhooks:deliveries", _slug, _webhook),
+    ),
+    View("webhooks:deliveries", _url("webhooks:deliveries", _slug, _webhook), (GET,), "coordinate"),
 ]
 
 

@@ -30,6 +30,7 @@ from tests.factories import (
 )
 from tests.smtp import Keeper, LoopbackController, closed_port, point_django_at
 from tests.sockets import STARTS
+from tests.webhook_receiver import LoopbackReceiver, Receiver
 
 
 @pytest.fixture
@@ -190,3 +191,17 @@ def smtp_down(settings):
     point_django_at(settings, sock.getsockname()[1])
     yield
     sock.close()
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A real HTTP receiver on a free loopback port (tests/webhook_receiver.py), which keeps
+    what it receives; the site's staff allow loopback, so that Accord may reach it, and a
+    receiver gets 1 s to answer."""
+    receiver = Receiver()
+    server = LoopbackReceiver(receiver)
+    server.start()
+    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    settings.WEBHOOK_TIMEOUT = 1
+    yield receiver
+    server.close()

@@ -43,6 +43,10 @@ from reviews.services import start_review
 from upkeep import services as upkeep
 from upkeep.jobs import BY_NAME
 from upkeep.models import JobRun
+from webhooks import events as webhook_events
+from webhooks.forms import WebhookForm
+from webhooks.models import Webhook
+from webhooks.services import add_webhook
 
 PASSWORD = "correct horse battery staple"
 
@@ -240,3 +244,24 @@ def make_job_run(name: str, at: datetime.datetime, *, error: str = "") -> JobRun
     upkeep.finish_run(run=run, now=at, error=error, summary="" if error else "Done.")
     run.refresh_from_db()
     return run
+
+
+# A public address (example.com's), never reached: the tests that deliver use the loopback
+# receiver (the `webhook_receiver` fixture), which the site's staff allow.
+PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hooks/accord"
+
+
+def make_webhook(
+    alliance, url=PUBLIC_WEBHOOK_URL, events=None, *, author=None, active=True
+) -> Webhook:
+    """A webhook of the alliance, through the coordinator's form (so its address is checked:
+    a loopback one needs the `webhook_receiver` fixture's allowance), for every event by
+    default."""
+    chosen = [key for key, _ in webhook_events.CHOICES] if events is None else list(events)
+    form = WebhookForm({"url": url, "events": chosen})
+    assert form.is_valid(), form.errors
+    webhook = add_webhook(form=form, alliance=alliance, author=author)
+    if not active:
+        Webhook.objects.filter(pk=webhook.pk).update(active=False)
+        webhook.active = False
+    return webhook

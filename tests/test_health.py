@@ -12,7 +12,14 @@ from upkeep import health, scheduler
 from upkeep.jobs import JOBS
 from upkeep.models import JobRun
 
-NAMES = ["settle_rounds", "end_idle_meetings", "send_digests", "clean_up"]
+NAMES = [
+    "settle_rounds",
+    "end_idle_meetings",
+    "send_digests",
+    "clean_up",
+    "deliver_webhooks",
+    "webhook_commitments",
+]
 
 
 @pytest.fixture
@@ -74,9 +81,23 @@ def test_healthz_is_503_naming_the_job_that_is_overdue(client, fresh):
         "end_idle_meetings": "ok",
         "send_digests": "ok",
         "clean_up": "ok",
+        "deliver_webhooks": "ok",
+        "webhook_commitments": "ok",
     }
     last = JobRun.objects.get(job="settle_rounds", status="ok").finished_at
     assert body["jobs"]["settle_rounds"]["last_success"] == last.isoformat()
+
+
+def test_webhook_delivery_every_minute_is_overdue_after_seven_minutes(client, fresh):
+    # The scheduler ticks every 30 s: a minute's job has two chances in each period.
+    backdate("deliver_webhooks", timedelta(minutes=5))  # its last success 6 minutes ago
+    assert client.get(reverse("healthz")).status_code == 200
+
+    backdate("deliver_webhooks", timedelta(minutes=2))
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["jobs"]["deliver_webhooks"]["status"] == "overdue"
 
 
 def test_a_daily_job_is_overdue_after_two_days_and_five_minutes(client, fresh):

@@ -83,6 +83,11 @@ NOT_FREE_TEXT = {
     "meetings.Connection.channel_name",
     "indicators.ApiToken.prefix",
     "indicators.ApiToken.digest",
+    "webhooks.Webhook.secret",
+    "webhooks.Delivery.event",  # a code set by the service
+    "webhooks.Delivery.event_key",  # a code set by the service
+    # The body sent to another system, never shown on a page (made of swept rows).
+    "webhooks.Delivery.payload",
 }
 NOT_FREE_TEXT_NAMES = {"component_key"}  # the framework's keys, checked at start-up
 # JSON fields: how people's text gets into each (a new one must be added here).
@@ -91,6 +96,7 @@ JSON_FIELDS = {
     "reviews.ComponentRecord.snapshot": "the register at recording, made again below",
     "meetings.Meeting.agenda": "component keys, no free text",
     "meetings.Meeting.projector_languages": "language codes, each read through chosen()",
+    "webhooks.Webhook.events": "event names, chosen from a fixed list (webhooks.events)",
 }
 
 

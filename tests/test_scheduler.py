@@ -82,8 +82,10 @@ def due_for(*owners, review):
 
 
 def test_every_job_is_installed_by_the_migration():
-    migration = importlib.import_module("upkeep.migrations.0002_install_jobs")
-    assert [job.name for job in JOBS] == migration.JOBS
+    installed = []
+    for name in ("0002_install_jobs", "0003_install_webhook_jobs"):
+        installed += importlib.import_module(f"upkeep.migrations.{name}").JOBS
+    assert [job.name for job in JOBS] == installed
 
 
 def test_each_job_runs_once_in_its_period_and_again_in_the_next(db):
@@ -92,18 +94,28 @@ def test_each_job_runs_once_in_its_period_and_again_in_the_next(db):
         "end_idle_meetings",
         "send_digests",
         "clean_up",
+        "deliver_webhooks",
+        "webhook_commitments",
     ]
-    assert ran(scheduler.run_due(NOW + timedelta(minutes=4, seconds=59))) == []
-    assert ran(scheduler.run_due(NOW + timedelta(minutes=5))) == ["settle_rounds"]
+    assert ran(scheduler.run_due(NOW + timedelta(seconds=59))) == []
+    # Webhooks are delivered every minute.
+    assert ran(scheduler.run_due(NOW + timedelta(minutes=4, seconds=59))) == ["deliver_webhooks"]
+    assert ran(scheduler.run_due(NOW + timedelta(minutes=5))) == [
+        "settle_rounds",
+        "deliver_webhooks",
+    ]
     assert ran(scheduler.run_due(NOW + timedelta(minutes=15))) == [
         "settle_rounds",
         "end_idle_meetings",
+        "deliver_webhooks",
     ]
     assert ran(scheduler.run_due(NOW + timedelta(days=1))) == [
         "settle_rounds",
         "end_idle_meetings",
         "send_digests",
         "clean_up",
+        "deliver_webhooks",
+        "webhook_commitments",
     ]
     assert rows()[("send_digests", "2027-04-28")] == ("ok", 1)
     assert rows()[("settle_rounds", "2027-04-28T08:05Z")] == ("ok", 1)
@@ -249,13 +261,16 @@ def test_run_scheduler_once_runs_what_is_due_and_a_second_once_in_the_period_not
         ("end_idle_meetings", "2027-04-28T08:00Z"): ("ok", 1),
         ("send_digests", "2027-04-28"): ("ok", 1),
         ("clean_up", "2027-04-28"): ("ok", 1),
+        ("deliver_webhooks", "2027-04-28T08:00Z"): ("ok", 1),
+        ("webhook_commitments", "2027-04-28"): ("ok", 1),
     }
     assert "send_digests for 2027-04-28: ok in" in caplog.text
     caplog.clear()
 
-    call_command("run_scheduler", "--once", "--at", "2027-04-28T08:04:59+00:00")
+    # Within the minute: every job's period (the shortest, webhooks', is a minute) is done.
+    call_command("run_scheduler", "--once", "--at", "2027-04-28T08:00:59+00:00")
 
-    assert len(rows()) == 4
+    assert len(rows()) == 6
     assert set(rows().values()) == {("ok", 1)}
     assert "ok in" not in caplog.text
 
@@ -321,7 +336,8 @@ def test_clean_up_deletes_what_nobody_can_use_any_more(db, alliance, carol):
     run = scheduler.run_job(BY_NAME["clean_up"], NOW)
 
     assert run.summary == (
-        "2 unused invitation(s) and 1 old run(s) deleted; expired sessions cleared."
+        "2 unused invitation(s), 1 old run(s) and 0 old webhook delivery(ies) deleted; "
+        "expired sessions cleared."
     )
     assert sorted(Invitation.objects.values_list("email", flat=True)) == [
         "accepted@example.org",
@@ -389,9 +405,11 @@ def test_two_scheduler_processes_run_each_job_once(tmp_path):
         assert output.count(f"{job.name} for ") == 1, output
     assert _runs(tmp_path) == [
         ("clean_up", "2027-04-28", "ok", 1),
+        ("deliver_webhooks", "2027-04-28T08:00Z", "ok", 1),
         ("end_idle_meetings", "2027-04-28T08:00Z", "ok", 1),
         ("send_digests", "2027-04-28", "ok", 1),
         ("settle_rounds", "2027-04-28T08:00Z", "ok", 1),
+        ("webhook_commitments", "2027-04-28", "ok", 1),
     ]
 
 

@@ -25,6 +25,12 @@ from meetings.services import end_idle_meetings
 from ratings.services import settle_closed_rounds
 from reviews.digest import send_digests
 from upkeep.services import prune_runs
+from webhooks.services import (
+    KEEP_DELIVERIES,
+    deliver_due,
+    prune_deliveries,
+    queue_commitment_events,
+)
 
 DAY = timedelta(days=1)
 # The longest a run may hold its period before another scheduler takes it over (shorter
@@ -111,15 +117,29 @@ def digests(now: datetime) -> str:
     return summary
 
 
+def deliver_webhooks(now: datetime) -> str:
+    """The webhook deliveries due: each claimed by one run (webhooks.services), so that two
+    runs (a period taken over) never send one twice; a receiver that fails is tried again
+    later by the delivery's own backoff, not by failing the run."""
+    return str(deliver_due(now))
+
+
+def webhook_commitments(now: datetime) -> str:
+    queued = queue_commitment_events(timezone.localdate(now))
+    return f"{queued} webhook delivery(ies) of commitments due or overdue queued."
+
+
 def clean_up(now: datetime) -> str:
     """Invitations unused long after they expired, expired sessions, the scheduler's own
-    rows older than KEEP_RUNS (but each job's `installed` row)."""
+    rows older than KEEP_RUNS (but each job's `installed` row), webhook deliveries older
+    than KEEP_DELIVERIES."""
     invitations = delete_unused_invitations(now=now)
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     runs = prune_runs(before=now - KEEP_RUNS)
+    deliveries = prune_deliveries(before=now - KEEP_DELIVERIES)
     return (
-        f"{invitations} unused invitation(s) and {runs} old run(s) deleted; "
-        "expired sessions cleared."
+        f"{invitations} unused invitation(s), {runs} old run(s) and {deliveries} old webhook "
+        "delivery(ies) deleted; expired sessions cleared."
     )
 
 
@@ -128,5 +148,8 @@ JOBS = [
     Job("end_idle_meetings", end_meetings, every=timedelta(minutes=15)),
     Job("send_digests", digests, hour=lambda: settings.DIGEST_HOUR),
     Job("clean_up", clean_up),
+    # Every minute: the scheduler ticks every 30 s, so a delivery waits a minute at most.
+    Job("deliver_webhooks", deliver_webhooks, every=timedelta(minutes=1)),
+    Job("webhook_commitments", webhook_commitments, hour=lambda: settings.DIGEST_HOUR),
 ]
 BY_NAME = {job.name: job for job in JOBS}
