@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from history.models import Revision
 from registers import figures
@@ -382,3 +383,37 @@ def test_a_review_keeps_the_networks_figures_and_the_comparison_shows_the_change
     assert "Ties lost Pantry Network → Food Bank" in section
     # What the review kept is what it shows, whatever happened to the register since.
     assert figures.register_for(record)["measures"]["ties"] == 2
+
+
+def test_a_meeting_discussing_interdependence_shows_the_networks_figures(
+    client, alliance, review, fiona, mia, kitchen, food_bank
+):
+    from meetings import live
+    from meetings import services as meetings
+    from meetings.models import Phase
+    from reviews.services import open_component
+
+    make_dependency(alliance, kitchen, food_bank, "cold storage")
+    open_component(
+        record=ComponentRecord.objects.get(review=review, component_key="interdependence"),
+        author=fiona,
+        reason="The partners asked to start with who depends on whom.",
+    )
+    meeting = meetings.plan_meeting(
+        review=review,
+        agenda=["interdependence"],
+        author=fiona,
+        starts_at=timezone.now(),
+        place="Town hall",
+        facilitator=fiona,
+    )
+    meetings.start(meeting=meeting, actor=fiona)
+    while live.load(meeting.pk).current.kind != Phase.Kind.DISCUSS:
+        meetings.advance(meeting=live.load(meeting.pk), actor=fiona, confirmed=True)
+    client.force_login(mia)
+
+    page = text(client.get(reverse("meetings:detail", args=[alliance.slug, meeting.pk])))
+
+    assert "What the network says" in page
+    assert "1 of 3 partners" not in page  # two partners here
+    assert "50 %: 1 of the 2 ties there could be" in page

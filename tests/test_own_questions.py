@@ -200,3 +200,23 @@ def test_the_questions_page_query_count_is_fixed(
     # asked; the library (the review's chains, the alliance's questions)
     with django_assert_num_queries(9):
         assert client.get(questions_url(review)).status_code == 200
+
+
+def test_its_answers_show_once_enough_people_wrote(client, alliance, review, fiona, mia, rural):
+    check_in = check_in_on(review, ["power"])
+    round = check_in.rounds.get(component_key="power")
+    for n, membership in enumerate(add_members(alliance, 5)):
+        submit_shown(
+            membership=membership,
+            answers=[
+                ratings.ComponentAnswer(round=round, rating=4, reflections={rural: f"Heard {n}."})
+            ],
+        )
+    ratings.close_check_in(check_in=check_in)
+    client.force_login(mia)
+
+    page = text(client.get(reverse("reviews:component", args=[alliance.slug, review.pk, "power"])))
+
+    assert RURAL in page
+    for n in range(5):  # five written answers: the review's threshold is reached
+        assert f"Heard {n}." in page

@@ -73,7 +73,9 @@ def test_a_question_of_our_own_is_answered_from_a_phone_and_the_network_is_read(
     )
     expect(fiona.get_by_role("heading", level=1)).to_have_text("What this review asks")
     fiona.get_by_label("Component").select_option(label="1. Shared purpose")
-    fiona.get_by_role("textbox", name="Question").fill("")  # an empty question is refused, beside the field
+    fiona.get_by_role("textbox", name="Question").fill(
+        ""
+    )  # an empty question is refused, beside the field
     follow(fiona, fiona.get_by_role("button", name="Add the question"), "desktop")
     expect(fiona.locator(".field--error")).to_contain_text("This field is required.")
     expect(fiona.get_by_label("Component")).to_have_value("purpose")
