@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from alliances.models import Alliance
 from ratings.models import Reflection
+from records.transfer import VERSION
 from tests.browser.checks import axe_check
 from tests.browser.people import follow, sign_in_to
 
@@ -44,7 +45,7 @@ def test_carol_moves_harvest_with_its_file(page, viewport, live_server, people, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Import an alliance")
     axe_check(page)
 
-    broken = dict(document, version=3)
+    broken = dict(document, version=VERSION + 1)
     broken["commitments"] = [dict(document["commitments"][0], owner="nobody")]
     page.get_by_label("The alliance's file").set_input_files(
         {
@@ -58,7 +59,7 @@ def test_carol_moves_harvest_with_its_file(page, viewport, live_server, people, 
     expect(problems).to_contain_text("Nothing was imported: the file has 2 problems.")
     expect(page.locator(".import-problems__list li")).to_have_text(
         [
-            "version: 3: this Accord reads versions 1 to 2 of the document.",
+            f"version: {VERSION + 1}: this Accord reads versions 1 to {VERSION} of the document.",
             "commitments[0].owner: refers to nothing (no row of “people” has the ref “nobody”)",
         ]
     )
