@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "indicators",
     "records",
     "upkeep",
+    "publishing",
 ]
 
 MIDDLEWARE = [

@@ -15,7 +15,10 @@ from alliances.models import Invitation, Membership, Partner
 
 # The abilities a view names when it loads the membership; each is a rule of
 # alliances/rules.py, whose message the 403 page shows.
-ABILITIES = {name: rules.RULES[name] for name in ("coordinate", "facilitate", "answer", "write")}
+ABILITIES = {
+    name: rules.RULES[name]
+    for name in ("coordinate", "facilitate", "answer", "write", "consent")
+}
 
 
 def require(membership: Membership, ability: str) -> None:
@@ -209,3 +212,15 @@ def get_token_indicator(token, indicator_id: int):
     from indicators.models import Indicator
 
     return get_object_or_404(Indicator, alliance_id=token.alliance_id, pk=indicator_id)
+
+
+def get_publication(membership: Membership, publication_id: int):
+    from publishing.models import Publication
+
+    return get_object_or_404(Publication, alliance=membership.alliance, pk=publication_id)
+
+
+def get_share_link(membership: Membership, link_id: int):
+    from publishing.models import ShareLink
+
+    return get_object_or_404(ShareLink, alliance=membership.alliance, pk=link_id)

@@ -28,6 +28,7 @@ from indicators import values
 from indicators.models import Indicator, Value
 from meetings import services as meetings
 from meetings.models import Meeting
+from publishing import services as publishing
 from registers import services as registers
 from registers.models import (
     Accomplishment,
@@ -225,3 +226,20 @@ def make_job_run(name: str, at: datetime.datetime, *, error: str = "") -> JobRun
     upkeep.finish_run(run=run, now=at, error=error, summary="" if error else "Done.")
     run.refresh_from_db()
     return run
+
+
+def make_publication(alliance, author, choices=None, *, audience="shared", days=7, **fields):
+    """A proposed publication (by default the alliance's purpose), through the service."""
+    return publishing.propose(
+        alliance=alliance,
+        author=author,
+        audience=audience,
+        consent_until=timezone.now() + datetime.timedelta(days=days),
+        choices=choices or [publishing.Choice("purpose")],
+        **fields,
+    )
+
+
+def make_share_link(alliance, author, label="For the Hill Foundation", **fields):
+    """A shared link and its token (the address's secret part)."""
+    return publishing.create_share_link(alliance=alliance, author=author, label=label, **fields)

@@ -1,0 +1,273 @@
+"""Publishing with consent (issue 18, parts 1 to 3): a coordinator proposes, each partner
+approves or objects within the period, and only what was approved is shown, frozen as it
+was proposed, on a shared link and the public page, never naming who said what, never
+anything below K or from an open round. docs/publishing.md says the rules."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from alliances.models import Membership, Partner
+from publishing import consent
+from publishing import services as publishing
+from publishing.models import Item, Objection, Publication
+from publishing.services import Choice, PublishingError
+from reviews.models import Review
+from tests.answering import answer, check_in_on
+from tests.factories import (
+    add_members,
+    make_accomplishment,
+    make_commitment,
+    make_partner,
+    make_publication,
+)
+from tests.reporting import TODAY, finish, hold_meeting, rate
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+PURPOSE = Choice("purpose")
+ACCOMPLISHMENTS = Choice("accomplishments")
+
+
+def membership(alliance, person):
+    return Membership.objects.select_related("user", "partner").get(alliance=alliance, user=person)
+
+
+def states(publication, now=None):
+    publication = consent.with_decisions(Publication.objects.filter(pk=publication.pk)).get()
+    return {
+        item.kind: consent.item_state(item, publication, now) for item in publication.items.all()
+    }
+
+
+def shown(alliance, now=None, **kwargs):
+    return [s.item.kind for s in consent.published_items(alliance, now=now, **kwargs)]
+
+
+@pytest.fixture
+def proposed(alliance, carol, mia, food_bank, kitchen):
+    make_accomplishment(alliance, "A pantry in every school", datetime.date(2026, 4, 1))
+    return make_publication(alliance, carol, [PURPOSE, ACCOMPLISHMENTS])
+
+
+def test_proposal_asks_each_partner_with_someone_to_decide(alliance, proposed, food_bank, kitchen):
+    make_partner(alliance, "Shelter House")  # after: not asked about this one
+    assert sorted(c.partner.name for c in proposed.consents.all()) == [
+        "Community Kitchen",
+        "Food Bank",
+    ]
+    assert states(proposed) == {"purpose": "waiting", "accomplishments": "waiting"}
+    assert shown(alliance) == []
+
+
+def test_partner_without_people_is_not_asked_and_named(alliance, carol, food_bank, kitchen):
+    make_partner(alliance, "Shelter House")
+    publication = make_publication(alliance, carol)
+    assert publication.undecidable == ["Community Kitchen", "Shelter House"]
+    assert [c.partner for c in publication.consents.all()] == [food_bank]
+
+
+def test_every_partner_approving_publishes(alliance, proposed, carol, mia):
+    publishing.decide(publication=proposed, membership=membership(alliance, carol), objections={})
+    assert states(proposed) == {"purpose": "waiting", "accomplishments": "waiting"}
+    publishing.decide(publication=proposed, membership=membership(alliance, mia), objections={})
+    assert states(proposed) == {"purpose": "approved", "accomplishments": "approved"}
+    assert shown(alliance) == ["purpose", "accomplishments"]
+
+
+def test_objection_stops_that_item_and_keeps_the_reason(alliance, proposed, carol, mia):
+    item = proposed.items.get(kind="accomplishments")
+    publishing.decide(
+        publication=proposed,
+        membership=membership(alliance, mia),
+        objections={item.pk: "Not ready to share these"},
+    )
+    publishing.decide(publication=proposed, membership=membership(alliance, carol), objections={})
+    assert states(proposed) == {"purpose": "approved", "accomplishments": "objected"}
+    assert shown(alliance) == ["purpose"]
+    objection = Objection.objects.get()
+    assert (objection.partner.name, objection.person, objection.reason) == (
+        "Community Kitchen",
+        mia,
+        "Not ready to share these",
+    )
+
+
+def test_objection_needs_a_reason(alliance, proposed, mia):
+    item = proposed.items.get(kind="purpose")
+    with pytest.raises(PublishingError, match="Say why"):
+        publishing.decide(
+            publication=proposed, membership=membership(alliance, mia), objections={item.pk: " "}
+        )
+    assert not Objection.objects.exists()
+
+
+def test_one_decision_per_partner(alliance, proposed, kitchen, mia):
+    publishing.decide(publication=proposed, membership=membership(alliance, mia), objections={})
+    from tests.factories import add_member, make_user
+
+    sam = make_user("Sam Second", "sam@example.org")
+    add_member(alliance, sam, "member", kitchen)
+    with pytest.raises(PublishingError, match="Mia Member has already decided"):
+        publishing.decide(publication=proposed, membership=membership(alliance, sam), objections={})
+
+
+def test_period_ending_without_objection_publishes(alliance, proposed, carol):
+    """Lazy consent: every partner was told and had the whole period."""
+    publishing.decide(publication=proposed, membership=membership(alliance, carol), objections={})
+    before = proposed.consent_until - datetime.timedelta(seconds=1)
+    assert states(proposed, before) == {"purpose": "waiting", "accomplishments": "waiting"}
+    assert shown(alliance, before) == []
+    at_end = proposed.consent_until
+    assert states(proposed, at_end) == {"purpose": "approved", "accomplishments": "approved"}
+    assert shown(alliance, at_end) == ["purpose", "accomplishments"]
+
+
+def test_period_ending_keeps_an_objected_item_stopped(alliance, proposed, mia):
+    item = proposed.items.get(kind="purpose")
+    publishing.decide(
+        publication=proposed, membership=membership(alliance, mia), objections={item.pk: "No"}
+    )
+    assert shown(alliance, proposed.consent_until) == ["accomplishments"]
+
+
+def test_unpublishing_is_immediate(alliance, proposed, carol, mia):
+    for person in (carol, mia):
+        publishing.decide(
+            publication=proposed, membership=membership(alliance, person), objections={}
+        )
+    publishing.unpublish(publication=proposed, author=carol)
+    assert shown(alliance) == []
+    proposed.refresh_from_db()
+    assert (proposed.unpublished_by, proposed.unpublished_at is not None) == (carol, True)
+
+
+def test_withdrawn_proposal_is_never_shown_nor_decided(alliance, proposed, carol, mia):
+    publishing.withdraw(publication=proposed, author=carol)
+    assert shown(alliance, proposed.consent_until) == []
+    with pytest.raises(PublishingError, match="withdrawn"):
+        publishing.decide(publication=proposed, membership=membership(alliance, mia), objections={})
+    with pytest.raises(PublishingError, match="already"):
+        publishing.unpublish(publication=proposed, author=carol)
+
+
+def test_consent_period_is_at_least_a_day(alliance, carol, food_bank):
+    with pytest.raises(PublishingError, match="at least one day"):
+        publishing.propose(
+            alliance=alliance,
+            author=carol,
+            audience="shared",
+            consent_until=timezone.now() + datetime.timedelta(hours=20),
+            choices=[PURPOSE],
+        )
+    assert not Publication.objects.exists()
+
+
+def test_snapshot_is_frozen_when_proposed(alliance, proposed, carol, mia):
+    alliance.purpose = "Something else entirely"
+    alliance.save()
+    for person in (carol, mia):
+        publishing.decide(
+            publication=proposed, membership=membership(alliance, person), objections={}
+        )
+    (purpose,) = [s.item for s in consent.published_items(alliance) if s.item.kind == "purpose"]
+    assert purpose.snapshot["purpose"] == "End hunger in Harvest County."  # as proposed
+    assert Item.objects.get(kind="accomplishments").snapshot["rows"] == [
+        {"statement": "A pantry in every school", "date": "2026-04-01", "figure": None, "unit": ""}
+    ]
+
+
+def test_update_replaces_the_old_publication_once_settled(alliance, proposed, carol, mia):
+    for person in (carol, mia):
+        publishing.decide(
+            publication=proposed, membership=membership(alliance, person), objections={}
+        )
+    alliance.purpose = "A newer purpose"
+    alliance.save()
+    update = make_publication(alliance, carol, [PURPOSE], replaces=proposed)
+    # While the partners decide on the update, the old one stays.
+    assert sorted(s.publication.pk for s in consent.published_items(alliance)) == [proposed.pk] * 2
+    assert [
+        s.item.snapshot["purpose"]
+        for s in consent.published_items(alliance, now=update.consent_until)
+    ] == ["A newer purpose"]
+
+
+# The report: through records.report.build, then nothing that names anyone.
+
+
+def rated_review(review, fiona, mia, *, named=False):
+    """`review` with purpose rated by three (closed: shown), power by two (closed: below K),
+    interdependence by three in a check-in still open; recorded, with a commitment Mia owns
+    and a meeting Mia and Fiona came to. Named answers when `named`."""
+    if named:
+        Review.objects.filter(pk=review.pk).update(anonymous=False)
+        review.refresh_from_db()
+    raters = add_members(review.alliance, 3)
+    rate(review, raters, ["purpose"], [4, 4, 5], reflections={"q1": "Ravi wrote this secret"})
+    rate(review, raters[:2], ["power"], [1, 2])
+    still_open = check_in_on(review, ["interdependence"])
+    for m in raters:
+        answer(m, still_open.rounds.get(goal=None), 2)
+    finish(review, fiona)
+    make_commitment(
+        review,
+        "Share the pantry schedule",
+        TODAY,
+        author=fiona,
+        partner=mia_partner(review),
+        owner=mia,
+    )
+    hold_meeting(review, fiona, [mia, fiona])
+    return review
+
+
+def mia_partner(review):
+    return Partner.objects.get(alliance=review.alliance, name="Community Kitchen")
+
+
+ALL_SECTIONS = {"sections": ["ratings", "records", "commitments", "meetings"]}
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_report_snapshot_keeps_anonymity_and_names_nobody(
+    alliance, review, carol, fiona, mia, named
+):
+    rated_review(review, fiona, mia, named=named)
+    publication = make_publication(alliance, carol, [Choice("report", review.pk, ALL_SECTIONS)])
+    snapshot = publication.items.get().snapshot
+    ratings = {r["key"]: r for r in snapshot["ratings"]}
+    assert (ratings["purpose"]["count"], ratings["purpose"]["median"]) == (3, 4.0)
+    # Below K, and a round still open: nothing, not even how many answered.
+    for key in ("power", "interdependence"):
+        assert (ratings[key]["count"], ratings[key]["median"], ratings[key]["bars"]) == (
+            None,
+            None,
+            [],
+        )
+    assert snapshot["commitments"] == [
+        {
+            "description": "Share the pantry schedule",
+            "component_number": 1,
+            "partner": "Community Kitchen",
+            "due": TODAY.isoformat(),
+            "status": "open",
+        }
+    ]
+    assert [m["attendance"] for m in snapshot["meetings"]] == [2]
+    text = json.dumps(snapshot)
+    for private in ("Mia", "Fiona", "Member 0", "Ravi wrote this secret", "Notes on", "@"):
+        assert private not in text
+    assert "Agreed on purpose: the alliance shares this." in text
+
+
+def test_report_snapshot_keeps_only_the_chosen_sections(alliance, review, carol, fiona, mia):
+    rated_review(review, fiona, mia)
+    publication = make_publication(
+        alliance, carol, [Choice("report", review.pk, {"sections": ["ratings"]})]
+    )
+    snapshot = publication.items.get().snapshot
+    assert snapshot["sections"] == ["ratings"]
+    assert not {"records", "commitments", "meetings"} & set(snapshot)
