@@ -25,8 +25,8 @@ from publishing.models import (
     Consent,
     Item,
     Objection,
-    PublicPage,
     Publication,
+    PublicPage,
     ShareLink,
 )
 from reviews.models import Review
