@@ -37,7 +37,8 @@ def _mark(value, date) -> dict | None:
     }
 
 
-def _status(indicator: Indicator, series: list, today) -> dict:
+def status_of(indicator: Indicator, series: list, today) -> dict:
+    """The status of `series`, the indicator's whole, on `today` (`trend.status`)."""
     return trend.status(
         series,
         direction=indicator.direction,
@@ -96,7 +97,7 @@ def overview(alliance, *, today=None) -> dict:
         )
     counts = {key: 0 for key in trend.LABELS}
     for indicator in indicators:
-        counts[_status(indicator, sorted(series.get(indicator.pk, [])), today)["key"]] += 1
+        counts[status_of(indicator, sorted(series.get(indicator.pk, [])), today)["key"]] += 1
     return {
         "count": len(indicators),
         "groups": groups,
@@ -120,7 +121,7 @@ def _summary(indicator: Indicator, points: list, today) -> dict:
         "latest_date": _day(latest[0]) if latest else "",
         "target": _mark(indicator.target_value, indicator.target_date),
         "responsible": indicator.responsible.name if indicator.responsible else "",
-        "status": _status(indicator, points, today),
+        "status": status_of(indicator, points, today),
         "sparkline": chart.sparkline(trend.thin(points, SPARK_VALUES)),
     }
 
@@ -137,19 +138,29 @@ def rule() -> str:
     ) % {"recent": trend.RECENT}
 
 
+def series(indicator: Indicator, breakdowns=()) -> dict[int | None, list]:
+    """The indicator's values as (date, float), oldest first: the whole under None, and each
+    of `breakdowns` under its id (only the whole when there are none). One query."""
+    lines: dict[int | None, list] = {None: []}
+    lines.update({b.pk: [] for b in breakdowns})
+    rows = indicator.values.order_by("date")
+    if not breakdowns:
+        rows = rows.filter(breakdown=None)
+    # Floats from the database: ten thousand Decimals would cost more than the rest.
+    for breakdown_id, date, value in rows.values_list(
+        "breakdown_id", "date", Cast("value", FloatField())
+    ):
+        lines[breakdown_id].append((date, value))
+    return lines
+
+
 def indicator(indicator: Indicator, page=1, *, today=None) -> dict:
     """One indicator's page: what it is, its status and changes, its chart (the whole and
     each breakdown), the latest value of each breakdown, and one page of its values."""
     today = today or timezone.localdate()
     breakdowns = list(indicator.breakdowns.all())
     goals = list(indicator.goals.all())
-    lines: dict[int | None, list] = {None: []}
-    lines.update({b.pk: [] for b in breakdowns})
-    # Floats from the database: ten thousand Decimals would cost more than the rest.
-    for breakdown_id, date, value in indicator.values.order_by("date").values_list(
-        "breakdown_id", "date", Cast("value", FloatField())
-    ):
-        lines[breakdown_id].append((date, value))
+    lines = series(indicator, breakdowns)
     whole = lines[None]
     latest = whole[-1] if whole else None
     previous = whole[-2] if len(whole) > 1 else None
@@ -181,7 +192,7 @@ def indicator(indicator: Indicator, page=1, *, today=None) -> dict:
         "target": target,
         "latest": _mark(latest[1], latest[0]) if latest else None,
         "count": sum(len(points) for points in lines.values()),
-        "status": _status(indicator, whole, today),
+        "status": status_of(indicator, whole, today),
         "rule": rule(),
         "changes": {
             "baseline": trend.describe(since_baseline, "baseline"),

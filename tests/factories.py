@@ -25,7 +25,7 @@ from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from alliances.services import create_alliance
 from history.services import create_with_history
 from indicators import values
-from indicators.models import Indicator, Value
+from indicators.models import Breakdown, Indicator, Story, Value
 from meetings import services as meetings
 from meetings.models import Meeting
 from publishing import services as publishing
@@ -209,6 +209,21 @@ def make_indicator(alliance, name="Children eating at a summer meal site", goals
     create_with_history(indicator, alliance=alliance, author=None)
     indicator.goals.set(goals)
     return indicator
+
+
+def make_breakdown(indicator, name, position=0) -> Breakdown:
+    """A part of an indicator, made bare (the indicator's form makes them with the
+    indicator, `services._replace_breakdowns`)."""
+    return Breakdown.objects.create(indicator=indicator, name=name, position=position)
+
+
+def make_story(indicator, review, *, helping="", hindering="", actions="") -> Story:
+    """The story behind an indicator's curve told in `review`, with its first revision."""
+    story = Story(
+        indicator=indicator, review=review, helping=helping, hindering=hindering, actions=actions
+    )
+    create_with_history(story, alliance=indicator.alliance, author=None)
+    return story
 
 
 def add_values(indicator, *pairs, breakdown=None):
