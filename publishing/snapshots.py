@@ -15,6 +15,7 @@ them in its reader's language.
 from django.conf import settings
 from django.utils import timezone, translation
 
+from indicators import embed
 from meetings.models import Meeting
 from records import report
 from registers.models import Accomplishment
@@ -31,8 +32,6 @@ def purpose(alliance) -> dict:
 
 
 def indicator(indicator, *, breakdowns: bool, stories: bool, today=None) -> dict:
-    from indicators import embed  # TEMPORARY until the embed branch is merged
-
     return embed.snapshot(indicator, breakdowns=breakdowns, stories=stories, today=today)
 
 

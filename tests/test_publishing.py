@@ -18,8 +18,10 @@ from reviews.models import Review
 from tests.answering import answer, check_in_on
 from tests.factories import (
     add_members,
+    add_values,
     make_accomplishment,
     make_commitment,
+    make_indicator,
     make_partner,
     make_publication,
 )
@@ -271,3 +273,23 @@ def test_report_snapshot_keeps_only_the_chosen_sections(alliance, review, carol,
     snapshot = publication.items.get().snapshot
     assert snapshot["sections"] == ["ratings"]
     assert not {"records", "commitments", "meetings"} & set(snapshot)
+
+
+def test_indicator_snapshot_with_or_without_breakdowns(alliance, carol, food_bank):
+    indicator = make_indicator(alliance, "Families served", unit="families")
+    add_values(indicator, (datetime.date(2026, 1, 31), 120))
+    publication = make_publication(
+        alliance,
+        carol,
+        [
+            Choice("indicator", indicator.pk, {"breakdowns": False, "stories": False}),
+            Choice("indicator", indicator.pk, {"breakdowns": True, "stories": True}),
+        ],
+    )
+    plain, full = (item.snapshot for item in publication.items.all())
+    assert (plain["name"], plain["values"], plain["breakdowns"]) == (
+        "Families served",
+        [["2026-01-31", 120.0]],
+        [],
+    )
+    assert full["id"] == indicator.pk
