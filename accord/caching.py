@@ -1,6 +1,7 @@
 """Every page and file Accord makes is for the person who asked, so no shared cache (a
 proxy, a CDN) may keep it for the next visitor; static files are not concerned (ServeStatic
-answers them before this middleware runs)."""
+answers them before this middleware runs). The one exception is what an alliance published
+for everyone (publishing.views.public): its view says `Cache-Control: public` itself."""
 
 from django.utils.cache import patch_cache_control
 
@@ -8,6 +9,10 @@ from django.utils.cache import patch_cache_control
 def private_responses(get_response):
     def middleware(request):
         response = get_response(request)
+        if "public" in response.get("Cache-Control", ""):
+            # Published for anyone, without an account (the public page and its embeds):
+            # the same for every visitor, and it says how long it may be kept.
+            return response
         # In one place rather than per view: a page shows a person's name, alliances and
         # CSRF token, or an alliance's data, and a new view must not be able to forget it.
         patch_cache_control(response, private=True)

@@ -16,8 +16,7 @@ from alliances.models import Invitation, Membership, Partner
 # The abilities a view names when it loads the membership; each is a rule of
 # alliances/rules.py, whose message the 403 page shows.
 ABILITIES = {
-    name: rules.RULES[name]
-    for name in ("coordinate", "facilitate", "answer", "write", "consent")
+    name: rules.RULES[name] for name in ("coordinate", "facilitate", "answer", "write", "consent")
 }
 
 

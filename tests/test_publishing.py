@@ -7,6 +7,7 @@ import datetime
 import json
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import Membership, Partner
@@ -15,6 +16,7 @@ from publishing import services as publishing
 from publishing.models import Item, Objection, Publication
 from publishing.services import Choice, PublishingError
 from reviews.models import Review
+from tests import pages
 from tests.answering import answer, check_in_on
 from tests.factories import (
     add_members,
@@ -293,3 +295,92 @@ def test_indicator_snapshot_with_or_without_breakdowns(alliance, carol, food_ban
         [],
     )
     assert full["id"] == indicator.pk
+
+
+# The members' pages
+
+
+def test_coordinator_proposes_with_a_preview_then_partners_are_emailed(
+    client, alliance, carol, mia, food_bank, kitchen, mailoutbox, django_capture_on_commit_callbacks
+):
+    indicator = make_indicator(alliance, "Families served")
+    client.force_login(carol)
+    url = reverse("publishing:propose", args=[alliance.slug])
+    assert client.get(url).status_code == 200
+    data = {
+        "audience": "public",
+        "consent_until": (timezone.localtime() + datetime.timedelta(days=3)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "purpose": "on",
+        f"indicator_{indicator.pk}": "on",
+    }
+    preview = client.post(url, {**data, "preview": "1"})
+    assert preview.status_code == 200
+    assert "Preview: exactly what would be shown" in pages.text(preview)
+    assert "End hunger in Harvest County." in pages.text(preview)
+    assert not Publication.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    publication = Publication.objects.get()
+    assert response.url == reverse("publishing:publication", args=[alliance.slug, publication.pk])
+    assert [i.kind for i in publication.items.all()] == ["purpose", "indicator"]
+    assert sorted(m.to[0] for m in mailoutbox) == ["carol@example.org", "mia@example.org"]
+    assert reverse("publishing:publication", args=[alliance.slug, publication.pk]) in (
+        mailoutbox[0].body
+    )
+
+
+def test_propose_form_keeps_what_was_typed_and_says_why(client, alliance, carol, food_bank):
+    client.force_login(carol)
+    url = reverse("publishing:propose", args=[alliance.slug])
+    response = client.post(
+        url,
+        {
+            "audience": "shared",
+            "consent_until": (timezone.localtime() + datetime.timedelta(hours=2)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "purpose": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Give the partners at least one day to decide." in pages.text(response)
+    assert 'name="purpose" id="id_purpose" checked' in response.content.decode()
+
+
+def test_member_objects_with_a_reason_on_the_publication_page(
+    client, alliance, proposed, carol, mia
+):
+    item = proposed.items.get(kind="accomplishments")
+    client.force_login(mia)
+    page = reverse("publishing:publication", args=[alliance.slug, proposed.pk])
+    assert "Decide for Community Kitchen" in pages.text(client.get(page))
+    decide_url = reverse("publishing:decide", args=[alliance.slug, proposed.pk])
+    # An objection without a reason: the form comes back, with the box still ticked.
+    response = client.post(decide_url, {f"object_{item.pk}": "on"})
+    assert response.status_code == 400
+    assert "Say why your organization objects." in pages.text(response)
+    response = client.post(
+        decide_url, {f"object_{item.pk}": "on", f"reason_{item.pk}": "Not ready yet"}
+    )
+    assert response.url == page
+    text = pages.text(client.get(page))
+    assert "Community Kitchen objects: Not ready yet" in text
+    assert "Mia Member has decided for Community Kitchen." in text
+    # The coordinator reads it, and the story.
+    client.force_login(carol)
+    text = pages.text(client.get(page))
+    assert "Community Kitchen objects: Not ready yet" in text
+    assert "Community Kitchen objected (decided by Mia Member)." in text
+    assert "Proposed by Carol Coordinator" in text
+
+
+def test_alliance_home_tells_a_member_whose_partner_has_not_decided(
+    client, alliance, proposed, mia, carol
+):
+    client.force_login(mia)
+    home = reverse("alliances:detail", args=[alliance.slug])
+    assert "Community Kitchen has not decided yet" in pages.text(client.get(home))
+    publishing.decide(publication=proposed, membership=membership(alliance, mia), objections={})
+    assert "has not decided yet" not in pages.text(client.get(home))
