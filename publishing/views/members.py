@@ -113,7 +113,8 @@ def propose(request, slug):
                 messages.success(
                     request,
                     _(
-                        "Proposed. Each partner has been asked; nothing is shown before it is approved."
+                        "Proposed. Each partner has been asked; nothing is shown before it "
+                        "is approved."
                     ),
                 )
                 return redirect("publishing:publication", slug, publication.pk)
