@@ -1,7 +1,8 @@
 """Every page and file Accord makes is for the person who asked, so no shared cache (a
 proxy, a CDN) may keep it for the next visitor; static files are not concerned (ServeStatic
-answers them before this middleware runs). The one exception is what an alliance published
-for everyone (publishing.views.public): its view says `Cache-Control: public` itself."""
+answers them before this middleware runs). One exception, which a view asks for: what any
+website may embed (a published chart and its card, `accord.embedding.embeddable`) is public,
+unless the response sets a cookie."""
 
 from django.utils.cache import patch_cache_control
 
@@ -9,9 +10,7 @@ from django.utils.cache import patch_cache_control
 def private_responses(get_response):
     def middleware(request):
         response = get_response(request)
-        if "public" in response.get("Cache-Control", ""):
-            # Published for anyone, without an account (the public page and its embeds):
-            # the same for every visitor, and it says how long it may be kept.
+        if getattr(response, "shared_cache", False) and not response.cookies:
             return response
         # In one place rather than per view: a page shows a person's name, alliances and
         # CSRF token, or an alliance's data, and a new view must not be able to forget it.
