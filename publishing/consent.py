@@ -54,6 +54,7 @@ class Shown:
     item: Item
     publication: Publication
     since: object  # when it became published
+    embed: str = ""  # on the public page, an indicator's HTML to embed its chart elsewhere
 
 
 def with_decisions(queryset):

@@ -5,15 +5,18 @@ anything below K or from an open round. docs/publishing.md says the rules."""
 
 import datetime
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from alliances.models import Membership, Partner
+from alliances.models import Alliance, Membership, Partner
 from publishing import consent
 from publishing import services as publishing
 from publishing.models import Item, Objection, Publication
+from publishing.models import ShareLink as ShareLinkModel
 from publishing.services import Choice, PublishingError
 from reviews.models import Review
 from tests import pages
@@ -26,6 +29,7 @@ from tests.factories import (
     make_indicator,
     make_partner,
     make_publication,
+    make_share_link,
 )
 from tests.reporting import TODAY, finish, hold_meeting, rate
 
@@ -384,3 +388,188 @@ def test_alliance_home_tells_a_member_whose_partner_has_not_decided(
     assert "Community Kitchen has not decided yet" in pages.text(client.get(home))
     publishing.decide(publication=proposed, membership=membership(alliance, mia), objections={})
     assert "has not decided yet" not in pages.text(client.get(home))
+
+
+# Without an account: the shared link and the public page
+
+
+def approve_all(publication):
+    for c in publication.consents.select_related("partner"):
+        person = Membership.objects.filter(partner=c.partner).select_related("user", "partner")
+        publishing.decide(publication=publication, membership=person.first(), objections={})
+
+
+@pytest.fixture
+def published(alliance, carol, mia, food_bank, kitchen):
+    """Harvest shows its purpose to the public, and an indicator by shared link only."""
+    families = make_indicator(alliance, "Families served", unit="families")
+    add_values(families, (datetime.date(2026, 1, 31), 120), (datetime.date(2026, 2, 28), 130))
+    meals = make_indicator(alliance, "Meals in schools")
+    add_values(meals, (datetime.date(2026, 1, 31), 900))
+    public = make_publication(
+        alliance, carol, [PURPOSE, Choice("indicator", families.pk, {})], audience="public"
+    )
+    shared = make_publication(alliance, carol, [Choice("indicator", meals.pk, {})])
+    approve_all(public)
+    approve_all(shared)
+    publishing.set_public_page(alliance=alliance, author=carol, on=True, indexable=False)
+    return SimpleNamespace(public=public, shared=shared, families=families, meals=meals)
+
+
+def shared_url(token):
+    return reverse("publishing:shared", args=[token])
+
+
+def public_url(alliance):
+    return reverse("publishing:public", args=[alliance.slug])
+
+
+def svg_url(alliance, indicator):
+    return reverse("publishing:embed_svg", args=[alliance.slug, indicator.pk])
+
+
+def card_url(alliance, indicator):
+    return reverse("publishing:embed_card", args=[alliance.slug, indicator.pk])
+
+
+def test_shared_link_shows_everything_published_and_no_more(client, alliance, carol, published):
+    _link, token = make_share_link(alliance, carol)
+    waiting = make_publication(alliance, carol, [ACCOMPLISHMENTS])
+    response = client.get(shared_url(token))
+    assert response.status_code == 200
+    text = pages.text(response)
+    assert "End hunger in Harvest County." in text
+    assert "Families served" in text and "Meals in schools" in text
+    assert "accomplished" not in text  # still waiting for the partners
+    assert waiting.pk
+    today = timezone.localdate()
+    assert f"Shared by Harvest Alliance with its partners' approval on {date_format(today)}" in text
+    # Read-only, no session, kept by nobody, never sent on, never indexed.
+    assert not response.cookies
+    assert "<form" not in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+def test_shared_link_revoked_expired_or_wrong_is_not_found(client, alliance, carol, published):
+    link, token = make_share_link(alliance, carol)
+    assert client.get(shared_url(token)).status_code == 200
+    publishing.revoke_share_link(link=link, author=carol)
+    assert client.get(shared_url(token)).status_code == 404
+    soon, soon_token = make_share_link(
+        alliance, carol, expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    assert client.get(shared_url(soon_token)).status_code == 200
+    ShareLinkModel.objects.filter(pk=soon.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert client.get(shared_url(soon_token)).status_code == 404
+    assert client.get(shared_url("not-a-token")).status_code == 404
+
+
+def test_shared_link_stops_showing_what_is_unpublished_at_once(client, alliance, carol, published):
+    _link, token = make_share_link(alliance, carol)
+    publishing.unpublish(publication=published.shared, author=carol)
+    text = pages.text(client.get(shared_url(token)))
+    assert "Meals in schools" not in text
+    assert "Families served" in text
+
+
+def test_public_page_shows_only_what_was_published_for_the_public(client, alliance, published):
+    response = client.get(public_url(alliance))
+    assert response.status_code == 200
+    text = pages.text(response)
+    assert "End hunger in Harvest County." in text
+    assert "Families served" in text
+    assert "Meals in schools" not in text  # shared by link only
+    assert not response.cookies
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert '<meta name="robots" content="noindex">' in response.content.decode()
+    # Beside the indicator, the HTML that embeds its chart elsewhere, to copy.
+    svg = "http://testserver" + svg_url(alliance, published.families)
+    assert f"&lt;img src=&quot;{svg}&quot; alt=&quot;Families served, by Harvest Alliance" in (
+        response.content.decode()
+    )
+
+
+def test_public_page_may_be_indexed_when_the_coordinator_says(client, alliance, carol, published):
+    publishing.set_public_page(alliance=alliance, author=carol, on=True, indexable=True)
+    response = client.get(public_url(alliance))
+    assert "X-Robots-Tag" not in response
+    assert 'name="robots"' not in response.content.decode()
+
+
+def test_public_page_off_or_of_another_alliance_is_not_found(
+    client, alliance, carol, olga, published
+):
+    assert client.get(reverse("publishing:public", args=["riverside-alliance"])).status_code == 404
+    assert client.get(reverse("publishing:public", args=["no-such-alliance"])).status_code == 404
+    # Riverside's page on shows Riverside's publications, none of Harvest's.
+    riverside = Alliance.objects.get(slug="riverside-alliance")
+    publishing.set_public_page(alliance=riverside, author=olga, on=True, indexable=False)
+    text = pages.text(client.get(reverse("publishing:public", args=["riverside-alliance"])))
+    assert "Families served" not in text and "Harvest" not in text
+    publishing.set_public_page(alliance=alliance, author=carol, on=False, indexable=False)
+    assert client.get(public_url(alliance)).status_code == 404
+    assert client.get(svg_url(alliance, published.families)).status_code == 404
+
+
+# The embed
+
+
+def test_embedded_chart_is_an_svg_cached_and_revalidated(client, alliance, published):
+    response = client.get(svg_url(alliance, published.families))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert response.content.startswith(b"<?xml")
+    assert b"Families served" in response.content
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert not response.cookies
+    again = client.get(
+        svg_url(alliance, published.families), headers={"If-None-Match": response["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_embedded_card_may_be_framed_by_any_site(client, alliance, published):
+    response = client.get(card_url(alliance, published.families))
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    assert "Families served" in pages.text(response)
+    assert not response.cookies
+
+
+def test_embed_is_only_for_what_is_published_for_the_public(client, alliance, carol, published):
+    # Shared by link only: not embeddable.
+    assert client.get(svg_url(alliance, published.meals)).status_code == 404
+    assert client.get(card_url(alliance, published.meals)).status_code == 404
+    # Another alliance's slug with this indicator.
+    elsewhere = reverse("publishing:embed_svg", args=["riverside-alliance", published.families.pk])
+    assert client.get(elsewhere).status_code == 404
+    # Unpublished: gone at once.
+    publishing.unpublish(publication=published.public, author=carol)
+    assert client.get(svg_url(alliance, published.families)).status_code == 404
+    assert client.get(card_url(alliance, published.families)).status_code == 404
+
+
+def test_objected_indicator_is_not_embeddable(client, alliance, carol, mia, published):
+    other = make_indicator(alliance, "Volunteers")
+    publication = make_publication(
+        alliance, carol, [Choice("indicator", other.pk, {})], audience="public"
+    )
+    item = publication.items.get()
+    publishing.decide(
+        publication=publication,
+        membership=membership(alliance, mia),
+        objections={item.pk: "Our volunteers' numbers are private"},
+    )
+    assert client.get(svg_url(alliance, other), headers={}).status_code == 404
+    later = publication.consent_until + datetime.timedelta(days=1)
+    assert [s.item.kind for s in consent.published_items(alliance, now=later)].count(
+        "indicator"
+    ) == 2  # families and meals; never the objected one

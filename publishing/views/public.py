@@ -9,53 +9,43 @@ cookie. Everything else is 404, whatever the reason (a wrong token, a revoked or
 link, a page that is off, an item not published), so that a visitor learns nothing more.
 """
 
-import hashlib
-import json
-
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from accord.embedding import embeddable
 from indicators import embed
 from publishing import consent
 from publishing.models import Audience, Item, PublicPage, ShareLink, hash_token
 
 # How long a shared cache (a CDN, a proxy) may keep a public page or an embed: short, so
-# that unpublishing reaches every reader within this many seconds.
+# that unpublishing reaches every reader within this many seconds (Accord itself stops
+# showing it at once).
 PUBLIC_MAX_AGE = 60
 
 
 def _page(request, alliance, shown, *, public: bool, indexable: bool):
-    since = max((s.since for s in shown), default=None)
-    indicators = []
+    """The page of what `alliance` shows: its purpose, its indicators (on the public page,
+    each with the HTML that embeds its chart elsewhere), its accomplishments, its reports."""
+    groups = {kind: [] for kind in Item.Kind.values}
     for s in shown:
-        if (
-            s.item.kind == Item.Kind.INDICATOR
-            and public
-            and s.publication.audience == Audience.PUBLIC
-        ):
-            indicators.append(s.item.object_id)
-    embeds = {
-        object_id: _snippet(request, alliance, s.item)
-        for s in shown
-        if (object_id := s.item.object_id) in indicators and s.item.kind == Item.Kind.INDICATOR
-    }
+        if public and s.item.kind == Item.Kind.INDICATOR:
+            s.embed = _snippet(request, alliance, s.item)
+        groups[s.item.kind].append(s)
     return render(
         request,
         "publishing/published.html",
         {
             "published_alliance": alliance,
             "shown": shown,
-            "since": since,
-            "public": public,
+            "groups": groups,
+            "since": max((s.since for s in shown), default=None),
             "indexable": indexable,
-            "embeds": embeds,
         },
     )
 
@@ -85,6 +75,8 @@ def _private(response):
 
 
 def _public(response, indexable: bool):
+    # The same for every visitor: a shared cache may keep it briefly (accord.caching).
+    response.shared_cache = True
     patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     if not indexable:
         response["X-Robots-Tag"] = "noindex"
@@ -129,66 +121,48 @@ def _published_indicator(slug, indicator_id):
     shown = consent.published_items(page.alliance, audiences=(Audience.PUBLIC,))
     for s in shown:
         if s.item.kind == Item.Kind.INDICATOR and s.item.object_id == indicator_id:
-            return page, s
+            return page, s.item.snapshot
     raise Http404
 
 
-def _etag(shown, language: str, kind: str) -> str:
-    body = json.dumps([shown.item.pk, shown.item.snapshot, language, kind], sort_keys=True)
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-
-
-def _conditional(request, etag, make, page):
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
-    else:
-        response = make()
-    response["ETag"] = etag
-    return _public(response, page.indexable)
-
-
 @require_GET
+@embeddable(max_age=PUBLIC_MAX_AGE)
 def embed_svg(request, slug, indicator_id):
-    page, shown = _published_indicator(slug, indicator_id)
+    page, snapshot = _published_indicator(slug, indicator_id)
     language = translation.get_language()
     link = request.build_absolute_uri(reverse("publishing:public", args=[slug]))
-
-    def make():
+    tag = embed.etag(snapshot, language=language, alliance_name=page.alliance.name, link=link)
+    response = get_conditional_response(request, etag=tag)
+    if response is None:
         drawing = embed.svg(
-            shown.item.snapshot, alliance_name=page.alliance.name, link=link, language=language
+            snapshot, alliance_name=page.alliance.name, link=link, language=language
         )
-        return HttpResponse(drawing, content_type="image/svg+xml; charset=utf-8")
-
-    response = _conditional(request, _etag(shown, language, "svg"), make, page)
-    # The image may be shown on any website; inside it, nothing runs and nothing loads.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+        response = HttpResponse(drawing, content_type="image/svg+xml; charset=utf-8")
+    response["ETag"] = tag
     return response
 
 
-@xframe_options_exempt
 @require_GET
+@embeddable(max_age=PUBLIC_MAX_AGE)
 def embed_card(request, slug, indicator_id):
-    page, shown = _published_indicator(slug, indicator_id)
+    page, snapshot = _published_indicator(slug, indicator_id)
     language = translation.get_language()
-    args = [slug, indicator_id]
     link = request.build_absolute_uri(reverse("publishing:public", args=[slug]))
-
-    def make():
-        return render(
+    svg_url = reverse("publishing:embed_svg", args=[slug, indicator_id])
+    tag = embed.etag(
+        snapshot, language=language, alliance_name=page.alliance.name, link=link, svg_url=svg_url
+    )
+    response = get_conditional_response(request, etag=tag)
+    if response is None:
+        response = render(
             request,
             "indicators/embed_card.html",
             {
-                "indicator": shown.item.snapshot,
+                "indicator": snapshot,
                 "alliance_name": page.alliance.name,
                 "link": link,
-                "svg_url": reverse("publishing:embed_svg", args=args),
+                "svg_url": svg_url,
             },
         )
-
-    response = _conditional(request, _etag(shown, language, "card"), make, page)
-    # Any website may frame the card; it runs no script.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors *; base-uri 'none'"
-    )
+    response["ETag"] = tag
     return response

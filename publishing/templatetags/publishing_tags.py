@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from alliances import rules
 from alliances.models import Membership
-from indicators import trend
 from publishing.models import Consent
 from reviews.framework import framework
 from reviews.models import Commitment
@@ -63,8 +62,3 @@ def consent_notice(context):
         "partner": membership.partner,
         "waiting": [c.publication for c in waiting],
     }
-
-
-@register.filter
-def indicator_status(key):
-    return str(trend.LABELS.get(key, key))
