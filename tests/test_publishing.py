@@ -573,3 +573,87 @@ def test_objected_indicator_is_not_embeddable(client, alliance, carol, mia, publ
     assert [s.item.kind for s in consent.published_items(alliance, now=later)].count(
         "indicator"
     ) == 2  # families and meals; never the objected one
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_published_report_names_nobody_and_shows_nothing_below_k(
+    client, alliance, review, carol, fiona, mia, food_bank, named
+):
+    rated_review(review, fiona, mia, named=named)
+    publication = make_publication(
+        alliance, carol, [Choice("report", review.pk, ALL_SECTIONS)], audience="public"
+    )
+    approve_all(publication)
+    publishing.set_public_page(alliance=alliance, author=carol, on=True, indexable=False)
+    _link, token = make_share_link(alliance, carol)
+    for url in (public_url(alliance), shared_url(token)):
+        text = pages.text(client.get(url))
+        assert "1. Shared purpose 4 3" in text  # median 4 from 3 answers
+        # Below K (power) and a round still open (interdependence): not shown, no count.
+        assert "2. Shared power not shown —" in text
+        assert "3. Shared view of interdependence not shown —" in text
+        assert "Share the pantry schedule Community Kitchen" in text
+        for private in ("Mia", "Fiona", "Member 0", "Ravi wrote this secret", "Notes on"):
+            assert private not in text
+
+
+# Query counts: the pages that list publications and their story do not grow with them.
+
+
+def grow_publications(alliance, carol, mia, n):
+    indicators = [make_indicator(alliance, f"Indicator {i}") for i in range(n)]
+    for i in range(n):
+        publication = make_publication(
+            alliance,
+            carol,
+            [PURPOSE, *(Choice("indicator", ind.pk, {}) for ind in indicators)],
+            audience="public",
+        )
+        first = publication.items.first()
+        publishing.decide(
+            publication=publication,
+            membership=membership(alliance, mia),
+            objections={first.pk: f"Reason {i}"},
+        )
+        publishing.decide(
+            publication=publication, membership=membership(alliance, carol), objections={}
+        )
+    publishing.set_public_page(alliance=alliance, author=carol, on=True, indexable=True)
+
+
+# session and user, the membership, publications with their consents, items and objections
+# (4), the links, the public page's settings; the alliance switcher and the live banner.
+SHARING_QUERIES = 11
+# the public page's settings with its alliance, the publications with their consents, items
+# and objections (4).
+PUBLIC_QUERIES = 5
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_sharing_and_public_pages_run_a_fixed_number_of_queries(
+    client, alliance, carol, mia, food_bank, kitchen, django_assert_num_queries, n
+):
+    grow_publications(alliance, carol, mia, n)
+    client.force_login(carol)
+    with django_assert_num_queries(SHARING_QUERIES):
+        assert client.get(reverse("publishing:sharing", args=[alliance.slug])).status_code == 200
+    client.logout()
+    with django_assert_num_queries(PUBLIC_QUERIES):
+        assert client.get(public_url(alliance)).status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_publication_page_runs_a_fixed_number_of_queries(
+    client, alliance, carol, mia, food_bank, kitchen, django_assert_num_queries, n
+):
+    grow_publications(alliance, carol, mia, n)
+    publication = Publication.objects.latest("pk")
+    client.force_login(mia)
+    url = reverse("publishing:publication", args=[alliance.slug, publication.pk])
+    with django_assert_num_queries(PUBLICATION_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+# session and user, the membership, the publication, then with its consents, items and
+# objections (4), who was not emailed; the alliance switcher and the live banner.
+PUBLICATION_QUERIES = 10
