@@ -49,10 +49,12 @@ class ProposeForm(forms.Form):
                 label=_("Indicator: %(name)s") % {"name": indicator.name}, required=False
             )
             self.fields[f"indicator_{n}_breakdowns"] = forms.BooleanField(
-                label=_("with its breakdowns"), required=False
+                label=_("%(name)s: with its breakdowns") % {"name": indicator.name},
+                required=False,
             )
             self.fields[f"indicator_{n}_stories"] = forms.BooleanField(
-                label=_("with the stories behind its curve"), required=False
+                label=_("%(name)s: with the stories behind its curve") % {"name": indicator.name},
+                required=False,
             )
         for review in self.reviews:
             n = review.pk
@@ -60,7 +62,7 @@ class ProposeForm(forms.Form):
                 label=_("Report of %(review)s") % {"review": review.name}, required=False
             )
             self.fields[f"report_{n}_sections"] = forms.MultipleChoiceField(
-                label=_("Parts of the report"),
+                label=_("Parts of the report of %(review)s") % {"review": review.name},
                 choices=list(SECTION_LABELS.items()),
                 initial=["ratings", "records"],
                 widget=forms.CheckboxSelectMultiple,
@@ -145,10 +147,11 @@ class DecisionForm(forms.Form):
         self.items = list(items)
         for item in self.items:
             self.fields[f"object_{item.pk}"] = forms.BooleanField(
-                label=_("We object to publishing this"), required=False
+                label=_("We object to publishing “%(item)s”") % {"item": item.title},
+                required=False,
             )
             self.fields[f"reason_{item.pk}"] = forms.CharField(
-                label=_("Why"),
+                label=_("Why we object to “%(item)s”") % {"item": item.title},
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
