@@ -194,7 +194,6 @@ def decide(
     with transaction.atomic():
         consent = (
             Consent.objects.select_for_update()
-            .select_related("person")
             .filter(publication=publication, partner_id=membership.partner_id)
             .first()
         )
@@ -203,7 +202,7 @@ def decide(
         if consent.decided_at is not None:
             raise PublishingError(
                 _("%(person)s has already decided for your organization.")
-                % {"person": consent.person.name if consent.person else _("Someone")}
+                % {"person": _name(consent.person)}
             )
         fresh = Publication.objects.get(pk=publication.pk)
         if fresh.ended:
@@ -228,6 +227,10 @@ def decide(
         consent.decided_at = now
         consent.save(update_fields=["person", "decided_at"])
     return consent
+
+
+def _name(person) -> str:
+    return (person.name or person.email) if person else _("Someone no longer here")
 
 
 def withdraw(*, publication: Publication, author, now=None) -> None:
