@@ -657,3 +657,22 @@ def test_publication_page_runs_a_fixed_number_of_queries(
 # session and user, the membership, the publication, then with its consents, items and
 # objections (4), who was not emailed; the alliance switcher and the live banner.
 PUBLICATION_QUERIES = 10
+
+
+def test_proposal_stands_when_the_mail_server_is_down_and_says_who_was_not_reached(
+    client, alliance, carol, mia, food_bank, kitchen, smtp_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = make_publication(alliance, carol)
+    assert sorted(p.name for p in publication.not_emailed.all()) == [
+        "Carol Coordinator",
+        "Mia Member",
+    ]
+    client.force_login(carol)
+    page = reverse("publishing:publication", args=[alliance.slug, publication.pk])
+    text = pages.text(client.get(page))
+    assert "The mail server did not take the email to: Carol Coordinator, Mia Member." in text
+    # Mia still learns of it on the alliance's home.
+    client.force_login(mia)
+    home = reverse("alliances:detail", args=[alliance.slug])
+    assert "Community Kitchen has not decided yet" in pages.text(client.get(home))
