@@ -55,9 +55,13 @@ def _snapshot(alliance, choice: Choice, today) -> dict:
     if choice.kind == Item.Kind.ACCOMPLISHMENTS:
         return snapshots.accomplishments(alliance)
     if choice.kind == Item.Kind.INDICATOR:
-        indicator = Indicator.objects.select_related("alliance").get(
-            alliance=alliance, pk=choice.object_id
+        indicator = (
+            Indicator.objects.select_related("alliance")
+            .filter(alliance=alliance, pk=choice.object_id)
+            .first()
         )
+        if indicator is None:
+            raise PublishingError(_("An indicator you chose no longer exists."))
         return snapshots.indicator(
             indicator,
             breakdowns=bool(options.get("breakdowns")),
@@ -65,9 +69,13 @@ def _snapshot(alliance, choice: Choice, today) -> dict:
             today=today,
         )
     if choice.kind == Item.Kind.REPORT:
-        review = Review.objects.select_related("alliance").get(
-            alliance=alliance, pk=choice.object_id
+        review = (
+            Review.objects.select_related("alliance")
+            .filter(alliance=alliance, pk=choice.object_id)
+            .first()
         )
+        if review is None:
+            raise PublishingError(_("A review you chose no longer exists."))
         return snapshots.review_report(review, sections=options.get("sections", ()), today=today)
     raise PublishingError(_("This kind of item cannot be published."))
 

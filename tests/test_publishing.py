@@ -5,6 +5,7 @@ anything below K or from an open round. docs/publishing.md says the rules."""
 
 import datetime
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +16,7 @@ from django.utils.formats import date_format
 from alliances.models import Alliance, Membership, Partner
 from publishing import consent
 from publishing import services as publishing
-from publishing.models import Item, Objection, Publication
+from publishing.models import Item, Objection, Publication, hash_token
 from publishing.models import ShareLink as ShareLinkModel
 from publishing.services import Choice, PublishingError
 from reviews.models import Review
@@ -676,3 +677,64 @@ def test_proposal_stands_when_the_mail_server_is_down_and_says_who_was_not_reach
     client.force_login(mia)
     home = reverse("alliances:detail", args=[alliance.slug])
     assert "Community Kitchen has not decided yet" in pages.text(client.get(home))
+
+
+def test_new_shared_link_address_is_shown_once(client, alliance, carol, food_bank):
+    client.force_login(carol)
+    sharing = reverse("publishing:sharing", args=[alliance.slug])
+    response = client.post(
+        reverse("publishing:link_create", args=[alliance.slug]),
+        {"label": "For the Hill Foundation"},
+    )
+    assert response.url == sharing
+    page = client.get(sharing).content.decode()
+    (address,) = re.findall(r'value="(http://testserver/s/[^"]+/)"', page)
+    token = address.rsplit("/", 2)[1]
+    assert ShareLinkModel.objects.get().token_hash == hash_token(token)
+    assert token not in client.get(sharing).content.decode()  # shown once
+    assert "For the Hill Foundation" in pages.text(client.get(sharing))
+
+
+def test_shared_link_form_keeps_what_was_typed(client, alliance, carol, food_bank):
+    client.force_login(carol)
+    response = client.post(
+        reverse("publishing:link_create", args=[alliance.slug]),
+        {"label": "For the board", "expires_at": "2001-01-01T10:00"},
+    )
+    assert response.status_code == 400
+    assert "Choose a moment in the future." in pages.text(response)
+    assert 'value="For the board"' in response.content.decode()
+    assert not ShareLinkModel.objects.exists()
+
+
+def test_update_starts_from_the_same_choices_and_replaces_the_old(
+    client, alliance, proposed, carol, mia
+):
+    approve_all(proposed)
+    client.force_login(carol)
+    url = reverse("publishing:propose", args=[alliance.slug])
+    form = client.get(url, {"from": proposed.pk}).content.decode()
+    assert 'name="purpose" id="id_purpose" checked' in form
+    assert 'name="accomplishments" id="id_accomplishments" checked' in form
+    until = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    client.post(
+        url,
+        {
+            "replaces": proposed.pk,
+            "audience": "shared",
+            "consent_until": until,
+            "purpose": "on",
+            "accomplishments": "on",
+        },
+    )
+    update = Publication.objects.latest("pk")
+    assert update.replaces == proposed
+    approve_all(update)
+    assert {s.publication.pk for s in consent.published_items(alliance)} == {update.pk}
+    text = pages.text(client.get(reverse("publishing:sharing", args=[alliance.slug])))
+    assert "replaced by an update" in text
+
+
+def test_a_chosen_indicator_gone_meanwhile_is_refused_in_words(alliance, carol, food_bank):
+    with pytest.raises(PublishingError, match="An indicator you chose no longer exists."):
+        publishing.build_items(alliance=alliance, choices=[Choice("indicator", 999_999, {})])

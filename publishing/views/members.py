@@ -96,7 +96,10 @@ def propose(request, slug):
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = services.build_items(alliance=alliance, choices=form.choices())
+            try:
+                preview = services.build_items(alliance=alliance, choices=form.choices())
+            except services.PublishingError as error:
+                form.add_error(None, str(error))
         else:
             try:
                 publication = services.propose(
