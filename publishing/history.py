@@ -25,7 +25,7 @@ def events(publication, now) -> list[Event]:
     told = [
         Event(
             publication.proposed_at,
-            _("Proposed by %(person)s, for %(audience)s.")
+            _("Proposed by %(person)s, to be shown %(audience)s.")
             % {
                 "person": _name(publication.proposed_by),
                 "audience": publication.get_audience_display(),
