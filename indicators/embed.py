@@ -246,7 +246,7 @@ def svg(snapshot: dict, *, alliance_name: str, link: str, language: str) -> str:
         legend = _legend(drawing)
         width, height = _size(drawing, legend)
         text = render_to_string(
-            "indicators/embed_chart.svg",
+            "indicators/embed_chart.svg.html",
             {
                 "indicator": snapshot,
                 "view": view,

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from indicators import embed
+from indicators import chart, embed
 from tests import pages
 from tests.factories import (
     add_values,
@@ -453,3 +453,11 @@ def test_etag_is_strong_and_follows_every_input(frozen):
     }
     assert tag not in others
     assert len(others) == 4
+
+
+def test_sparkline_keeps_coordinates_unlocalized():
+    spark = chart.sparkline([(datetime.date(2026, 1, 1), 1.5), (datetime.date(2026, 1, 9), 2.25)])
+    with translation.override("es"):
+        html = render_to_string("indicators/_sparkline.svg.html", {"spark": spark})
+    ElementTree.fromstring(html)
+    assert not re.search(r'(cx|cy)="-?\d+,\d', html)
