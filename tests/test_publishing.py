@@ -6,6 +6,7 @@ anything below K or from an open round. docs/publishing.md says the rules."""
 import datetime
 import json
 import re
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from alliances.models import Alliance, Membership, Partner
+from indicators import values
 from publishing import consent
 from publishing import services as publishing
 from publishing.models import Item, Objection, Publication, hash_token
@@ -738,3 +740,21 @@ def test_update_starts_from_the_same_choices_and_replaces_the_old(
 def test_a_chosen_indicator_gone_meanwhile_is_refused_in_words(alliance, carol, food_bank):
     with pytest.raises(PublishingError, match="An indicator you chose no longer exists."):
         publishing.build_items(alliance=alliance, choices=[Choice("indicator", 999_999, {})])
+
+
+def test_embed_names_nobody_who_reported_a_value(client, alliance, carol, mia, food_bank):
+    indicator = make_indicator(alliance, "Families served", unit="families")
+    row = values.Row(datetime.date(2026, 1, 31), Decimal(120), note="Counted by Mia's team")
+    values.add(indicator, [row], origin="form", author=mia)
+    publication = make_publication(
+        alliance,
+        carol,
+        [Choice("indicator", indicator.pk, {"breakdowns": True})],
+        audience="public",
+    )
+    approve_all(publication)
+    publishing.set_public_page(alliance=alliance, author=carol, on=True, indexable=False)
+    for url in (svg_url(alliance, indicator), card_url(alliance, indicator), public_url(alliance)):
+        body = client.get(url).content.decode()
+        assert "Families served" in body
+        assert "Mia" not in body and "Counted by" not in body
