@@ -170,7 +170,9 @@ def _publication_page(request, membership, found, form=None, status=200):
             "form": form if may_decide else None,
             "settled": consent.settled(publication, now),
             "events": events(publication, now),
-            "not_emailed": list(publication.not_emailed.all()) if membership.can_coordinate else [],
+            "not_emailed": list(publication.not_emailed.order_by("name", "email"))
+            if membership.can_coordinate
+            else [],
         },
         status=status,
     )
