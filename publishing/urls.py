@@ -15,6 +15,11 @@ urlpatterns = [
         members.unpublish,
         name="unpublish",
     ),
+    path(
+        "a/<slug:slug>/sharing/<int:publication_id>/email-again/",
+        members.email_again,
+        name="email_again",
+    ),
     path("a/<slug:slug>/sharing/links/", members.link_create, name="link_create"),
     path(
         "a/<slug:slug>/sharing/links/<int:link_id>/revoke/",

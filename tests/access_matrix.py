@@ -914,6 +914,14 @@ VIEWS = [
         done=_url("publishing:publication", _slug, _publication),
     ),
     View(
+        "publishing:email_again",
+        _url("publishing:email_again", _slug, _publication),
+        (POST,),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("publishing:publication", _slug, _publication),
+    ),
+    View(
         "publishing:link_create",
         _url("publishing:link_create", _slug),
         (POST,),

@@ -663,7 +663,16 @@ PUBLICATION_QUERIES = 10
 
 
 def test_proposal_stands_when_the_mail_server_is_down_and_says_who_was_not_reached(
-    client, alliance, carol, mia, food_bank, kitchen, smtp_down, django_capture_on_commit_callbacks
+    client,
+    alliance,
+    carol,
+    mia,
+    food_bank,
+    kitchen,
+    smtp_down,
+    django_capture_on_commit_callbacks,
+    settings,
+    mailoutbox,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         publication = make_publication(alliance, carol)
@@ -675,6 +684,12 @@ def test_proposal_stands_when_the_mail_server_is_down_and_says_who_was_not_reach
     page = reverse("publishing:publication", args=[alliance.slug, publication.pk])
     text = pages.text(client.get(page))
     assert "The mail server did not take the email to: Carol Coordinator, Mia Member." in text
+    # Once the mail server is back, the coordinator sends it to them again.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    again = reverse("publishing:email_again", args=[alliance.slug, publication.pk])
+    assert client.post(again).url == page
+    assert sorted(m.to[0] for m in mailoutbox) == ["carol@example.org", "mia@example.org"]
+    assert not publication.not_emailed.exists()
     # Mia still learns of it on the alliance's home.
     client.force_login(mia)
     home = reverse("alliances:detail", args=[alliance.slug])

@@ -225,6 +225,20 @@ def unpublish(request, slug, publication_id):
 
 @login_required
 @require_POST
+def email_again(request, slug, publication_id):
+    """Send the proposal's email again to those the mail server did not take it for."""
+    membership = access.get_membership(request.user, slug, "coordinate")
+    found = access.get_publication(membership, publication_id)
+    missed = services.email_proposal(publication=found, only=found.not_emailed.all())
+    if missed:
+        messages.error(request, _("The mail server still did not take the email."))
+    else:
+        messages.success(request, _("The email is sent."))
+    return redirect("publishing:publication", slug, found.pk)
+
+
+@login_required
+@require_POST
 def link_create(request, slug):
     membership = access.get_membership(request.user, slug, "coordinate")
     form = ShareLinkForm(request.POST)
