@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "webhooks",
     "records",
     "upkeep",
+    "publishing",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("registers.urls")),
     path("", include("indicators.urls")),
     path("", include("webhooks.urls")),
+    path("", include("publishing.urls")),
     # What reads the whole alliance (records) keeps its pages' names in the namespaces of
     # the apps it reads, which sit below it and cannot import it.
     path("", include((record_urls.review_patterns + review_urls.urlpatterns, "reviews"))),

@@ -15,7 +15,9 @@ from alliances.models import Invitation, Membership, Partner
 
 # The abilities a view names when it loads the membership; each is a rule of
 # alliances/rules.py, whose message the 403 page shows.
-ABILITIES = {name: rules.RULES[name] for name in ("coordinate", "facilitate", "answer", "write")}
+ABILITIES = {
+    name: rules.RULES[name] for name in ("coordinate", "facilitate", "answer", "write", "consent")
+}
 
 
 def require(membership: Membership, ability: str) -> None:
@@ -229,3 +231,15 @@ def get_webhook(membership: Membership, webhook_id: int):
     return get_object_or_404(
         Webhook.objects.select_related("created_by"), alliance=membership.alliance, pk=webhook_id
     )
+
+
+def get_publication(membership: Membership, publication_id: int):
+    from publishing.models import Publication
+
+    return get_object_or_404(Publication, alliance=membership.alliance, pk=publication_id)
+
+
+def get_share_link(membership: Membership, link_id: int):
+    from publishing.models import ShareLink
+
+    return get_object_or_404(ShareLink, alliance=membership.alliance, pk=link_id)

@@ -196,6 +196,25 @@ ANSWER_FOR_PARTNER = Rule(
 )
 
 
+# Publishing: each partner decides whether what the alliance proposes to show may be shown.
+
+
+def _decides_for_partner(m: Membership) -> bool:
+    return m.partner_id is not None and m.role != Role.OBSERVER
+
+
+CONSENT = Rule(
+    "consent",
+    _(
+        "A partner's people decide whether it agrees to publish; observers and people "
+        "without a partner do not."
+    ),
+    _decides_for_partner,
+)
+# The same rule as CONSENT, for the database: the memberships of people who decide.
+DECIDING = Q(partner__isnull=False) & ~Q(role=Role.OBSERVER)
+
+
 RULES = {
     rule.name: rule
     for rule in (
@@ -214,6 +233,7 @@ RULES = {
         MARK_DONE,
         UPDATE_STATUS,
         ANSWER_FOR_PARTNER,
+        CONSENT,
     )
 }
 

@@ -25,7 +25,14 @@ from registers.models import Accomplishment, Agreement, Dependency, Goal, Pledge
 from reviews.models import Review
 from reviews.services import record_component
 from tests.answering import check_in_on
-from tests.factories import PASSWORD, make_invitation, make_meeting, make_webhook
+from tests.factories import (
+    PASSWORD,
+    make_invitation,
+    make_meeting,
+    make_publication,
+    make_share_link,
+    make_webhook,
+)
 from tests.filled_alliance import small_document
 
 MEMBERS = ("carol", "fiona", "mia", "otto")
@@ -51,6 +58,9 @@ MAY = {
     # A commitment's status page: whoever may write, and its owner even as an observer (the
     # owner here is mia, who writes anyway; tests/test_digest.py covers an observer owner).
     "update_status": {"carol", "fiona", "mia"},
+    # Deciding whether the alliance may publish: the partners' people (carol for the food
+    # bank, mia for the kitchen), not observers, not the outside facilitator.
+    "consent": {"carol", "mia"},
 }
 
 
@@ -275,6 +285,35 @@ def _make_everyone_staff(c):
     # A file naming people who have accounts here is imported by the site's staff only
     # (tests/test_transfer.py covers the refusal for anyone else).
     User.objects.filter(pk__in=[p.pk for p in c.people.values()]).update(is_staff=True)
+
+
+def _publication(c):
+    """Harvest's proposal to publish its purpose, made the first time a row needs it."""
+    if not hasattr(c, "publication"):
+        c.publication = make_publication(c.alliance, c.people["carol"])
+    return c.publication.pk
+
+
+def _new_publication_url(c):
+    from publishing.models import Publication
+
+    publication = Publication.objects.filter(alliance=c.alliance).latest("pk")
+    return reverse("publishing:publication", args=[c.alliance.slug, publication.pk])
+
+
+def _share_link(c):
+    if not hasattr(c, "share_link"):
+        c.share_link, _token = make_share_link(c.alliance, c.people["carol"])
+    return c.share_link.pk
+
+
+def _proposal_data(c):
+    until = datetime.datetime.now() + datetime.timedelta(days=3)
+    return {
+        "audience": "shared",
+        "consent_until": until.strftime("%Y-%m-%dT%H:%M"),
+        "purpose": "on",
+    }
 
 
 VIEWS = [
@@ -885,6 +924,77 @@ VIEWS = [
         "write",
         post=lambda c: {"helping": "Schools", "hindering": "", "actions": "", "base_version": "0"},
         done=_url("reviews:component", _slug, _review, "indicators"),
+    ),
+    View("publishing:sharing", _url("publishing:sharing", _slug), (GET,), "read"),
+    View(
+        "publishing:propose",
+        _url("publishing:propose", _slug),
+        (GET, POST),
+        "coordinate",
+        post=_proposal_data,
+        done=_new_publication_url,
+    ),
+    View(
+        "publishing:publication",
+        _url("publishing:publication", _slug, _publication),
+        (GET,),
+        "read",
+    ),
+    View(
+        "publishing:decide",
+        _url("publishing:decide", _slug, _publication),
+        (POST,),
+        "consent",
+        post=lambda c: {},
+        done=_url("publishing:publication", _slug, _publication),
+    ),
+    View(
+        "publishing:withdraw",
+        _url("publishing:withdraw", _slug, _publication),
+        (POST,),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("publishing:publication", _slug, _publication),
+    ),
+    View(
+        "publishing:unpublish",
+        _url("publishing:unpublish", _slug, _publication),
+        (POST,),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("publishing:publication", _slug, _publication),
+    ),
+    View(
+        "publishing:email_again",
+        _url("publishing:email_again", _slug, _publication),
+        (POST,),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("publishing:publication", _slug, _publication),
+    ),
+    View(
+        "publishing:link_create",
+        _url("publishing:link_create", _slug),
+        (POST,),
+        "coordinate",
+        post=lambda c: {"label": "For the Hill Foundation"},
+        done=_url("publishing:sharing", _slug),
+    ),
+    View(
+        "publishing:link_revoke",
+        _url("publishing:link_revoke", _slug, _share_link),
+        (POST,),
+        "coordinate",
+        post=lambda c: {},
+        done=_url("publishing:sharing", _slug),
+    ),
+    View(
+        "publishing:public_page",
+        _url("publishing:public_page", _slug),
+        (POST,),
+        "coordinate",
+        post=lambda c: {"on": "on"},
+        done=_url("publishing:sharing", _slug),
     ),
     View(
         "accounts:profile",

@@ -28,6 +28,7 @@ from indicators import values
 from indicators.models import Breakdown, Indicator, Story, Value
 from meetings import services as meetings
 from meetings.models import Meeting
+from publishing import services as publishing
 from registers import services as registers
 from registers.models import (
     Accomplishment,
@@ -265,3 +266,20 @@ def make_webhook(
         Webhook.objects.filter(pk=webhook.pk).update(active=False)
         webhook.active = False
     return webhook
+
+
+def make_publication(alliance, author, choices=None, *, audience="shared", days=7, **fields):
+    """A proposed publication (by default the alliance's purpose), through the service."""
+    return publishing.propose(
+        alliance=alliance,
+        author=author,
+        audience=audience,
+        consent_until=timezone.now() + datetime.timedelta(days=days),
+        choices=choices or [publishing.Choice("purpose")],
+        **fields,
+    )
+
+
+def make_share_link(alliance, author, label="For the Hill Foundation", **fields):
+    """A shared link and its token (the address's secret part)."""
+    return publishing.create_share_link(alliance=alliance, author=author, label=label, **fields)

@@ -75,6 +75,12 @@ PUBLIC = {
     "indicators:api_indicators",
     "indicators:api_values",
     "indicators:openapi",
+    # What an alliance published with its partners' consent: a secret link, or the public
+    # page and its embeds when the coordinator turned it on (tests/test_publishing.py).
+    "publishing:shared",
+    "publishing:public",
+    "publishing:embed_svg",
+    "publishing:embed_card",
 }
 
 
@@ -98,7 +104,8 @@ def test_matrix_covers_every_view():
 
 
 @pytest.mark.parametrize(
-    "ability", ["coordinate", "facilitate", "write", "answer", "steer", "hand_over", "take_notes"]
+    "ability",
+    ["coordinate", "facilitate", "write", "answer", "consent", "steer", "hand_over", "take_notes"],
 )
 def test_rules_allow_whom_the_matrix_says(ctx, ability):
     """The rules themselves (alliances/rules.py) agree with the matrix, role by role."""

@@ -38,19 +38,22 @@ from django.db import models
 from django.urls import Resolver404, resolve, reverse
 
 from accord.spreadsheet import FORMULA_START, NUMBER
-from alliances.models import Role
+from alliances.models import Membership, Role
 from history.models import Revision
 from history.services import create_with_history
 from indicators.models import Indicator
 from meetings import services as meetings
 from meetings.models import Meeting
+from publishing import services as publishing
+from publishing.models import Item, Publication
+from publishing.services import Choice
 from ratings.models import Round
 from ratings.services import ComponentAnswer, submit
 from registers import figures
 from reviews.models import ComponentRecord, Question
 from tests import pages
 from tests.access_matrix import GET, MAY, VIEWS
-from tests.factories import make_invitation
+from tests.factories import make_invitation, make_publication, make_share_link
 from tests.filled_alliance import fill
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -88,6 +91,7 @@ NOT_FREE_TEXT = {
     "webhooks.Delivery.event_key",  # a code set by the service
     # The body sent to another system, never shown on a page (made of swept rows).
     "webhooks.Delivery.payload",
+    "publishing.ShareLink.token_hash",
 }
 NOT_FREE_TEXT_NAMES = {"component_key"}  # the framework's keys, checked at start-up
 # JSON fields: how people's text gets into each (a new one must be added here).
@@ -97,6 +101,9 @@ JSON_FIELDS = {
     "meetings.Meeting.agenda": "component keys, no free text",
     "meetings.Meeting.projector_languages": "language codes, each read through chosen()",
     "webhooks.Webhook.events": "event names, chosen from a fixed list (webhooks.events)",
+    "publishing.Item.snapshot": "what a publication shows, made again below from swept rows",
+    "publishing.Item.options": "the kind's options: booleans and report section keys",
+    "publishing.Publication.undecidable": "partners' names, made hostile below",
 }
 
 
@@ -164,6 +171,11 @@ def _sweep_json() -> None:
         Revision.objects.filter(pk=revision.pk).update(changes=changes)
     for record in ComponentRecord.objects.exclude(snapshot=None).select_related("review"):
         ComponentRecord.objects.filter(pk=record.pk).update(snapshot=figures.snapshot(record))
+    for item in Item.objects.select_related("publication__alliance"):
+        choice = Choice(item.kind, item.object_id, item.options)
+        (made,) = publishing.build_items(alliance=item.publication.alliance, choices=[choice])
+        Item.objects.filter(pk=item.pk).update(snapshot=made.snapshot)
+    Publication.objects.update(undecidable=[hostile_text(120, 2, "")])
 
 
 # Reading outputs
@@ -387,6 +399,7 @@ def hostile(people, alliance, food_bank, kitchen, review, ctx):
     # The indicator pages show the filled one, with a breakdown (its label reaches a help text).
     ctx.indicator = Indicator.objects.filter(alliance=alliance, breakdowns__isnull=False).first()
     ctx.value = ctx.indicator.values.first()
+    ctx.publication, ctx.share_token = _publish_everything(ctx)
     # Views whose rows are made the first time their address is asked for: make them now.
     for view in VIEWS:
         try:
@@ -400,6 +413,30 @@ def hostile(people, alliance, food_bank, kitchen, review, ctx):
     assert _sweep_rows() > 100
     _sweep_json()
     return ctx
+
+
+def _publish_everything(ctx):
+    """A publication of every kind of item, approved by the food bank and objected to in
+    part by the kitchen (with a reason), a shared link and the public page on."""
+    alliance, people = ctx.alliance, ctx.people
+    choices = [
+        Choice("purpose"),
+        Choice("indicator", ctx.indicator.pk, {"breakdowns": True, "stories": True}),
+        Choice("accomplishments"),
+        Choice(
+            "report", ctx.review.pk, {"sections": ["ratings", "records", "commitments", "meetings"]}
+        ),
+    ]
+    publication = make_publication(alliance, people["carol"], choices, audience="public")
+    for person, objections in (
+        ("carol", {}),
+        ("mia", {publication.items.get(kind="accomplishments").pk: "Not yet"}),
+    ):
+        membership = Membership.objects.get(alliance=alliance, user=people[person])
+        publishing.decide(publication=publication, membership=membership, objections=objections)
+    _link, token = make_share_link(alliance, people["carol"])
+    publishing.set_public_page(alliance=alliance, author=people["carol"], on=True, indexable=False)
+    return publication, token
 
 
 def _projector_token(meeting) -> str:
@@ -526,8 +563,16 @@ def test_public_pages_show_hostile_text_inert(client, hostile):
         client.get(reverse("indicators:api_indicators"), headers=bearer),
     )
 
+    slug = hostile.alliance.slug
+    sweep.response(
+        "shared link", client.get(reverse("publishing:shared", args=[hostile.share_token]))
+    )
+    sweep.response("public page", client.get(reverse("publishing:public", args=[slug])))
+    card = reverse("publishing:embed_card", args=[slug, hostile.indicator.pk])
+    sweep.response("embedded card", client.get(card))
+
     assert sweep.problems == []
-    assert len(sweep.checked) == 4
+    assert len(sweep.checked) == 7
 
 
 def _reflect_round(meeting) -> Round:
