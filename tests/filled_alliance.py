@@ -202,14 +202,13 @@ def _indicators(alliance, review, goal, food_bank, author):
 
 
 def _spring_answers(review, members):
-    Question.objects.create(
+    own = Question.objects.create(
         review=review,
         component_key="purpose",
         position=3,
         text="What would make our purpose clearer?",
         origin=Question.Origin.ALLIANCE,
     )
-    own = Question.objects.get(review=review)
     first = _framework_question("purpose", 1)
     check_in = check_in_on(review, ["purpose", "trust"])
     purpose = check_in.rounds.get(component_key="purpose")
