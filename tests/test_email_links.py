@@ -15,6 +15,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from ratings import services as ratings
 from reviews import digest
+from tests.factories import make_publication
 from tests.meeting_forms import plan_data
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -92,6 +93,8 @@ def send_every_email(client, people, review, commitment, capture):
             message="",
             author=people["fiona"],
         )
+    with capture(execute=True):
+        make_publication(review.alliance, people["carol"])
     assert digest.send_digests(commitment.due_on).sent == 1
 
 
@@ -108,7 +111,7 @@ def test_every_link_of_every_email_starts_with_site_url(
     send_every_email(client, people, review, commitment, django_capture_on_commit_callbacks)
 
     subjects = {message.subject for message in mailoutbox}
-    assert len(subjects) == 8, subjects
+    assert len(subjects) == 9, subjects
     for message in mailoutbox:
         found = links(message)
         assert found, message.subject
