@@ -34,6 +34,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from bench import harness
+from upkeep.jobs import JOBS
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 SHIPPED = harness.ROOT / "deploy" / "nginx" / "accord.conf"
@@ -399,7 +400,7 @@ def test_plain_http_is_sent_to_https_but_the_health_check(proxy):
     # not overdue yet, and every one is reported.
     assert status == 200, health
     assert (health["database"], health["channel_layer"]) == ("ok", "ok")
-    assert set(health["jobs"]) == {"settle_rounds", "end_idle_meetings", "send_digests", "clean_up"}
+    assert set(health["jobs"]) == {job.name for job in JOBS}
 
 
 # Signing in
