@@ -461,3 +461,26 @@ def test_sparkline_keeps_coordinates_unlocalized():
         html = render_to_string("indicators/_sparkline.svg.html", {"spark": spark})
     ElementTree.fromstring(html)
     assert not re.search(r'(cx|cy)="-?\d+,\d', html)
+
+
+def test_published_part_names_each_values_table_and_escapes_names(alliance, carol):
+    indicator = make_indicator(alliance, name="Meals <em>served</em>", breakdown_label="site")
+    site = make_breakdown(indicator, "<b>North</b>", position=0)
+    add_values(indicator, (datetime.date(2025, 1, 6), 10))
+    add_values(indicator, (datetime.date(2025, 1, 6), 4), breakdown=site)
+    frozen = embed.snapshot(indicator, breakdowns=True, stories=False, today=TODAY)
+
+    html = render_to_string("indicators/_published.html", {"indicator": frozen})
+
+    regions = re.findall(r'role="region"\s+aria-labelledby="([^"]+)"', html)
+    captions = re.findall(r'<caption id="([^"]+)">([^<]*)</caption>', html)
+    number = frozen["id"]
+    assert regions == [f"published-{number}-values", f"published-{number}-part-1"]
+    assert captions == [
+        (
+            f"published-{number}-values",
+            "The values of “Meals &lt;em&gt;served&lt;/em&gt;”, newest first.",
+        ),
+        (f"published-{number}-part-1", "The values of &lt;b&gt;North&lt;/b&gt;, newest first."),
+    ]
+    assert "<b>North" not in html and "<em>served" not in html
