@@ -773,3 +773,29 @@ def test_embed_names_nobody_who_reported_a_value(client, alliance, carol, mia, f
         body = client.get(url).content.decode()
         assert "Families served" in body
         assert "Mia" not in body and "Counted by" not in body
+
+
+def test_coordinator_unpublishes_or_withdraws_from_the_publication_page(
+    client, alliance, carol, proposed, published
+):
+    client.force_login(carol)
+    page = reverse("publishing:publication", args=[alliance.slug, published.public.pk])
+
+    response = client.post(
+        reverse("publishing:unpublish", args=[alliance.slug, published.public.pk]), follow=True
+    )
+    assert response.redirect_chain == [(page, 302)]
+    assert "Unpublished: it is no longer shown anywhere, from now on." in pages.text(response)
+    assert "Families served" not in pages.text(client.get(public_url(alliance)))
+
+    again = client.post(
+        reverse("publishing:unpublish", args=[alliance.slug, published.public.pk]), follow=True
+    )
+    assert "This publication was already withdrawn or unpublished." in pages.text(again)
+
+    response = client.post(
+        reverse("publishing:withdraw", args=[alliance.slug, proposed.pk]), follow=True
+    )
+    assert "The proposal is withdrawn: nothing of it will be shown." in pages.text(response)
+    proposed.refresh_from_db()
+    assert proposed.withdrawn_by == carol

@@ -195,32 +195,32 @@ def decide(request, slug, publication_id):
     return _publication_page(request, membership, found, form=form, status=400)
 
 
-@login_required
-@require_POST
-def withdraw(request, slug, publication_id):
+def _end(request, slug, publication_id, end, done: str):
+    """A coordinator's end of a publication (`end`: `services.withdraw` or `unpublish`),
+    then its page, saying `done` or why not."""
     membership = access.get_membership(request.user, slug, "coordinate")
     found = access.get_publication(membership, publication_id)
     try:
-        services.withdraw(publication=found, author=request.user)
+        end(publication=found, author=request.user)
     except services.PublishingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The proposal is withdrawn: nothing of it will be shown."))
+        messages.success(request, done)
     return redirect("publishing:publication", slug, found.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, slug, publication_id):
+    done = _("The proposal is withdrawn: nothing of it will be shown.")
+    return _end(request, slug, publication_id, services.withdraw, done)
 
 
 @login_required
 @require_POST
 def unpublish(request, slug, publication_id):
-    membership = access.get_membership(request.user, slug, "coordinate")
-    found = access.get_publication(membership, publication_id)
-    try:
-        services.unpublish(publication=found, author=request.user)
-    except services.PublishingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Unpublished: it is no longer shown anywhere, from now on."))
-    return redirect("publishing:publication", slug, found.pk)
+    done = _("Unpublished: it is no longer shown anywhere, from now on.")
+    return _end(request, slug, publication_id, services.unpublish, done)
 
 
 @login_required
