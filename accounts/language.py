@@ -54,6 +54,22 @@ def by_language(
     return dict(groups)
 
 
+def each_in_their_language(
+    items: Iterable[T],
+    write: Callable[[T], object],
+    person: Callable[[T], object] = lambda item: item,
+) -> list[tuple[object, object]]:
+    """(person, `write(item)`) for each of `items` (people, or rows with a `person`), each
+    written in its person's language: `write` builds an email (its subject, its body, its
+    files) and whatever it translates is in that language. The pairs are what
+    `accord.mail.not_reached` sends."""
+    written = []
+    for code, group in by_language(items, person).items():
+        with translation.override(code):
+            written.extend((person(item), write(item)) for item in group)
+    return written
+
+
 def user_language(get_response):
     """Middleware, after authentication: a signed-in person's pages are in the language
     they chose, on any device, whatever the browser says."""

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accord import mail
-from accounts.language import by_language
+from accounts.language import each_in_their_language
 from alliances.models import Membership
 
 # Every way a text can break a line: CRLF, a lone CR or LF, and Unicode's line breaks
@@ -199,32 +199,27 @@ def _email_everyone(meeting, only, *, subject, template, attachment, **context) 
     memberships = Membership.objects.filter(alliance=review.alliance).select_related("user")
     if only is not None:
         memberships = memberships.filter(user__in=only)
-    people = [m.user for m in memberships]
-    messages = []
-    for code, group in by_language(people).items():
-        with translation.override(code):
-            title = subject(names)
-            shared = None  # a file the same for everyone of this language, made once
-            for person in group:
-                calendar_file = shared = attachment(person, shared)
-                context.update(meeting=meeting, person=person, link=link, how_link=how_link)
-                messages.append(
-                    (
-                        person,
-                        mail.message(
-                            subject=title,
-                            body=render_to_string(template, context),
-                            to=[person.email],
-                            # A question about the meeting goes to whoever planned it.
-                            reply_to=mail.replies_to(meeting.created_by),
-                            attachments=[
-                                (
-                                    f"accord-meeting-{meeting.pk}.ics",
-                                    calendar_file,
-                                    "text/calendar",
-                                )
-                            ],
-                        ),
-                    )
-                )
-    return mail.not_reached(messages)
+    files = {}  # language: a file the same for everyone who reads it, made once
+
+    def write(person):
+        language = translation.get_language()
+        files[language] = calendar_file = attachment(person, files.get(language))
+        return mail.message(
+            subject=subject(names),
+            body=render_to_string(
+                template,
+                {
+                    **context,
+                    "meeting": meeting,
+                    "person": person,
+                    "link": link,
+                    "how_link": how_link,
+                },
+            ),
+            to=[person.email],
+            # A question about the meeting goes to whoever planned it.
+            reply_to=mail.replies_to(meeting.created_by),
+            attachments=[(f"accord-meeting-{meeting.pk}.ics", calendar_file, "text/calendar")],
+        )
+
+    return mail.not_reached(each_in_their_language([m.user for m in memberships], write))

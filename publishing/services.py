@@ -11,11 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accord import mail
-from accounts.language import by_language
+from accounts.language import each_in_their_language
 from alliances import rules
 from alliances.models import Membership
 from indicators.models import Indicator
@@ -155,34 +155,26 @@ def email_proposal(*, publication: Publication, only=None) -> list:
     ).select_related("user", "partner")
     if only is not None:
         memberships = memberships.filter(user__in=only)
-    messages = []
-    for code, group in by_language(list(memberships), lambda m: m.user).items():
-        with translation.override(code):
-            subject = _("%(alliance)s proposes to publish: does your organization agree?") % {
-                "alliance": alliance.name
-            }
-            for membership in group:
-                person = membership.user
-                context = {
-                    "publication": publication,
-                    "alliance": alliance,
-                    "partner": membership.partner,
-                    "person": person,
-                    "link": link,
-                }
-                messages.append(
-                    (
-                        person,
-                        mail.message(
-                            subject=subject,
-                            body=render_to_string("publishing/email/proposed.txt", context),
-                            to=[person.email],
-                            reply_to=mail.replies_to(publication.proposed_by),
-                            headers=mail.AUTOMATIC,
-                        ),
-                    )
-                )
-    missed = mail.not_reached(messages)
+
+    def write(membership):
+        person = membership.user
+        context = {
+            "publication": publication,
+            "alliance": alliance,
+            "partner": membership.partner,
+            "person": person,
+            "link": link,
+        }
+        return mail.message(
+            subject=_("%(alliance)s proposes to publish: does your organization agree?")
+            % {"alliance": alliance.name},
+            body=render_to_string("publishing/email/proposed.txt", context),
+            to=[person.email],
+            reply_to=mail.replies_to(publication.proposed_by),
+            headers=mail.AUTOMATIC,
+        )
+
+    missed = mail.not_reached(each_in_their_language(memberships, write, lambda m: m.user))
     if missed:
         logger.error(
             "The email of publication %s did not reach person(s) %s.",

@@ -18,11 +18,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accord import mail
-from accounts.language import by_language
+from accounts.language import each_in_their_language
 from alliances.models import Membership
 from alliances.rules import ANSWER
 from ratings.models import (
@@ -266,28 +266,20 @@ def _email_check_in(check_in: CheckIn, only=None) -> list:
     if only is not None:
         memberships = memberships.filter(user__in=only)
     answering = [membership for membership in memberships if membership.can_answer]
-    messages = []
-    # Each in their own language; the body greets each by name, the subject is one per language.
-    for code, group in by_language(answering, lambda membership: membership.user).items():
-        with translation.override(code):
-            subject = _("Your private check-in for %(review)s") % {"review": review.name}
-            for membership in group:
-                person = membership.user
-                context = {"check_in": check_in, "review": review, "link": link, "person": person}
-                messages.append(
-                    (
-                        person,
-                        mail.message(
-                            subject=subject,
-                            body=render_to_string("ratings/email/check_in.txt", context),
-                            to=[person.email],
-                            # A question about the check-in goes to the facilitator who opened it.
-                            reply_to=mail.replies_to(check_in.opened_by),
-                            headers=mail.AUTOMATIC,
-                        ),
-                    )
-                )
-    missed = mail.not_reached(messages)
+
+    def write(membership):
+        person = membership.user
+        context = {"check_in": check_in, "review": review, "link": link, "person": person}
+        return mail.message(
+            subject=_("Your private check-in for %(review)s") % {"review": review.name},
+            body=render_to_string("ratings/email/check_in.txt", context),
+            to=[person.email],
+            # A question about the check-in goes to the facilitator who opened it.
+            reply_to=mail.replies_to(check_in.opened_by),
+            headers=mail.AUTOMATIC,
+        )
+
+    missed = mail.not_reached(each_in_their_language(answering, write, lambda m: m.user))
     if missed:
         logger.error(
             "The email of check-in %s did not reach person(s) %s: the mail server did not take it.",

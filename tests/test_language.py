@@ -10,11 +10,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.language import chosen, language_of, speaking
+from accounts.language import chosen, each_in_their_language, language_of, speaking
 from accounts.models import User
 from alliances.models import Role
 from tests import pages
-from tests.factories import PASSWORD, make_invitation
+from tests.factories import PASSWORD, make_invitation, make_user
 
 PROFILE = "/accounts/profile/"
 fast = pytest.mark.usefixtures("fast_passwords")
@@ -143,3 +143,22 @@ def test_every_language_select_names_each_language_in_itself_and_marks_it(client
     for url in pages_with_a_language:
         html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert '<option value="es" lang="es">Español</option>' in html, url
+
+
+def test_each_email_is_written_in_its_readers_language(db):
+    ana = make_user("Ana Ruiz", "ana@example.org")
+    ana.language = "es"
+    ana.save()
+    bo = make_user("Bo Lee", "bo@example.org")
+    rows = [("row-ana", ana), ("row-bo", bo)]
+
+    written = each_in_their_language(
+        rows,
+        lambda row: (row[0], translation.get_language(), translation.gettext("Save")),
+        lambda row: row[1],
+    )
+
+    assert sorted(written, key=lambda pair: pair[0].email) == [
+        (ana, ("row-ana", "es", "Guardar")),
+        (bo, ("row-bo", settings.LANGUAGE_CODE, "Save")),
+    ]
