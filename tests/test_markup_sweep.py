@@ -753,3 +753,27 @@ def test_a_name_typed_with_a_line_break_is_one_line_in_the_email_subject(
     (message,) = mail.outbox
     assert message.subject == "You are invited to Harvest Bcc: evil@evil.example on Accord"
     assert "Bcc" not in email.message_from_bytes(message.message().as_bytes())
+
+
+def test_a_single_checkbox_comes_before_its_label_with_its_help_and_error():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Settings(forms.Form):
+        on = forms.BooleanField(label="The page is on", help_text="Off: it shows nothing.")
+        name = forms.CharField(label="Name")
+
+        def clean_on(self):
+            raise forms.ValidationError("Say yes or no.")
+
+    form = Settings(data={"on": "on", "name": "x"})
+    form.is_valid()
+
+    html = render_to_string("includes/form_fields.html", {"form": form})
+
+    checkbox = html.index('<input type="checkbox" name="on"')
+    label = html.index('<label for="id_on">The page is on</label>')
+    assert html.index("Say yes or no.") < checkbox < label < html.index("Off: it shows nothing.")
+    assert 'aria-describedby="id_on_helptext id_on_error"' in html
+    assert 'class="field field--check field--error"' in html
+    assert '<label for="id_name">Name:</label>' in html  # other fields keep theirs above
