@@ -561,6 +561,19 @@ def test_the_log_shows_the_answer_escaped(client, alliance, carol, webhook_recei
     assert ">delivered<" in page
 
 
+def test_an_answer_with_nul_bytes_is_kept_and_the_run_goes_on(alliance, carol, webhook_receiver):
+    # PostgreSQL keeps no NUL character in a text: the answer's excerpt would stop the run.
+    webhook_receiver.body = b"ok\x00\x00done"
+    webhook = make_webhook(alliance, webhook_receiver.url, author=carol)
+    services.send_test_event(webhook=webhook, author=carol)
+
+    assert services.deliver_due().delivered == 1
+
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.response_code) == ("delivered", 200)
+    assert delivery.response_excerpt == "ok\ufffd\ufffddone"
+
+
 def test_editing_a_webhook_keeps_its_address_and_pausing_stops_its_events(
     client, alliance, carol, review, fiona
 ):
