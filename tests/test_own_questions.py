@@ -186,6 +186,22 @@ def test_asked_again_in_the_next_review_and_compared(client, alliance, review, c
     assert f"2. {RURAL} 2 answers 0 answers" in said
 
 
+def test_a_question_asked_again_twice_is_asked_once(client, alliance, review, carol, fiona, rural):
+    autumn = make_review(alliance, carol, "Autumn 2027 review")
+    reuse = reverse("ratings:question_reuse", args=[alliance.slug, autumn.pk, rural.pk])
+    client.force_login(fiona)
+    assert client.post(reuse).status_code == 302
+
+    # The button pressed twice (a double click, a page left open in another tab).
+    response = client.post(reuse, follow=True)
+
+    assert "This question is already asked in this review." in text(response)
+    assert Question.objects.filter(review=autumn, retired_at=None).count() == 1
+    # Nor is a review's own question asked in it a second time.
+    client.post(reverse("ratings:question_reuse", args=[alliance.slug, review.pk, rural.pk]))
+    assert Question.objects.filter(review=review).count() == 1
+
+
 @pytest.mark.parametrize("size", [1, 10])
 def test_the_questions_page_query_count_is_fixed(
     client, alliance, review, carol, fiona, size, django_assert_num_queries
