@@ -71,6 +71,46 @@ def test_rewording_makes_a_new_version_of_the_same_chain(client, review, fiona, 
     assert asked(review, ["power"])["power"][-1] == new
 
 
+def test_a_wording_changed_meanwhile_keeps_what_was_typed_beside_the_newer_one(
+    client, review, carol, fiona, rural
+):
+    edit = reverse("ratings:question_edit", args=[review.alliance.slug, rural.pk])
+    client.force_login(fiona)
+    client.get(edit)
+    # Carol rewords it while Fiona's page is open.
+    newer = ratings.reword_question(question=rural, text="Are rural partners heard?", author=carol)
+
+    response = client.post(edit, {"text": "Do the rural partners get a say?"})
+
+    assert response.status_code == 400
+    fields = form_fields(response)
+    assert fields["text"].value == "Do the rural partners get a say?"
+    assert "This wording was changed or retired meanwhile." in text(response)
+    assert "Now: “Are rural partners heard?”" in text(response)
+    # Sent again, from the page it came back on, it rewords the newer wording.
+    action = reverse("ratings:question_edit", args=[review.alliance.slug, newer.pk])
+    assert f'action="{action}"' in response.content.decode()
+    assert client.post(action, {"text": "Do the rural partners get a say?"}).status_code == 302
+    assert [q.text for q in asked(review, ["power"])["power"] if q.review_id] == [
+        "Do the rural partners get a say?"
+    ]
+
+
+def test_a_question_retired_meanwhile_keeps_what_was_typed(client, review, carol, fiona, rural):
+    client.force_login(fiona)
+    ratings.retire_question(question=rural, author=carol)
+
+    response = client.post(
+        reverse("ratings:question_edit", args=[review.alliance.slug, rural.pk]),
+        {"text": "Do the rural partners get a say?"},
+    )
+
+    assert response.status_code == 400
+    assert form_fields(response)["text"].value == "Do the rural partners get a say?"
+    assert "This wording was changed or retired meanwhile." in text(response)
+    assert not asked(review, ["power"])["power"][-1].review_id
+
+
 def test_a_retired_question_is_no_longer_asked_but_its_answers_stay(client, review, fiona, rural):
     client.force_login(fiona)
 
