@@ -355,6 +355,21 @@ def test_planning_a_meeting_and_changing_its_plan_are_sent(alliance, review, fio
     assert changed["data"]["meeting"]["starts_at"] == "2027-05-10T17:00:00+00:00"
 
 
+def test_cancelling_a_meeting_is_sent(alliance, review, fiona):
+    make_webhook(alliance, events=["meeting.planned"])
+    meeting = make_meeting(review, fiona)
+
+    meetings.cancel(meeting=meeting, actor=fiona, reason="The hall is closed")
+
+    planned, cancelled = payloads()
+    assert cancelled["event"] == "meeting.planned"
+    assert cancelled["data"]["change"] == "cancelled"
+    assert cancelled["data"]["meeting"]["id"] == meeting.pk
+    assert cancelled["data"]["meeting"]["status"] == "cancelled"
+    # Nor is a reason, which was written for the alliance's own people, sent.
+    assert "The hall is closed" not in json.dumps(cancelled)
+
+
 def test_recording_components_is_sent_and_the_last_says_the_review_is_finished(
     alliance, review, fiona
 ):
