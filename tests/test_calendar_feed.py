@@ -384,6 +384,8 @@ def test_the_address_is_shown_once_and_works(client, mia, meeting):
     (url,) = re.findall(r'id="feed-url" value="([^"]+)"', made.content.decode())
     assert url.startswith(f"https://{HOST}/calendar/") and url.endswith(".ics")
     assert "Copy it now: it will not be shown again." in text
+    # Nor is it kept by the browser, to be shown again from its history on a shared device.
+    assert "no-store" in made["Cache-Control"]
     assert f'href="webcal://{url.removeprefix("https://")}"' in made.content.decode()
     assert Client().get(url.removeprefix(f"https://{HOST}")).status_code == 200
     again = feed_page(client)

@@ -288,8 +288,11 @@ def test_a_public_address_is_taken_with_its_events(client, alliance, carol):
     assert (webhook.alliance, webhook.created_by, webhook.active) == (alliance, carol, True)
     assert webhook.events == ["review.recorded", "commitment.due"]
     # The secret is shown once, on the page the form leads to.
-    shown = client.get(response.url).content.decode()
+    page = client.get(response.url)
+    shown = page.content.decode()
     assert webhook.secret in shown
+    # Nor is it kept by the browser, to be shown again from its history on a shared device.
+    assert "no-store" in page["Cache-Control"]
     assert webhook.secret.startswith("whsec_") and len(webhook.secret) > 40
     assert webhook.secret not in client.get(response.url).content.decode()
 
