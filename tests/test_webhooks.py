@@ -204,6 +204,20 @@ def test_the_connection_goes_to_the_checked_address_and_names_the_host(webhook_r
     assert received.headers["Host"] == f"hooks.example.org:{webhook_receiver.port}"
 
 
+def test_an_address_with_letters_beyond_ascii_is_delivered_percent_encoded(
+    alliance, carol, webhook_receiver
+):
+    # A valid address (an IRI) may hold them in its path and query; a request line may not.
+    address = webhook_receiver.url.replace("/hooks/", "/hooks/café/") + "&tag=ñandú"
+    webhook = make_webhook(alliance, address, author=carol)
+    services.send_test_event(webhook=webhook, author=carol)
+
+    assert services.deliver_due().delivered == 1
+
+    [received] = webhook_receiver.received
+    assert received.path == "/hooks/caf%C3%A9/accord?channel=harvest&tag=%C3%B1and%C3%BA"
+
+
 def test_no_redirect_is_followed(alliance, carol, webhook_receiver):
     webhook_receiver.codes = [302]
     webhook = make_webhook(alliance, webhook_receiver.url, author=carol)
