@@ -288,6 +288,11 @@ def question_edit(request, slug, question_id):
 def question_retire(request, slug, question_id):
     membership = access.get_membership(request.user, slug, "facilitate")
     question = access.get_own_question(membership, question_id)
+    current = current_wording(question)
+    if current is not None and current.pk != question.pk:
+        # Reworded since the page was drawn: the newer wording is still asked.
+        messages.error(request, _("This wording was changed or retired meanwhile."))
+        return redirect("ratings:questions", slug, question.review_id)
     try:
         services.retire_question(question=question, author=request.user)
     except services.QuestionsLocked as refused:

@@ -14,7 +14,7 @@ from reviews.models import Question
 from reviews.questions import asked, library
 from tests.answering import check_in_on, meeting_at_reflect, submit_shown
 from tests.factories import add_members, make_review
-from tests.pages import form_fields, text
+from tests.pages import form_fields, messages, text
 from tests.reporting import rate
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -121,6 +121,31 @@ def test_a_retired_question_is_no_longer_asked_but_its_answers_stay(client, revi
     assert response.status_code == 302
     assert rural not in asked(review, ["power"])["power"]
     assert Question.objects.filter(pk=rural.pk).exists()
+
+
+def test_stopping_a_wording_changed_meanwhile_says_so_and_keeps_the_newer_one(
+    client, review, carol, fiona, rural
+):
+    newer = ratings.reword_question(question=rural, text="Are rural partners heard?", author=carol)
+    client.force_login(fiona)  # from the page drawn before Carol's change
+
+    response = client.post(
+        reverse("ratings:question_retire", args=[review.alliance.slug, rural.pk]), follow=True
+    )
+
+    assert messages(response) == ["This wording was changed or retired meanwhile."]
+    assert asked(review, ["power"])["power"][-1] == newer
+
+
+def test_a_question_stopped_twice_is_stopped(client, review, fiona, rural):
+    client.force_login(fiona)
+    retire = reverse("ratings:question_retire", args=[review.alliance.slug, rural.pk])
+    client.post(retire, follow=True)
+
+    response = client.post(retire, follow=True)
+
+    assert messages(response) == ["The question is no longer asked."]
+    assert rural not in asked(review, ["power"])["power"]
 
 
 def test_questions_stay_as_they_are_while_people_answer_about_the_component(
