@@ -21,6 +21,7 @@ from ratings.models import Reflection, Round
 from ratings.services import close_check_in
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import record_component
+from tests import pages
 from tests.answering import answer, check_in_on
 from tests.factories import (
     PUBLIC_WEBHOOK_URL,
@@ -577,6 +578,19 @@ def test_sending_a_test_event_queues_it_and_sends_nothing_in_the_request(
     page = client.get(response.url).content.decode()
     assert "A test event" in page
     assert "waiting to be sent" in page
+
+
+def test_a_paused_webhook_is_not_promised_a_test_event(client, alliance, carol, webhook_receiver):
+    webhook = make_webhook(alliance, webhook_receiver.url, author=carol, active=False)
+    client.force_login(carol)
+
+    response = client.post(url("test", alliance, webhook.pk), follow=True)
+
+    # It would wait, never sent, while the page said it was on its way.
+    assert pages.messages(response) == [
+        "This webhook is paused: turn sending on to send it a test event."
+    ]
+    assert not Delivery.objects.exists()
 
 
 def test_the_log_shows_the_answer_escaped(client, alliance, carol, webhook_receiver):

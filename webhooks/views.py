@@ -118,6 +118,12 @@ def delete(request, slug, webhook_id):
 def test(request, slug, webhook_id):
     membership = access.get_membership(request.user, slug, "coordinate")
     webhook = access.get_webhook(membership, webhook_id)
+    if not webhook.active:
+        # A paused webhook is sent nothing: the test would wait for ever.
+        messages.error(
+            request, _("This webhook is paused: turn sending on to send it a test event.")
+        )
+        return redirect("webhooks:deliveries", membership.alliance.slug, webhook.pk)
     services.send_test_event(webhook=webhook, author=request.user)
     messages.success(
         request,
