@@ -55,6 +55,12 @@ def _param(text: str) -> str:
     return f'"{text}"'
 
 
+def _address(email: str) -> str:
+    """A person's address as a CAL-ADDRESS (mailto:): a valid address may still hold a
+    control character in a quoted part, which could end the line for some readers."""
+    return "mailto:" + _CONTROL.sub("", _LINE_BREAK.sub("", email))
+
+
 def _host() -> str:
     return urlsplit(settings.SITE_URL).hostname
 
@@ -100,8 +106,8 @@ def meeting_event(meeting, *, stamp, attendee=None) -> list[str]:
     if organizer:
         # A cancellation (RFC 5546, 3.2.5) names who organised the event and who it is for.
         lines += [
-            f"ORGANIZER;CN={_param(organizer.get_full_name())}:mailto:{organizer.email}",
-            f"ATTENDEE;CN={_param(attendee.get_full_name())}:mailto:{attendee.email}",
+            f"ORGANIZER;CN={_param(organizer.get_full_name())}:{_address(organizer.email)}",
+            f"ATTENDEE;CN={_param(attendee.get_full_name())}:{_address(attendee.email)}",
         ]
     return [*lines, "END:VEVENT"]
 

@@ -43,9 +43,9 @@ COMPONENT_PHASES = [
 ]
 
 
-# Sent inside the transaction that plans a meeting or changes its plan (`meeting`,
-# `change`: "planned" or "changed"), for the apps above that act on it (webhooks, connected
-# in its AppConfig.ready): the meetings app cannot import them.
+# Sent inside the transaction that plans a meeting, changes its plan or cancels it
+# (`meeting`, `change`: "planned", "changed" or "cancelled"), for the apps above that act
+# on it (webhooks, connected in its AppConfig.ready): the meetings app cannot import them.
 meeting_planned = Signal()
 
 
@@ -219,6 +219,8 @@ def cancel(*, meeting: Meeting, actor, reason: str) -> None:
             transaction.on_commit(lambda: close_projectors(m.pk, projector))
         # On commit: a cancellation sent before then could be for a meeting still planned.
         transaction.on_commit(lambda: _email_cancellation(m, detail["text"][:300]))
+        # Other systems told of its plan are told it is off (webhooks).
+        meeting_planned.send(sender=Meeting, meeting=m, change="cancelled")
     meeting.status = m.status
 
 

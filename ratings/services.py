@@ -409,7 +409,8 @@ def settle_closed_rounds(now=None) -> int:
 
 
 class QuestionsLocked(Exception):
-    """A round on the component is open; the message says so."""
+    """A round on the component is open, or the question is asked already; the message
+    says which."""
 
 
 def _check_no_open_round(review, component_key: str) -> None:
@@ -431,6 +432,8 @@ def add_question(*, review, component_key: str, text: str, author, chain=None) -
     with transaction.atomic():
         review = type(review).objects.select_for_update().get(pk=review.pk)
         _check_no_open_round(review, component_key)
+        if chain and Question.objects.filter(review=review, chain=chain, retired_at=None).exists():
+            raise QuestionsLocked(_("This question is already asked in this review."))
         last = (
             Question.objects.filter(review=review, component_key=component_key)
             .order_by("-position")

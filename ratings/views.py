@@ -10,7 +10,7 @@ from ratings import confidence, results, services
 from ratings.forms import AnswerForm, CheckInForm, QuestionForm
 from ratings.models import Participation, Rating, Reflection
 from reviews.framework import framework
-from reviews.questions import asked, library
+from reviews.questions import asked, current_wording, library
 
 
 @login_required
@@ -254,8 +254,12 @@ def question_add(request, slug, review_id):
 def question_edit(request, slug, question_id):
     membership = access.get_membership(request.user, slug, "facilitate")
     question = access.get_own_question(membership, question_id)
-    form = QuestionForm(request.POST or None, with_component=False, initial={"text": question.text})
-    if question.retired_at is None and form.is_valid():
+    # Reworded or retired since the page was drawn: what was typed comes back beside the
+    # wording asked now, and is sent again to reword that one.
+    current = current_wording(question)
+    initial = {"text": (current or question).text}
+    form = QuestionForm(request.POST or None, with_component=False, initial=initial)
+    if form.is_valid():
         try:
             services.reword_question(
                 question=question, text=form.cleaned_data["text"], author=request.user
@@ -272,6 +276,7 @@ def question_edit(request, slug, question_id):
             "alliance": membership.alliance,
             "review": question.review,
             "question": question,
+            "current": current,
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
@@ -283,6 +288,11 @@ def question_edit(request, slug, question_id):
 def question_retire(request, slug, question_id):
     membership = access.get_membership(request.user, slug, "facilitate")
     question = access.get_own_question(membership, question_id)
+    current = current_wording(question)
+    if current is not None and current.pk != question.pk:
+        # Reworded since the page was drawn: the newer wording is still asked.
+        messages.error(request, _("This wording was changed or retired meanwhile."))
+        return redirect("ratings:questions", slug, question.review_id)
     try:
         services.retire_question(question=question, author=request.user)
     except services.QuestionsLocked as refused:

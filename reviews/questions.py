@@ -30,6 +30,18 @@ def own(review) -> list[Question]:
     )
 
 
+def current_wording(question) -> Question | None:
+    """The wording of `question`'s chain its review asks now: itself, a newer version, or
+    None once retired."""
+    if question.retired_at is None:
+        return question
+    return (
+        Question.objects.filter(review_id=question.review_id, chain=question.chain, retired_at=None)
+        .order_by("-version")
+        .first()
+    )
+
+
 def library(review) -> list[Question]:
     """The alliance's own questions asked in its other reviews, the latest wording of each
     (one per chain), that `review` does not ask: to ask again. Two queries."""

@@ -384,6 +384,8 @@ def test_the_address_is_shown_once_and_works(client, mia, meeting):
     (url,) = re.findall(r'id="feed-url" value="([^"]+)"', made.content.decode())
     assert url.startswith(f"https://{HOST}/calendar/") and url.endswith(".ics")
     assert "Copy it now: it will not be shown again." in text
+    # Nor is it kept by the browser, to be shown again from its history on a shared device.
+    assert "no-store" in made["Cache-Control"]
     assert f'href="webcal://{url.removeprefix("https://")}"' in made.content.decode()
     assert Client().get(url.removeprefix(f"https://{HOST}")).status_code == 200
     again = feed_page(client)
@@ -598,6 +600,20 @@ def test_everyone_in_the_alliance_is_emailed_the_cancellation_with_a_cancelling_
     assert event["ATTENDEE"] == "mailto:mia@example.org"
     assert event["ORGANIZER"] == "mailto:fiona@example.org"
     assert not Meeting.objects.get(pk=meeting.pk).not_emailed.exists()
+
+
+def test_an_address_with_a_control_character_cannot_break_the_cancelling_file(people, meeting):
+    # A quoted local part may hold a vertical tab or a form feed and still be a valid
+    # address (RFC 5322), which some calendar readers take for the end of a line.
+    fiona = people["fiona"]
+    fiona.email = '"fiona\x0bEND:VEVENT"@example.org'
+    fiona.save(update_fields=["email"])
+    meeting.status = Meeting.Status.CANCELLED
+
+    event = parse(calendar.cancellation_ics(meeting, people["mia"])).event(uid(meeting))
+
+    assert event["ORGANIZER"] == 'mailto:"fionaEND:VEVENT"@example.org'
+    assert event["ATTENDEE"] == "mailto:mia@example.org"
 
 
 def test_a_spanish_reader_gets_the_cancellation_in_spanish(

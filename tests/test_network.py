@@ -214,6 +214,27 @@ def test_a_member_confirms_only_their_own_partners_side(
     )
 
 
+def test_a_side_whose_partner_changed_since_the_page_was_drawn_is_not_confirmed(
+    client, alliance, carol, fiona, food_bank, kitchen_needs_food_bank
+):
+    pantry = make_partner(alliance, "Pantry Network")
+    client.force_login(carol)  # who may answer for any partner
+    page = client.get(url("dependencies")).content.decode()
+    assert f'name="partner" value="{food_bank.pk}"' in page
+    # Meanwhile Fiona writes that the kitchen depends on the pantry instead.
+    Dependency.objects.filter(pk=kitchen_needs_food_bank.pk).update(provider=pantry)
+
+    response = client.post(
+        url("dependency_confirm", kitchen_needs_food_bank.pk, "provider"),
+        {"partner": food_bank.pk},
+        follow=True,
+    )
+
+    assert "This dependency changed since the page was shown" in words(response.content.decode())
+    kitchen_needs_food_bank.refresh_from_db()
+    assert not kitchen_needs_food_bank.provider_confirmed
+
+
 def test_an_unknown_side_is_not_found(client, alliance, carol, kitchen_needs_food_bank):
     client.force_login(carol)
     response = client.post(url("dependency_confirm", kitchen_needs_food_bank.pk, "both"))

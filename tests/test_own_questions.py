@@ -14,7 +14,7 @@ from reviews.models import Question
 from reviews.questions import asked, library
 from tests.answering import check_in_on, meeting_at_reflect, submit_shown
 from tests.factories import add_members, make_review
-from tests.pages import form_fields, text
+from tests.pages import form_fields, messages, text
 from tests.reporting import rate
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -71,6 +71,46 @@ def test_rewording_makes_a_new_version_of_the_same_chain(client, review, fiona, 
     assert asked(review, ["power"])["power"][-1] == new
 
 
+def test_a_wording_changed_meanwhile_keeps_what_was_typed_beside_the_newer_one(
+    client, review, carol, fiona, rural
+):
+    edit = reverse("ratings:question_edit", args=[review.alliance.slug, rural.pk])
+    client.force_login(fiona)
+    client.get(edit)
+    # Carol rewords it while Fiona's page is open.
+    newer = ratings.reword_question(question=rural, text="Are rural partners heard?", author=carol)
+
+    response = client.post(edit, {"text": "Do the rural partners get a say?"})
+
+    assert response.status_code == 400
+    fields = form_fields(response)
+    assert fields["text"].value == "Do the rural partners get a say?"
+    assert "This wording was changed or retired meanwhile." in text(response)
+    assert "Now: “Are rural partners heard?”" in text(response)
+    # Sent again, from the page it came back on, it rewords the newer wording.
+    action = reverse("ratings:question_edit", args=[review.alliance.slug, newer.pk])
+    assert f'action="{action}"' in response.content.decode()
+    assert client.post(action, {"text": "Do the rural partners get a say?"}).status_code == 302
+    assert [q.text for q in asked(review, ["power"])["power"] if q.review_id] == [
+        "Do the rural partners get a say?"
+    ]
+
+
+def test_a_question_retired_meanwhile_keeps_what_was_typed(client, review, carol, fiona, rural):
+    client.force_login(fiona)
+    ratings.retire_question(question=rural, author=carol)
+
+    response = client.post(
+        reverse("ratings:question_edit", args=[review.alliance.slug, rural.pk]),
+        {"text": "Do the rural partners get a say?"},
+    )
+
+    assert response.status_code == 400
+    assert form_fields(response)["text"].value == "Do the rural partners get a say?"
+    assert "This wording was changed or retired meanwhile." in text(response)
+    assert not asked(review, ["power"])["power"][-1].review_id
+
+
 def test_a_retired_question_is_no_longer_asked_but_its_answers_stay(client, review, fiona, rural):
     client.force_login(fiona)
 
@@ -81,6 +121,31 @@ def test_a_retired_question_is_no_longer_asked_but_its_answers_stay(client, revi
     assert response.status_code == 302
     assert rural not in asked(review, ["power"])["power"]
     assert Question.objects.filter(pk=rural.pk).exists()
+
+
+def test_stopping_a_wording_changed_meanwhile_says_so_and_keeps_the_newer_one(
+    client, review, carol, fiona, rural
+):
+    newer = ratings.reword_question(question=rural, text="Are rural partners heard?", author=carol)
+    client.force_login(fiona)  # from the page drawn before Carol's change
+
+    response = client.post(
+        reverse("ratings:question_retire", args=[review.alliance.slug, rural.pk]), follow=True
+    )
+
+    assert messages(response) == ["This wording was changed or retired meanwhile."]
+    assert asked(review, ["power"])["power"][-1] == newer
+
+
+def test_a_question_stopped_twice_is_stopped(client, review, fiona, rural):
+    client.force_login(fiona)
+    retire = reverse("ratings:question_retire", args=[review.alliance.slug, rural.pk])
+    client.post(retire, follow=True)
+
+    response = client.post(retire, follow=True)
+
+    assert messages(response) == ["The question is no longer asked."]
+    assert rural not in asked(review, ["power"])["power"]
 
 
 def test_questions_stay_as_they_are_while_people_answer_about_the_component(
@@ -184,6 +249,22 @@ def test_asked_again_in_the_next_review_and_compared(client, alliance, review, c
     said = text(page)
     assert "The alliance's own questions, asked in both" in said
     assert f"2. {RURAL} 2 answers 0 answers" in said
+
+
+def test_a_question_asked_again_twice_is_asked_once(client, alliance, review, carol, fiona, rural):
+    autumn = make_review(alliance, carol, "Autumn 2027 review")
+    reuse = reverse("ratings:question_reuse", args=[alliance.slug, autumn.pk, rural.pk])
+    client.force_login(fiona)
+    assert client.post(reuse).status_code == 302
+
+    # The button pressed twice (a double click, a page left open in another tab).
+    response = client.post(reuse, follow=True)
+
+    assert "This question is already asked in this review." in text(response)
+    assert Question.objects.filter(review=autumn, retired_at=None).count() == 1
+    # Nor is a review's own question asked in it a second time.
+    client.post(reverse("ratings:question_reuse", args=[alliance.slug, review.pk, rural.pk]))
+    assert Question.objects.filter(review=review).count() == 1
 
 
 @pytest.mark.parametrize("size", [1, 10])

@@ -21,6 +21,7 @@ from ratings.models import Reflection, Round
 from ratings.services import close_check_in
 from reviews.models import Commitment, ComponentRecord
 from reviews.services import record_component
+from tests import pages
 from tests.answering import answer, check_in_on
 from tests.factories import (
     PUBLIC_WEBHOOK_URL,
@@ -204,6 +205,20 @@ def test_the_connection_goes_to_the_checked_address_and_names_the_host(webhook_r
     assert received.headers["Host"] == f"hooks.example.org:{webhook_receiver.port}"
 
 
+def test_an_address_with_letters_beyond_ascii_is_delivered_percent_encoded(
+    alliance, carol, webhook_receiver
+):
+    # A valid address (an IRI) may hold them in its path and query; a request line may not.
+    address = webhook_receiver.url.replace("/hooks/", "/hooks/café/") + "&tag=ñandú"
+    webhook = make_webhook(alliance, address, author=carol)
+    services.send_test_event(webhook=webhook, author=carol)
+
+    assert services.deliver_due().delivered == 1
+
+    [received] = webhook_receiver.received
+    assert received.path == "/hooks/caf%C3%A9/accord?channel=harvest&tag=%C3%B1and%C3%BA"
+
+
 def test_no_redirect_is_followed(alliance, carol, webhook_receiver):
     webhook_receiver.codes = [302]
     webhook = make_webhook(alliance, webhook_receiver.url, author=carol)
@@ -288,8 +303,11 @@ def test_a_public_address_is_taken_with_its_events(client, alliance, carol):
     assert (webhook.alliance, webhook.created_by, webhook.active) == (alliance, carol, True)
     assert webhook.events == ["review.recorded", "commitment.due"]
     # The secret is shown once, on the page the form leads to.
-    shown = client.get(response.url).content.decode()
+    page = client.get(response.url)
+    shown = page.content.decode()
     assert webhook.secret in shown
+    # Nor is it kept by the browser, to be shown again from its history on a shared device.
+    assert "no-store" in page["Cache-Control"]
     assert webhook.secret.startswith("whsec_") and len(webhook.secret) > 40
     assert webhook.secret not in client.get(response.url).content.decode()
 
@@ -353,6 +371,21 @@ def test_planning_a_meeting_and_changing_its_plan_are_sent(alliance, review, fio
     assert planned["data"]["meeting"]["url"].endswith(f"/a/{alliance.slug}/meetings/{meeting.pk}/")
     assert changed["data"]["change"] == "changed"
     assert changed["data"]["meeting"]["starts_at"] == "2027-05-10T17:00:00+00:00"
+
+
+def test_cancelling_a_meeting_is_sent(alliance, review, fiona):
+    make_webhook(alliance, events=["meeting.planned"])
+    meeting = make_meeting(review, fiona)
+
+    meetings.cancel(meeting=meeting, actor=fiona, reason="The hall is closed")
+
+    planned, cancelled = payloads()
+    assert cancelled["event"] == "meeting.planned"
+    assert cancelled["data"]["change"] == "cancelled"
+    assert cancelled["data"]["meeting"]["id"] == meeting.pk
+    assert cancelled["data"]["meeting"]["status"] == "cancelled"
+    # Nor is a reason, which was written for the alliance's own people, sent.
+    assert "The hall is closed" not in json.dumps(cancelled)
 
 
 def test_recording_components_is_sent_and_the_last_says_the_review_is_finished(
@@ -547,6 +580,19 @@ def test_sending_a_test_event_queues_it_and_sends_nothing_in_the_request(
     assert "waiting to be sent" in page
 
 
+def test_a_paused_webhook_is_not_promised_a_test_event(client, alliance, carol, webhook_receiver):
+    webhook = make_webhook(alliance, webhook_receiver.url, author=carol, active=False)
+    client.force_login(carol)
+
+    response = client.post(url("test", alliance, webhook.pk), follow=True)
+
+    # It would wait, never sent, while the page said it was on its way.
+    assert pages.messages(response) == [
+        "This webhook is paused: turn sending on to send it a test event."
+    ]
+    assert not Delivery.objects.exists()
+
+
 def test_the_log_shows_the_answer_escaped(client, alliance, carol, webhook_receiver):
     webhook = make_webhook(alliance, webhook_receiver.url, author=carol)
     services.send_test_event(webhook=webhook, author=carol)
@@ -559,6 +605,19 @@ def test_the_log_shows_the_answer_escaped(client, alliance, carol, webhook_recei
     assert "<b>answered" not in page
     assert "code 200" in page
     assert ">delivered<" in page
+
+
+def test_an_answer_with_nul_bytes_is_kept_and_the_run_goes_on(alliance, carol, webhook_receiver):
+    # PostgreSQL keeps no NUL character in a text: the answer's excerpt would stop the run.
+    webhook_receiver.body = b"ok\x00\x00done"
+    webhook = make_webhook(alliance, webhook_receiver.url, author=carol)
+    services.send_test_event(webhook=webhook, author=carol)
+
+    assert services.deliver_due().delivered == 1
+
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.response_code) == ("delivered", 200)
+    assert delivery.response_excerpt == "ok\ufffd\ufffddone"
 
 
 def test_editing_a_webhook_keeps_its_address_and_pausing_stops_its_events(

@@ -29,6 +29,8 @@ class Receiver:
     stall: float = 0
     # Answer a byte of the headers every half second, for ever (a dribbling receiver).
     dribble: bool = False
+    # The body to answer, instead of one naming the code.
+    body: bytes | None = None
     received: list[Received] = field(default_factory=list)
     answered: int = 0
 
@@ -58,7 +60,9 @@ def _handler(receiver: Receiver, stop: threading.Event):
                     self.wfile.flush()
                 return
             code = receiver.next_code()
-            answer = f"<b>answered {code}</b>".encode()
+            answer = receiver.body
+            if answer is None:
+                answer = f"<b>answered {code}</b>".encode()
             self.send_response(code)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(answer)))

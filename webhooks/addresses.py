@@ -14,12 +14,17 @@ and the connection (webhooks/sending.py).
 import ipaddress
 import socket
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+# What a URI's path and query may hold as they are (RFC 3986), besides letters, digits and
+# -._~, which are never encoded, and %, which keeps what is encoded already.
+_URI_CHARACTERS = "!$&'()*+,;=:@/?%"
 
 
 class Refused(Exception):
@@ -120,7 +125,9 @@ def check(url: str) -> Target:
                 "otherwise cross the internet unencrypted."
             )
         )
-    path = parts.path or "/"
+    # A request line is ASCII: what else the address holds (an IRI's letters, a control
+    # character) is percent-encoded as a browser would, and what is encoded already stays.
+    path = quote(parts.path or "/", safe=_URI_CHARACTERS)
     if parts.query:
-        path += "?" + parts.query
+        path += "?" + quote(parts.query, safe=_URI_CHARACTERS)
     return Target(scheme, host, port, path, tuple(addresses))

@@ -76,7 +76,7 @@ def post(target: Target, body: bytes, headers: dict[str, str]) -> Answer:
             excerpt = response.read(EXCERPT_BYTES)
             if cut.is_set():
                 raise TimeoutError
-            return Answer(response.status, excerpt.decode("utf-8", errors="replace"))
+            return Answer(response.status, _text(excerpt))
         except (OSError, http.client.HTTPException) as error:
             # The request may have gone out: another address would deliver it twice.
             if cut.is_set():
@@ -88,6 +88,12 @@ def post(target: Target, body: bytes, headers: dict[str, str]) -> Answer:
             watchdog.cancel()
             connection.close()
     raise SendError("; ".join(problems))
+
+
+def _text(excerpt: bytes) -> str:
+    """The answer's bytes as text a database keeps: PostgreSQL refuses a NUL character in a
+    text, so it becomes U+FFFD like any byte that is not UTF-8."""
+    return excerpt.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
 def _cut_off(connection: http.client.HTTPConnection, cut: threading.Event) -> None:

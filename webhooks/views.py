@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -85,11 +86,15 @@ def secret(request, slug, webhook_id):
     shown = None
     if waiting.get("id") == webhook.pk:
         shown = request.session.pop(NEW_SECRET)["secret"]
-    return render(
+    response = render(
         request,
         "webhooks/secret.html",
         _context(membership, webhook=webhook, secret=shown, tolerance=TOLERANCE_SECONDS // 60),
     )
+    if shown:
+        # Shown once: not kept by the browser either, to be shown again from its history.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 @login_required
@@ -113,6 +118,12 @@ def delete(request, slug, webhook_id):
 def test(request, slug, webhook_id):
     membership = access.get_membership(request.user, slug, "coordinate")
     webhook = access.get_webhook(membership, webhook_id)
+    if not webhook.active:
+        # A paused webhook is sent nothing: the test would wait for ever.
+        messages.error(
+            request, _("This webhook is paused: turn sending on to send it a test event.")
+        )
+        return redirect("webhooks:deliveries", membership.alliance.slug, webhook.pk)
     services.send_test_event(webhook=webhook, author=request.user)
     messages.success(
         request,

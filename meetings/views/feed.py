@@ -33,7 +33,7 @@ def calendar_feed(request):
             )
         return redirect("meetings:calendar_feed")
     url = request.session.pop(JUST_MADE, None)
-    return render(
+    response = render(
         request,
         "meetings/calendar_feed.html",
         {
@@ -42,6 +42,10 @@ def calendar_feed(request):
             "webcal_url": "webcal://" + url.split("://", 1)[1] if url else None,
         },
     )
+    if url:
+        # Shown once: not kept by the browser either, to be shown again from its history.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 @require_safe

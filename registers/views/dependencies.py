@@ -95,6 +95,18 @@ def confirm(request, slug, dependency_id, side):
     if side not in ("dependent", "provider"):
         raise Http404
     partner = dependency.dependent if side == "dependent" else dependency.provider
+    # The page names the partner it confirms for: a side given to another partner since it
+    # was drawn is not confirmed in that partner's name.
+    shown = request.POST.get("partner")
+    if shown is not None and shown != str(partner.pk):
+        messages.error(
+            request,
+            _(
+                "This dependency changed since the page was shown: read it again, then "
+                "confirm if it is right."
+            ),
+        )
+        return redirect("registers:dependencies", slug)
     rules.ANSWER_FOR_PARTNER.require(membership, partner.pk)
     services.confirm_dependency(
         dependency_id=dependency.pk, side=side, alliance=membership.alliance, author=request.user
