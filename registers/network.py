@@ -105,8 +105,8 @@ def changes(before: dict | None, after: dict | None) -> dict | None:
         return None
 
     def named(register):
-        names = {p["id"]: p["name"] for p in register["partners"]}
-        pairs = ties(register["dependencies"])
+        names = {p["id"]: p["name"] for p in register.get("partners", [])}
+        pairs = ties(register.get("dependencies", []))
         return {(names.get(a, "?"), names.get(b, "?")) for a, b in pairs}, figures_of(register)
 
     then_ties, then = named(before)
@@ -124,4 +124,7 @@ def figures_of(register: dict) -> dict:
     measures existed (a snapshot from an older version of Accord)."""
     if register.get("measures"):
         return register["measures"]
-    return measures(register["partners"], register["dependencies"], register.get("goals", []))
+    # A snapshot imported from a document may lack a part: it counts as empty.
+    return measures(
+        register.get("partners", []), register.get("dependencies", []), register.get("goals", [])
+    )

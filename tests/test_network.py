@@ -438,3 +438,28 @@ def test_a_meeting_discussing_interdependence_shows_the_networks_figures(
     assert "What the network says" in page
     assert "1 of 3 partners" not in page  # two partners here
     assert "50 %: 1 of the 2 ties there could be" in page
+
+
+def test_a_kept_network_missing_its_parts_compares_as_empty(
+    client, alliance, carol, fiona, review, kitchen, food_bank
+):
+    """A snapshot imported from a document may lack its partners or its dependencies: the
+    comparison counts them as none rather than failing."""
+    finish(review, fiona)
+    record = ComponentRecord.objects.get(review=review, component_key="interdependence")
+    record.snapshot = {"tool": "dependencies"}
+    record.save()
+    make_dependency(alliance, kitchen, food_bank, "cold storage")
+    later = make_review(alliance, carol, "Autumn 2027 review")
+    client.force_login(carol)
+
+    response = client.get(
+        reverse("reviews:compare", args=[alliance.slug]),
+        {"before": review.pk, "after": later.pk},
+    )
+
+    assert response.status_code == 200
+    section = words(
+        response.content.decode().split('<h2 id="network-title">')[1].split("</section>")[0]
+    )
+    assert "Ties 0 1" in section
