@@ -206,6 +206,33 @@ def test_update_replaces_the_old_publication_once_settled(alliance, proposed, ca
     ] == ["A newer purpose"]
 
 
+def test_unpublishing_a_settled_update_does_not_bring_the_old_one_back(
+    client, alliance, proposed, carol, mia
+):
+    approve_all(proposed)
+    alliance.purpose = "A newer purpose"
+    alliance.save()
+    update = make_publication(alliance, carol, [PURPOSE], replaces=proposed)
+    approve_all(update)
+    publishing.unpublish(publication=update, author=carol)
+    # Carol stopped what was shown: the older version it replaced stays replaced.
+    assert consent.published_items(alliance) == []
+    _link, token = make_share_link(alliance, carol)
+    text = pages.text(client.get(shared_url(token)))
+    assert "End hunger in Harvest County." not in text
+    assert "Nothing is shared here at the moment." in text
+
+
+def test_withdrawing_an_update_before_it_settles_keeps_the_old_one(alliance, proposed, carol, mia):
+    approve_all(proposed)
+    update = make_publication(alliance, carol, [PURPOSE], replaces=proposed)
+    publishing.withdraw(publication=update, author=carol)
+    assert {s.publication.pk for s in consent.published_items(alliance)} == {proposed.pk}
+    assert {
+        s.publication.pk for s in consent.published_items(alliance, now=update.consent_until)
+    } == {proposed.pk}
+
+
 # The report: through records.report.build, then nothing that names anyone.
 
 
