@@ -565,6 +565,20 @@ def test_embedded_chart_is_an_svg_cached_and_revalidated(client, alliance, publi
     assert again.content == b""
 
 
+def test_embedded_chart_revalidated_keeps_the_image_policy(client, alliance, published):
+    # A cache updates what it keeps with the headers of a 304: they must be the SVG's own.
+    response = client.get(svg_url(alliance, published.families))
+    again = client.get(
+        svg_url(alliance, published.families), headers={"If-None-Match": response["ETag"]}
+    )
+    assert again.status_code == 304
+    assert (
+        again["Content-Security-Policy"]
+        == response["Content-Security-Policy"]
+        == "default-src 'none'; frame-ancestors *"
+    )
+
+
 def test_embedded_card_may_be_framed_by_any_site(client, alliance, published):
     response = client.get(card_url(alliance, published.families))
     assert response.status_code == 200
