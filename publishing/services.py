@@ -145,7 +145,10 @@ def propose(
 def email_proposal(*, publication: Publication, only=None) -> list:
     """Email the consent page's link to everyone who decides for a partner (or those of
     them in `only`); keep who the mail server did not take it for. The proposal stands
-    whatever the mail server does."""
+    whatever the mail server does. Nobody is asked about a publication that was withdrawn or
+    unpublished."""
+    if Publication.objects.get(pk=publication.pk).ended:
+        raise PublishingError(_("This publication was withdrawn or unpublished."))
     alliance = publication.alliance
     link = settings.SITE_URL + reverse(
         "publishing:publication", args=[alliance.slug, publication.pk]

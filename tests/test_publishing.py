@@ -737,6 +737,32 @@ def test_proposal_stands_when_the_mail_server_is_down_and_says_who_was_not_reach
     assert "Community Kitchen has not decided yet" in pages.text(client.get(home))
 
 
+def test_a_withdrawn_proposal_is_not_emailed_again(
+    client,
+    alliance,
+    carol,
+    mia,
+    food_bank,
+    kitchen,
+    smtp_down,
+    django_capture_on_commit_callbacks,
+    settings,
+    mailoutbox,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = make_publication(alliance, carol)
+    publishing.withdraw(publication=publication, author=carol)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.force_login(carol)
+    page = reverse("publishing:publication", args=[alliance.slug, publication.pk])
+    assert "Send the email again" not in pages.text(client.get(page))
+    again = reverse("publishing:email_again", args=[alliance.slug, publication.pk])
+    response = client.post(again, follow=True)
+    # Nobody is asked to decide on what will never be shown.
+    assert mailoutbox == []
+    assert "This publication was withdrawn or unpublished." in pages.text(response)
+
+
 def test_new_shared_link_address_is_shown_once(client, alliance, carol, food_bank):
     client.force_login(carol)
     sharing = reverse("publishing:sharing", args=[alliance.slug])
