@@ -92,14 +92,19 @@ def current(publications: list[Publication], now=None) -> list[Publication]:
 
 
 def published_items(alliance, *, audiences=(Audience.SHARED, Audience.PUBLIC), now=None):
-    """Every item of `alliance` shown now to `audiences`, newest publication first."""
+    """Every item of `alliance` shown now to `audiences`, newest publication first. A thing
+    two publications show (the purpose, an indicator, a review's report) is shown once: as
+    the newest of them shows it."""
     now = now or timezone.now()
     publications = list(with_decisions(Publication.objects.filter(alliance=alliance)))
-    shown = []
+    shown, seen = [], set()
     for publication in current(publications, now):
         if publication.audience not in audiences:
             continue
         for item in publication.items.all():
+            if (item.kind, item.object_id) in seen:
+                continue
             if item_state(item, publication, now) == APPROVED:
+                seen.add((item.kind, item.object_id))
                 shown.append(Shown(item, publication, settled_at(publication)))
     return shown

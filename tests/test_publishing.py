@@ -483,6 +483,21 @@ def test_shared_link_shows_everything_published_and_no_more(client, alliance, ca
     assert '<meta name="robots" content="noindex">' in response.content.decode()
 
 
+def test_a_thing_published_twice_is_shown_once_the_newest(client, alliance, carol, published):
+    # Families served, shared with the public, is later proposed again (not as an update)
+    # for the shared links, with a newer value.
+    add_values(published.families, (datetime.date(2026, 3, 31), 140))
+    again = make_publication(alliance, carol, [Choice("indicator", published.families.pk, {})])
+    approve_all(again)
+    _link, token = make_share_link(alliance, carol)
+    response = client.get(shared_url(token))
+    page = response.content.decode()
+    assert page.count(f'<h3 id="published-{published.families.pk}">') == 1
+    assert "Latest value: 140 families" in pages.text(response)
+    # The public page still shows what was approved for the public.
+    assert "Latest value: 130 families" in pages.text(client.get(public_url(alliance)))
+
+
 def test_shared_link_revoked_expired_or_wrong_is_not_found(client, alliance, carol, published):
     link, token = make_share_link(alliance, carol)
     assert client.get(shared_url(token)).status_code == 200
