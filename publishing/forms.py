@@ -1,11 +1,16 @@
-from datetime import timedelta
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accord.widgets import DateTimeInput
-from publishing.models import SHORTEST_PERIOD, USUAL_PERIOD, Audience, Item, ShareLink
+from publishing.models import (
+    PICKER_LEEWAY,
+    SHORTEST_PERIOD,
+    USUAL_PERIOD,
+    Audience,
+    Item,
+    ShareLink,
+)
 from publishing.services import Choice
 
 SECTION_LABELS = {
@@ -101,7 +106,7 @@ class ProposeForm(forms.Form):
 
     def clean_consent_until(self):
         until = self.cleaned_data["consent_until"]
-        if until < timezone.now() + SHORTEST_PERIOD - timedelta(minutes=1):
+        if until < timezone.now() + SHORTEST_PERIOD - PICKER_LEEWAY:
             raise forms.ValidationError(_("Give the partners at least one day to decide."))
         return until
 

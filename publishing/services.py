@@ -21,6 +21,7 @@ from alliances.models import Membership
 from indicators.models import Indicator
 from publishing import snapshots
 from publishing.models import (
+    PICKER_LEEWAY,
     SHORTEST_PERIOD,
     Consent,
     Item,
@@ -112,7 +113,7 @@ def propose(
     now = now or timezone.now()
     if not choices:
         raise PublishingError(_("Choose at least one thing to publish."))
-    if consent_until < now + SHORTEST_PERIOD:
+    if consent_until < now + SHORTEST_PERIOD - PICKER_LEEWAY:
         raise PublishingError(_("Give the partners at least one day to decide."))
     with transaction.atomic():
         publication = Publication.objects.create(

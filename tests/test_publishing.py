@@ -383,6 +383,18 @@ def test_propose_form_keeps_what_was_typed_and_says_why(client, alliance, carol,
     assert 'name="purpose" id="id_purpose" checked' in response.content.decode()
 
 
+def test_propose_form_takes_tomorrow_at_this_minute(client, alliance, carol, food_bank):
+    # The picker has no seconds: "this time tomorrow" is a few seconds short of a day.
+    client.force_login(carol)
+    tomorrow = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("publishing:propose", args=[alliance.slug]),
+        {"audience": "shared", "consent_until": tomorrow, "purpose": "on"},
+    )
+    publication = Publication.objects.get()
+    assert response.url == reverse("publishing:publication", args=[alliance.slug, publication.pk])
+
+
 def test_member_objects_with_a_reason_on_the_publication_page(
     client, alliance, proposed, carol, mia
 ):
