@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,17 @@ SECTION_LABELS = {
     "commitments": _("The commitments (with the partner, never the person)"),
     "meetings": _("The meetings (their dates and how many came, never who)"),
 }
+
+
+def _on_the_calendar(field, moment):
+    """`moment`, refused as invalid when it is off the calendar in UTC, where the database
+    keeps it (the last hours of the year 9999 west of UTC, the first of the year 1 east)."""
+    if moment is not None:
+        try:
+            moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(field.error_messages["invalid"], code="invalid") from None
+    return moment
 
 
 class ProposeForm(forms.Form):
@@ -105,7 +118,7 @@ class ProposeForm(forms.Form):
         return [(self[f"report_{r.pk}"], self[f"report_{r.pk}_sections"]) for r in self.reviews]
 
     def clean_consent_until(self):
-        until = self.cleaned_data["consent_until"]
+        until = _on_the_calendar(self.fields["consent_until"], self.cleaned_data["consent_until"])
         if until < timezone.now() + SHORTEST_PERIOD - PICKER_LEEWAY:
             raise forms.ValidationError(_("Give the partners at least one day to decide."))
         return until
@@ -192,7 +205,7 @@ class ShareLinkForm(forms.ModelForm):
         help_texts = {"expires_at": _("Optional. Leave empty for a link that works until revoked.")}
 
     def clean_expires_at(self):
-        expires = self.cleaned_data["expires_at"]
+        expires = _on_the_calendar(self.fields["expires_at"], self.cleaned_data["expires_at"])
         if expires is not None and expires <= timezone.now():
             raise forms.ValidationError(_("Choose a moment in the future."))
         return expires

@@ -395,6 +395,28 @@ def test_propose_form_takes_tomorrow_at_this_minute(client, alliance, carol, foo
     assert response.url == reverse("publishing:publication", args=[alliance.slug, publication.pk])
 
 
+def test_a_moment_beyond_the_calendar_is_refused_beside_its_field(
+    client, alliance, carol, food_bank, settings
+):
+    # West of UTC, the last minute of the year 9999 is in the year 10000 in UTC.
+    settings.TIME_ZONE = "America/New_York"
+    client.force_login(carol)
+    last = "9999-12-31T23:59"
+    response = client.post(
+        reverse("publishing:propose", args=[alliance.slug]),
+        {"audience": "shared", "consent_until": last, "purpose": "on"},
+    )
+    assert response.status_code == 200
+    assert pages.form_fields(response)["consent_until"].errors == ["Enter a valid date/time."]
+    response = client.post(
+        reverse("publishing:link_create", args=[alliance.slug]),
+        {"label": "For the Hill Foundation", "expires_at": last},
+    )
+    assert response.status_code == 400
+    assert pages.form_fields(response)["expires_at"].errors == ["Enter a valid date/time."]
+    assert not Publication.objects.exists() and not ShareLinkModel.objects.exists()
+
+
 def test_member_objects_with_a_reason_on_the_publication_page(
     client, alliance, proposed, carol, mia
 ):
