@@ -182,11 +182,19 @@ class DecisionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for item in self.items:
-            if (
-                cleaned.get(f"object_{item.pk}")
-                and not cleaned.get(f"reason_{item.pk}", "").strip()
-            ):
+            objects = cleaned.get(f"object_{item.pk}")
+            reason = cleaned.get(f"reason_{item.pk}", "").strip()
+            if objects and not reason:
                 self.add_error(f"reason_{item.pk}", _("Say why your organization objects."))
+            elif reason and not objects:
+                # A decision is taken once: a reason left without the box is not an approval.
+                self.add_error(
+                    f"object_{item.pk}",
+                    _(
+                        "You wrote a reason: tick the box to object, or clear the reason to "
+                        "approve."
+                    ),
+                )
         return cleaned
 
     def objections(self) -> dict[int, str]:

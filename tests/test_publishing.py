@@ -18,7 +18,7 @@ from alliances.models import Alliance, Membership, Partner
 from indicators import values
 from publishing import consent
 from publishing import services as publishing
-from publishing.models import Item, Objection, Publication, hash_token
+from publishing.models import Consent, Item, Objection, Publication, hash_token
 from publishing.models import ShareLink as ShareLinkModel
 from publishing.services import Choice, PublishingError
 from reviews.models import Review
@@ -442,6 +442,20 @@ def test_member_objects_with_a_reason_on_the_publication_page(
     assert "Community Kitchen objects: Not ready yet" in text
     assert "Community Kitchen objected (decided by Mia Member)." in text
     assert "Proposed by Carol Coordinator" in text
+
+
+def test_a_reason_without_the_box_ticked_is_not_taken_as_approval(client, alliance, proposed, mia):
+    item = proposed.items.get(kind="accomplishments")
+    client.force_login(mia)
+    decide_url = reverse("publishing:decide", args=[alliance.slug, proposed.pk])
+    response = client.post(decide_url, {f"reason_{item.pk}": "Not ready yet"})
+    assert response.status_code == 400
+    field = pages.form_fields(response)[f"object_{item.pk}"]
+    assert field.errors == [
+        "You wrote a reason: tick the box to object, or clear the reason to approve."
+    ]
+    assert pages.form_fields(response)[f"reason_{item.pk}"].value == "Not ready yet"
+    assert not Consent.objects.filter(decided_at__isnull=False).exists()
 
 
 def test_alliance_home_tells_a_member_whose_partner_has_not_decided(
