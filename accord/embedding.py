@@ -21,8 +21,9 @@ carries:
   `X-Frame-Options` (Django's `XFrameOptionsMiddleware` leaves a response marked
   `xframe_options_exempt`).
 
-A policy the view set itself is kept. A refusal (404 once a publication is withdrawn) keeps
-the site's rules.
+A policy the view set itself is kept: a 304 has no Content-Type, so the view of an SVG sets
+`IMAGE_POLICY` itself (a cache updates what it keeps with the headers of a 304). A refusal
+(404 once a publication is withdrawn) keeps the site's rules.
 """
 
 from functools import wraps

@@ -74,25 +74,37 @@ def with_decisions(queryset):
     )
 
 
+def _has_replaced(update: Publication, now=None) -> bool:
+    """Whether `update` has replaced the publication it updates: it was settled before it
+    was withdrawn or unpublished, if it was. Unpublishing an update later stops showing it
+    and does not bring back the older version it replaced."""
+    now = now or timezone.now()
+    ended_at = update.withdrawn_at or update.unpublished_at
+    return settled(update, min(now, ended_at) if ended_at else now)
+
+
 def current(publications: list[Publication], now=None) -> list[Publication]:
     """Of an alliance's publications (newest first, with decisions), those whose approved
     items are shown now: not withdrawn, not unpublished, not replaced by a settled update."""
     now = now or timezone.now()
-    replaced = {
-        p.replaces_id for p in publications if p.replaces_id and not p.ended and settled(p, now)
-    }
+    replaced = {p.replaces_id for p in publications if p.replaces_id and _has_replaced(p, now)}
     return [p for p in publications if not p.ended and p.pk not in replaced]
 
 
 def published_items(alliance, *, audiences=(Audience.SHARED, Audience.PUBLIC), now=None):
-    """Every item of `alliance` shown now to `audiences`, newest publication first."""
+    """Every item of `alliance` shown now to `audiences`, newest publication first. A thing
+    two publications show (the purpose, an indicator, a review's report) is shown once: as
+    the newest of them shows it."""
     now = now or timezone.now()
     publications = list(with_decisions(Publication.objects.filter(alliance=alliance)))
-    shown = []
+    shown, seen = [], set()
     for publication in current(publications, now):
         if publication.audience not in audiences:
             continue
         for item in publication.items.all():
+            if (item.kind, item.object_id) in seen:
+                continue
             if item_state(item, publication, now) == APPROVED:
+                seen.add((item.kind, item.object_id))
                 shown.append(Shown(item, publication, settled_at(publication)))
     return shown

@@ -1,11 +1,18 @@
-from datetime import timedelta
+import datetime
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accord.widgets import DateTimeInput
-from publishing.models import SHORTEST_PERIOD, USUAL_PERIOD, Audience, Item, ShareLink
+from publishing.models import (
+    PICKER_LEEWAY,
+    SHORTEST_PERIOD,
+    USUAL_PERIOD,
+    Audience,
+    Item,
+    ShareLink,
+)
 from publishing.services import Choice
 
 SECTION_LABELS = {
@@ -16,6 +23,17 @@ SECTION_LABELS = {
     "commitments": _("The commitments (with the partner, never the person)"),
     "meetings": _("The meetings (their dates and how many came, never who)"),
 }
+
+
+def _on_the_calendar(field, moment):
+    """`moment`, refused as invalid when it is off the calendar in UTC, where the database
+    keeps it (the last hours of the year 9999 west of UTC, the first of the year 1 east)."""
+    if moment is not None:
+        try:
+            moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(field.error_messages["invalid"], code="invalid") from None
+    return moment
 
 
 class ProposeForm(forms.Form):
@@ -100,8 +118,8 @@ class ProposeForm(forms.Form):
         return [(self[f"report_{r.pk}"], self[f"report_{r.pk}_sections"]) for r in self.reviews]
 
     def clean_consent_until(self):
-        until = self.cleaned_data["consent_until"]
-        if until < timezone.now() + SHORTEST_PERIOD - timedelta(minutes=1):
+        until = _on_the_calendar(self.fields["consent_until"], self.cleaned_data["consent_until"])
+        if until < timezone.now() + SHORTEST_PERIOD - PICKER_LEEWAY:
             raise forms.ValidationError(_("Give the partners at least one day to decide."))
         return until
 
@@ -164,11 +182,19 @@ class DecisionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for item in self.items:
-            if (
-                cleaned.get(f"object_{item.pk}")
-                and not cleaned.get(f"reason_{item.pk}", "").strip()
-            ):
+            objects = cleaned.get(f"object_{item.pk}")
+            reason = cleaned.get(f"reason_{item.pk}", "").strip()
+            if objects and not reason:
                 self.add_error(f"reason_{item.pk}", _("Say why your organization objects."))
+            elif reason and not objects:
+                # A decision is taken once: a reason left without the box is not an approval.
+                self.add_error(
+                    f"object_{item.pk}",
+                    _(
+                        "You wrote a reason: tick the box to object, or clear the reason to "
+                        "approve."
+                    ),
+                )
         return cleaned
 
     def objections(self) -> dict[int, str]:
@@ -187,7 +213,7 @@ class ShareLinkForm(forms.ModelForm):
         help_texts = {"expires_at": _("Optional. Leave empty for a link that works until revoked.")}
 
     def clean_expires_at(self):
-        expires = self.cleaned_data["expires_at"]
+        expires = _on_the_calendar(self.fields["expires_at"], self.cleaned_data["expires_at"])
         if expires is not None and expires <= timezone.now():
             raise forms.ValidationError(_("Choose a moment in the future."))
         return expires

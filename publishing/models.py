@@ -24,6 +24,9 @@ from django.utils.translation import gettext_lazy as _
 # The shortest and the usual time partners have to decide.
 SHORTEST_PERIOD = timedelta(days=1)
 USUAL_PERIOD = timedelta(days=7)
+# A date-time picker has no seconds, and a form takes a few minutes to fill: "this time
+# tomorrow", typed when the form was opened, is a little short of a day when it is sent.
+PICKER_LEEWAY = timedelta(minutes=5)
 
 
 def hash_token(token: str) -> str:

@@ -21,6 +21,7 @@ from alliances.models import Membership
 from indicators.models import Indicator
 from publishing import snapshots
 from publishing.models import (
+    PICKER_LEEWAY,
     SHORTEST_PERIOD,
     Consent,
     Item,
@@ -112,7 +113,7 @@ def propose(
     now = now or timezone.now()
     if not choices:
         raise PublishingError(_("Choose at least one thing to publish."))
-    if consent_until < now + SHORTEST_PERIOD:
+    if consent_until < now + SHORTEST_PERIOD - PICKER_LEEWAY:
         raise PublishingError(_("Give the partners at least one day to decide."))
     with transaction.atomic():
         publication = Publication.objects.create(
@@ -145,7 +146,10 @@ def propose(
 def email_proposal(*, publication: Publication, only=None) -> list:
     """Email the consent page's link to everyone who decides for a partner (or those of
     them in `only`); keep who the mail server did not take it for. The proposal stands
-    whatever the mail server does."""
+    whatever the mail server does. Nobody is asked about a publication that was withdrawn or
+    unpublished."""
+    if Publication.objects.get(pk=publication.pk).ended:
+        raise PublishingError(_("This publication was withdrawn or unpublished."))
     alliance = publication.alliance
     link = settings.SITE_URL + reverse(
         "publishing:publication", args=[alliance.slug, publication.pk]

@@ -18,7 +18,7 @@ from alliances.models import Alliance, Membership, Partner
 from indicators import values
 from publishing import consent
 from publishing import services as publishing
-from publishing.models import Item, Objection, Publication, hash_token
+from publishing.models import Consent, Item, Objection, Publication, hash_token
 from publishing.models import ShareLink as ShareLinkModel
 from publishing.services import Choice, PublishingError
 from reviews.models import Review
@@ -206,6 +206,33 @@ def test_update_replaces_the_old_publication_once_settled(alliance, proposed, ca
     ] == ["A newer purpose"]
 
 
+def test_unpublishing_a_settled_update_does_not_bring_the_old_one_back(
+    client, alliance, proposed, carol, mia
+):
+    approve_all(proposed)
+    alliance.purpose = "A newer purpose"
+    alliance.save()
+    update = make_publication(alliance, carol, [PURPOSE], replaces=proposed)
+    approve_all(update)
+    publishing.unpublish(publication=update, author=carol)
+    # Carol stopped what was shown: the older version it replaced stays replaced.
+    assert consent.published_items(alliance) == []
+    _link, token = make_share_link(alliance, carol)
+    text = pages.text(client.get(shared_url(token)))
+    assert "End hunger in Harvest County." not in text
+    assert "Nothing is shared here at the moment." in text
+
+
+def test_withdrawing_an_update_before_it_settles_keeps_the_old_one(alliance, proposed, carol, mia):
+    approve_all(proposed)
+    update = make_publication(alliance, carol, [PURPOSE], replaces=proposed)
+    publishing.withdraw(publication=update, author=carol)
+    assert {s.publication.pk for s in consent.published_items(alliance)} == {proposed.pk}
+    assert {
+        s.publication.pk for s in consent.published_items(alliance, now=update.consent_until)
+    } == {proposed.pk}
+
+
 # The report: through records.report.build, then nothing that names anyone.
 
 
@@ -356,6 +383,40 @@ def test_propose_form_keeps_what_was_typed_and_says_why(client, alliance, carol,
     assert 'name="purpose" id="id_purpose" checked' in response.content.decode()
 
 
+def test_propose_form_takes_tomorrow_at_this_minute(client, alliance, carol, food_bank):
+    # The picker has no seconds: "this time tomorrow" is a few seconds short of a day.
+    client.force_login(carol)
+    tomorrow = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("publishing:propose", args=[alliance.slug]),
+        {"audience": "shared", "consent_until": tomorrow, "purpose": "on"},
+    )
+    publication = Publication.objects.get()
+    assert response.url == reverse("publishing:publication", args=[alliance.slug, publication.pk])
+
+
+def test_a_moment_beyond_the_calendar_is_refused_beside_its_field(
+    client, alliance, carol, food_bank, settings
+):
+    # West of UTC, the last minute of the year 9999 is in the year 10000 in UTC.
+    settings.TIME_ZONE = "America/New_York"
+    client.force_login(carol)
+    last = "9999-12-31T23:59"
+    response = client.post(
+        reverse("publishing:propose", args=[alliance.slug]),
+        {"audience": "shared", "consent_until": last, "purpose": "on"},
+    )
+    assert response.status_code == 200
+    assert pages.form_fields(response)["consent_until"].errors == ["Enter a valid date/time."]
+    response = client.post(
+        reverse("publishing:link_create", args=[alliance.slug]),
+        {"label": "For the Hill Foundation", "expires_at": last},
+    )
+    assert response.status_code == 400
+    assert pages.form_fields(response)["expires_at"].errors == ["Enter a valid date/time."]
+    assert not Publication.objects.exists() and not ShareLinkModel.objects.exists()
+
+
 def test_member_objects_with_a_reason_on_the_publication_page(
     client, alliance, proposed, carol, mia
 ):
@@ -381,6 +442,20 @@ def test_member_objects_with_a_reason_on_the_publication_page(
     assert "Community Kitchen objects: Not ready yet" in text
     assert "Community Kitchen objected (decided by Mia Member)." in text
     assert "Proposed by Carol Coordinator" in text
+
+
+def test_a_reason_without_the_box_ticked_is_not_taken_as_approval(client, alliance, proposed, mia):
+    item = proposed.items.get(kind="accomplishments")
+    client.force_login(mia)
+    decide_url = reverse("publishing:decide", args=[alliance.slug, proposed.pk])
+    response = client.post(decide_url, {f"reason_{item.pk}": "Not ready yet"})
+    assert response.status_code == 400
+    field = pages.form_fields(response)[f"object_{item.pk}"]
+    assert field.errors == [
+        "You wrote a reason: tick the box to object, or clear the reason to approve."
+    ]
+    assert pages.form_fields(response)[f"reason_{item.pk}"].value == "Not ready yet"
+    assert not Consent.objects.filter(decided_at__isnull=False).exists()
 
 
 def test_alliance_home_tells_a_member_whose_partner_has_not_decided(
@@ -454,6 +529,21 @@ def test_shared_link_shows_everything_published_and_no_more(client, alliance, ca
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+def test_a_thing_published_twice_is_shown_once_the_newest(client, alliance, carol, published):
+    # Families served, shared with the public, is later proposed again (not as an update)
+    # for the shared links, with a newer value.
+    add_values(published.families, (datetime.date(2026, 3, 31), 140))
+    again = make_publication(alliance, carol, [Choice("indicator", published.families.pk, {})])
+    approve_all(again)
+    _link, token = make_share_link(alliance, carol)
+    response = client.get(shared_url(token))
+    page = response.content.decode()
+    assert page.count(f'<h3 id="published-{published.families.pk}">') == 1
+    assert "Latest value: 140 families" in pages.text(response)
+    # The public page still shows what was approved for the public.
+    assert "Latest value: 130 families" in pages.text(client.get(public_url(alliance)))
 
 
 def test_shared_link_revoked_expired_or_wrong_is_not_found(client, alliance, carol, published):
@@ -536,6 +626,20 @@ def test_embedded_chart_is_an_svg_cached_and_revalidated(client, alliance, publi
     )
     assert again.status_code == 304
     assert again.content == b""
+
+
+def test_embedded_chart_revalidated_keeps_the_image_policy(client, alliance, published):
+    # A cache updates what it keeps with the headers of a 304: they must be the SVG's own.
+    response = client.get(svg_url(alliance, published.families))
+    again = client.get(
+        svg_url(alliance, published.families), headers={"If-None-Match": response["ETag"]}
+    )
+    assert again.status_code == 304
+    assert (
+        again["Content-Security-Policy"]
+        == response["Content-Security-Policy"]
+        == "default-src 'none'; frame-ancestors *"
+    )
 
 
 def test_embedded_card_may_be_framed_by_any_site(client, alliance, published):
@@ -694,6 +798,32 @@ def test_proposal_stands_when_the_mail_server_is_down_and_says_who_was_not_reach
     client.force_login(mia)
     home = reverse("alliances:detail", args=[alliance.slug])
     assert "Community Kitchen has not decided yet" in pages.text(client.get(home))
+
+
+def test_a_withdrawn_proposal_is_not_emailed_again(
+    client,
+    alliance,
+    carol,
+    mia,
+    food_bank,
+    kitchen,
+    smtp_down,
+    django_capture_on_commit_callbacks,
+    settings,
+    mailoutbox,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = make_publication(alliance, carol)
+    publishing.withdraw(publication=publication, author=carol)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.force_login(carol)
+    page = reverse("publishing:publication", args=[alliance.slug, publication.pk])
+    assert "Send the email again" not in pages.text(client.get(page))
+    again = reverse("publishing:email_again", args=[alliance.slug, publication.pk])
+    response = client.post(again, follow=True)
+    # Nobody is asked to decide on what will never be shown.
+    assert mailoutbox == []
+    assert "This publication was withdrawn or unpublished." in pages.text(response)
 
 
 def test_new_shared_link_address_is_shown_once(client, alliance, carol, food_bank):

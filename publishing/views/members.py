@@ -171,7 +171,7 @@ def _publication_page(request, membership, found, form=None, status=200):
             "settled": consent.settled(publication, now),
             "events": events(publication, now),
             "not_emailed": list(publication.not_emailed.order_by("name", "email"))
-            if membership.can_coordinate
+            if membership.can_coordinate and not publication.ended
             else [],
         },
         status=status,
@@ -229,7 +229,11 @@ def email_again(request, slug, publication_id):
     """Send the proposal's email again to those the mail server did not take it for."""
     membership = access.get_membership(request.user, slug, "coordinate")
     found = access.get_publication(membership, publication_id)
-    missed = services.email_proposal(publication=found, only=found.not_emailed.all())
+    try:
+        missed = services.email_proposal(publication=found, only=found.not_emailed.all())
+    except services.PublishingError as error:
+        messages.error(request, str(error))
+        return redirect("publishing:publication", slug, found.pk)
     if missed:
         messages.error(request, _("The mail server still did not take the email."))
     else:

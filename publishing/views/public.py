@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accord.embedding import embeddable
+from accord.embedding import IMAGE_POLICY, embeddable
 from indicators import embed
 from publishing import consent
 from publishing.models import Audience, Item, PublicPage, ShareLink, hash_token
@@ -139,6 +139,8 @@ def embed_svg(request, slug, indicator_id):
         )
         response = HttpResponse(drawing, content_type="image/svg+xml; charset=utf-8")
     response["ETag"] = tag
+    # A 304 has no Content-Type to tell it is an image, and a cache keeps its headers.
+    response["Content-Security-Policy"] = IMAGE_POLICY
     return response
 
 
