@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accord.widgets import DateTimeInput
+from accord.widgets import DateTimeField
 from accounts.models import User
 from alliances.rules import WRITING_ROLES
 from meetings.models import Meeting
@@ -66,9 +66,7 @@ class MeetingForm(forms.ModelForm):
             "unpartnered_answer",
             "projector_languages",
         ]
-        widgets = {
-            "starts_at": DateTimeInput(),
-        }
+        field_classes = {"starts_at": DateTimeField}
         error_messages = {
             "starts_at": {"invalid": _("Enter a date and time, for example 2027-03-01 17:00.")}
         }

@@ -1,10 +1,8 @@
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accord.widgets import DateTimeInput
+from accord.widgets import DateTimeField
 from publishing.models import (
     PICKER_LEEWAY,
     SHORTEST_PERIOD,
@@ -25,17 +23,6 @@ SECTION_LABELS = {
 }
 
 
-def _on_the_calendar(field, moment):
-    """`moment`, refused as invalid when it is off the calendar in UTC, where the database
-    keeps it (the last hours of the year 9999 west of UTC, the first of the year 1 east)."""
-    if moment is not None:
-        try:
-            moment.astimezone(datetime.UTC)
-        except OverflowError:
-            raise forms.ValidationError(field.error_messages["invalid"], code="invalid") from None
-    return moment
-
-
 class ProposeForm(forms.Form):
     """What to publish: the alliance's purpose, its accomplishments, each indicator (with or
     without its breakdowns and stories), each review's report (the chosen parts); for whom,
@@ -47,9 +34,8 @@ class ProposeForm(forms.Form):
         initial=Audience.SHARED,
         widget=forms.RadioSelect,
     )
-    consent_until = forms.DateTimeField(
+    consent_until = DateTimeField(
         label=_("Partners decide until"),
-        widget=DateTimeInput(),
         help_text=_("At least one day from now. What no partner objected to by then is published."),
     )
     purpose = forms.BooleanField(label=_("The alliance's name and purpose"), required=False)
@@ -118,7 +104,7 @@ class ProposeForm(forms.Form):
         return [(self[f"report_{r.pk}"], self[f"report_{r.pk}_sections"]) for r in self.reviews]
 
     def clean_consent_until(self):
-        until = _on_the_calendar(self.fields["consent_until"], self.cleaned_data["consent_until"])
+        until = self.cleaned_data["consent_until"]
         if until < timezone.now() + SHORTEST_PERIOD - PICKER_LEEWAY:
             raise forms.ValidationError(_("Give the partners at least one day to decide."))
         return until
@@ -209,11 +195,11 @@ class ShareLinkForm(forms.ModelForm):
     class Meta:
         model = ShareLink
         fields = ["label", "expires_at"]
-        widgets = {"expires_at": DateTimeInput()}
+        field_classes = {"expires_at": DateTimeField}
         help_texts = {"expires_at": _("Optional. Leave empty for a link that works until revoked.")}
 
     def clean_expires_at(self):
-        expires = _on_the_calendar(self.fields["expires_at"], self.cleaned_data["expires_at"])
+        expires = self.cleaned_data["expires_at"]
         if expires is not None and expires <= timezone.now():
             raise forms.ValidationError(_("Choose a moment in the future."))
         return expires

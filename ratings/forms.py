@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accord.widgets import DateTimeInput
+from accord.widgets import DateTimeField
 from ratings.models import CONFIDENCE_SCALE, REFLECTION_MAX_LENGTH, SCALE
 from ratings.services import ComponentAnswer, rules_changed_message
 from reviews.framework import framework
@@ -16,9 +16,8 @@ class CheckInForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one component.")},
     )
-    closes_at = forms.DateTimeField(
+    closes_at = DateTimeField(
         label=_("Closes at"),
-        widget=DateTimeInput(),
         help_text=_("Members can answer until then, or until you close it."),
         error_messages={"invalid": _("Enter a date and time, for example 2027-03-01 17:00.")},
     )

@@ -1295,3 +1295,26 @@ def test_who_may_lead_is_read_from_this_alliances_membership_only(running, peopl
 
     assert people["mia"] in leaders and people["mia"] in takers
     assert people["otto"] not in leaders and people["otto"] not in takers
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59", "9999-12-31T20:00", "0001-01-01T00:00"])
+def test_a_moment_at_the_calendars_ends_is_refused_beside_its_field(
+    client, people, review, settings, moment
+):
+    """West of UTC the last minutes of the year 9999 are in the year 10000 where the
+    database keeps them, east of it the first of the year 1 are before it, and a meeting's
+    end and calendar file add hours to its start: such a moment is refused, never a 500."""
+    settings.TIME_ZONE = "America/New_York"
+    client.force_login(people["fiona"])
+
+    response = client.post(
+        reverse("meetings:plan", args=[review.alliance.slug, review.pk]),
+        plan_data(people, starts_at=moment, place="Room 12"),
+    )
+
+    assert response.status_code == 200
+    assert pages.form_fields(response)["starts_at"].errors == [
+        "Enter a date and time, for example 2027-03-01 17:00."
+    ]
+    assert pages.form_fields(response)["place"].value == "Room 12"
+    assert not Meeting.objects.exists()

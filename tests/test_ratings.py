@@ -483,3 +483,21 @@ def test_the_progress_part_alone_is_served_to_htmx(client, review, fiona):
     closed = client.get(page_url(check_in), headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in closed
     assert "Results" in closed
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59", "9999-12-31T20:00"])
+def test_a_check_in_closing_at_the_calendars_end_is_refused_beside_its_field(
+    client, review, fiona, settings, moment
+):
+    settings.TIME_ZONE = "America/New_York"
+    client.force_login(fiona)
+    url = reverse("ratings:check_in_create", args=[review.alliance.slug, review.pk])
+
+    response = client.post(url, {"components": ["purpose"], "closes_at": moment, "message": "Kept"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "closes_at": ["Enter a date and time, for example 2027-03-01 17:00."]
+    }
+    assert response.context["form"]["message"].value() == "Kept"
+    assert not CheckIn.objects.exists()
