@@ -8,6 +8,7 @@ side by side, and the first one's text stands.
 
 import datetime
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -412,3 +413,35 @@ def test_two_members_saving_one_resource_see_the_conflict(people, live_server, h
     mia.page.reload()
     expect(resource_item(mia.page, mias)).to_be_visible()
     expect(resource_item(mia.page, noors)).to_have_count(0)
+
+
+# A form is sent once.
+
+SECOND_GOAL = "Every pantry shares one intake form"
+
+
+def test_a_double_tap_on_save_makes_one_goal(people, live_server, harvest):
+    """Noor's phone is slow: he taps "Save" twice while the first is on its way. One goal is
+    made, and once the page is back the form works again."""
+    _mia, noor = people
+    page = noor.page
+    noor.sign_in_to(f"{live_server.url}/a/harvest-alliance/goals/new/")
+    page.get_by_label("The outcome, in concrete terms").fill(SECOND_GOAL)
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+
+    def held(route):
+        time.sleep(1)  # the network is slow: the first press is still on its way
+        route.continue_()
+
+    page.route("**/goals/new/", held)
+    with page.expect_navigation():
+        # Two taps 100 ms apart, the second while the first is on its way.
+        page.get_by_role("button", name="Save the goal").evaluate(
+            "button => { button.click(); setTimeout(() => button.click(), 100); }"
+        )
+    page.unroute("**/goals/new/")
+
+    assert len(posts) == 1
+    assert Goal.objects.filter(statement=SECOND_GOAL).count() == 1
+    expect(page.get_by_role("heading", level=1)).to_have_text("Goals and alignment")
