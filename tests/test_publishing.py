@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from alliances.models import Alliance, Membership, Partner
+from alliances.models import Alliance, Membership, Partner, Role
 from indicators import values
 from publishing import consent
 from publishing import services as publishing
@@ -25,6 +25,7 @@ from reviews.models import Review
 from tests import pages
 from tests.answering import answer, check_in_on
 from tests.factories import (
+    add_member,
     add_members,
     add_values,
     make_accomplishment,
@@ -33,6 +34,7 @@ from tests.factories import (
     make_partner,
     make_publication,
     make_share_link,
+    make_user,
 )
 from tests.reporting import TODAY, finish, hold_meeting, rate
 
@@ -929,3 +931,31 @@ def test_coordinator_unpublishes_or_withdraws_from_the_publication_page(
     assert "The proposal is withdrawn: nothing of it will be shown." in pages.text(response)
     proposed.refresh_from_db()
     assert proposed.withdrawn_by == carol
+
+
+def test_a_partner_added_after_the_proposal_is_told_why_it_does_not_decide(
+    client, alliance, proposed, carol
+):
+    pantry = make_partner(alliance, "Mobile Pantry")
+    noor = make_user("Noor Member", "noor@example.org")
+    add_member(alliance, noor, Role.MEMBER, pantry)
+    client.force_login(noor)
+    page = reverse("publishing:publication", args=[alliance.slug, proposed.pk])
+
+    text = pages.text(client.get(page))
+
+    assert "Mobile Pantry joined the alliance after this was proposed, so it is not asked" in text
+    assert "Decide for" not in text
+
+
+def test_a_withdrawn_publications_items_say_so(client, alliance, proposed, carol):
+    publishing.withdraw(publication=proposed, author=carol)
+    client.force_login(carol)
+
+    text = pages.text(
+        client.get(reverse("publishing:publication", args=[alliance.slug, proposed.pk]))
+    )
+
+    assert ": withdrawn" in text
+    assert "waiting for the partners" not in text and ": approved" not in text
+    assert "joined the alliance after" not in text

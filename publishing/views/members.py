@@ -168,6 +168,11 @@ def _publication_page(request, membership, found, form=None, status=200):
             "states": states,
             "mine": mine,
             "form": form if may_decide else None,
+            # A partner added after the proposal: told why it has nothing to decide.
+            "not_asked": mine is None
+            and membership.partner_id is not None
+            and not publication.ended
+            and rules.CONSENT.allows(membership),
             "settled": consent.settled(publication, now),
             "events": events(publication, now),
             "not_emailed": list(publication.not_emailed.order_by("name", "email"))
