@@ -386,6 +386,12 @@ def test_api_refuses_values_that_are_not_a_list(client, meals, secret, body, fie
             "A note can be at most 300 characters.",
         ),
         (
+            # PostgreSQL cannot store it: refused here, not a server error at the save.
+            {"date": "2027-03-31", "value": 5, "note": "Counted\u0000 twice"},
+            "note",
+            "Null characters are not allowed.",
+        ),
+        (
             {"date": "2027-03-31", "value": 5, "comment": "typo"},
             "comment",
             "Unknown field; a value has date, value, breakdown, note.",
