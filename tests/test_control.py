@@ -603,6 +603,24 @@ def filed(alliance, mia):
     return Agreement.objects.get()
 
 
+@pytest.mark.parametrize(
+    ("file_name", "served_as"),
+    [("mou.html", "mou.html.pdf"), ("mou.svg", "mou.svg.pdf"), ("MoU.PDF", "MoU.PDF")],
+)
+def test_a_file_is_downloaded_under_the_extension_of_its_checked_kind(
+    client, filed, mia, file_name, served_as
+):
+    """The name people see comes from the upload, or from an imported alliance's document,
+    which may say anything: saved as `mou.html`, a PDF that is also a web page would run as
+    one when opened from the downloads."""
+    Agreement.objects.filter(pk=filed.pk).update(file_name=file_name)
+    client.force_login(mia)
+    response = client.get(file_url(filed))
+    assert response["Content-Type"] == "application/pdf"
+    response.close()
+    assert response["Content-Disposition"] == f'attachment; filename="{served_as}"'
+
+
 def test_an_outsider_cannot_download_a_file_even_with_its_exact_url(client, filed, olga):
     client.force_login(olga)
     response = client.get(file_url(filed))
