@@ -392,6 +392,17 @@ def test_api_refuses_values_that_are_not_a_list(client, meals, secret, body, fie
             "Null characters are not allowed.",
         ),
         (
+            # Not kept as "{'by': 'hub'}", nor a false or 0 dropped in silence.
+            {"date": "2027-03-31", "value": 5, "note": {"by": "hub"}},
+            "note",
+            "A note must be text (a JSON string).",
+        ),
+        (
+            {"date": "2027-03-31", "value": 5, "note": 0},
+            "note",
+            "A note must be text (a JSON string).",
+        ),
+        (
             {"date": "2027-03-31", "value": 5, "comment": "typo"},
             "comment",
             "Unknown field; a value has date, value, breakdown, note.",
