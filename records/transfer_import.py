@@ -322,6 +322,16 @@ class _Check:
         if isinstance(raw, dict | list) and not isinstance(model_field, models.JSONField):
             self.problem(where, _("should be a single value"))
             return None
+        # Django would keep `true` as the text "True" and cut 90.5 to 90.
+        text = isinstance(model_field, models.CharField | models.TextField)
+        if text and raw is not None and not isinstance(raw, str):
+            self.problem(where, _("should be text, in quotes"))
+            return None
+        if isinstance(model_field, models.IntegerField) and (
+            isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer())
+        ):
+            self.problem(where, _("should be a whole number"))
+            return None
         try:
             value = model_field.to_python(raw)
         except ValidationError as error:
