@@ -2,6 +2,7 @@
 the partners' pledges of resources, with the component's question answered for the alliance
 as a whole: are we sharing the resources needed in a complete and timely way?"""
 
+import codecs
 import datetime
 import io
 import zipfile
@@ -677,7 +678,8 @@ def test_agreements_csv_lists_each_agreement(client, alliance, mia, food_bank):
     assert (
         response["Content-Disposition"] == 'attachment; filename="harvest-alliance-agreements.csv"'
     )
-    assert response.content.decode().splitlines() == [
+    assert response.content.startswith(codecs.BOM_UTF8)  # read as UTF-8 by a spreadsheet
+    assert response.content.decode("utf-8-sig").splitlines() == [
         "title,kind,status,kept by,adopted on,next review by,review overdue,link,file",
         f'"Work plan, 2027",work_plan,in_force,Food Bank,2027-01-15,{(TODAY - DAY).isoformat()},'
         "yes,https://example.org/plan,",

@@ -132,7 +132,8 @@ def agreement_file(request, slug, agreement_id):
 def agreements_csv(request, slug):
     membership = access.get_membership(request.user, slug)
     register = figures.agreements(membership.alliance)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A byte order mark, so that a spreadsheet opens accented names as UTF-8.
+    response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-agreements.csv"'
     writer = spreadsheet.writer(response)
     writer.writerow(
