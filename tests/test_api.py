@@ -767,6 +767,8 @@ def test_coordinator_makes_a_token_shown_once(client, alliance, carol, meals):
     [secret] = set(SECRET.findall(page.content.decode()))
     assert "Copy it now: it will not be shown again." in text
     assert f'-H "Authorization: Bearer {secret}"' in text
+    # Nor kept by the browser, to come back with its Back button or its history.
+    assert "no-store" in page["Cache-Control"]
     # Only a fingerprint is kept: the token is in no column, nor left in the session.
     assert token.digest == hash_token(secret)
     assert token.prefix == secret[:8]
