@@ -157,7 +157,9 @@ SNIFF_CHARACTERS = 64 * 1024
 def sniff(text: str) -> str:
     """The delimiter: the one csv.Sniffer finds among commas, semicolons and tabs, unless
     the header line reads better with another (it must name the date and the value)."""
-    sample_lines = [line for line in text[:SNIFF_CHARACTERS].splitlines() if line.strip()][:20]
+    # From the first line that is not blank: a sheet may start with many empty rows.
+    sample = text.lstrip()[:SNIFF_CHARACTERS]
+    sample_lines = [line for line in sample.splitlines() if line.strip()][:20]
     header = sample_lines[0]
     try:
         sniffed = csv.Sniffer().sniff("\n".join(sample_lines), delimiters=DELIMITERS).delimiter

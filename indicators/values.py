@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -55,9 +56,15 @@ class Checker:
         date = _date(raw.get("date"), errors)
         value = _number(raw.get("value"), errors)
         breakdown = self._breakdown(raw.get("breakdown"), errors)
-        note = str(raw.get("note") or "").strip()
+        note = raw.get("note")
+        if note is not None and not isinstance(note, str):  # from a JSON body
+            errors["note"] = _("A note must be text (a JSON string).")
+            note = ""
+        note = (note or "").strip()
         if len(note) > NOTE_MAX:
             errors["note"] = _("A note can be at most %(max)d characters.") % {"max": NOTE_MAX}
+        elif "\x00" in note:  # as a form refuses it (PostgreSQL could not store it)
+            errors["note"] = str(ProhibitNullCharactersValidator.message)
         warnings = []
         if date and not errors.get("breakdown"):
             key = (breakdown.pk if breakdown else None, date)

@@ -23,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DatabaseError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -321,6 +322,16 @@ class _Check:
         if isinstance(raw, dict | list) and not isinstance(model_field, models.JSONField):
             self.problem(where, _("should be a single value"))
             return None
+        # Django would keep `true` as the text "True" and cut 90.5 to 90.
+        text = isinstance(model_field, models.CharField | models.TextField)
+        if text and raw is not None and not isinstance(raw, str):
+            self.problem(where, _("should be text, in quotes"))
+            return None
+        if isinstance(model_field, models.IntegerField) and (
+            isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer())
+        ):
+            self.problem(where, _("should be a whole number"))
+            return None
         try:
             value = model_field.to_python(raw)
         except ValidationError as error:
@@ -329,6 +340,9 @@ class _Check:
         if value is None:
             if not model_field.null:
                 self.problem(where, _("cannot be empty"))
+            return None
+        if _has_null(value):  # as a form refuses it (PostgreSQL could not store it)
+            self.problem(where, _null_characters())
             return None
         if isinstance(value, datetime.datetime) and timezone.is_naive(value):
             value = timezone.make_aware(value)
@@ -851,6 +865,9 @@ class _Answers:
                     % {"max": REFLECTION_MAX_LENGTH},
                 )
                 return None
+            if "\x00" in text:
+                self.problem(here, _null_characters())
+                return None
             author = item.get("author")
             if author is not None and self.review["anonymous"]:
                 self.problem(f"{here}.author", _("an anonymous review's answers have no author"))
@@ -1010,6 +1027,21 @@ class _Create:
         Participation.objects.bulk_create(participations, batch_size=500)
         Rating.objects.bulk_create(ratings, batch_size=500)
         Reflection.objects.bulk_create(reflections, batch_size=500)
+
+
+def _null_characters() -> str:
+    return str(ProhibitNullCharactersValidator.message)
+
+
+def _has_null(value) -> bool:
+    """Whether a text, or a text anywhere in a JSON value, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_null(key) or _has_null(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_null(item) for item in value)
+    return False
 
 
 def _language_list(value) -> bool:

@@ -386,6 +386,23 @@ def test_api_refuses_values_that_are_not_a_list(client, meals, secret, body, fie
             "A note can be at most 300 characters.",
         ),
         (
+            # PostgreSQL cannot store it: refused here, not a server error at the save.
+            {"date": "2027-03-31", "value": 5, "note": "Counted\u0000 twice"},
+            "note",
+            "Null characters are not allowed.",
+        ),
+        (
+            # Not kept as "{'by': 'hub'}", nor a false or 0 dropped in silence.
+            {"date": "2027-03-31", "value": 5, "note": {"by": "hub"}},
+            "note",
+            "A note must be text (a JSON string).",
+        ),
+        (
+            {"date": "2027-03-31", "value": 5, "note": 0},
+            "note",
+            "A note must be text (a JSON string).",
+        ),
+        (
             {"date": "2027-03-31", "value": 5, "comment": "typo"},
             "comment",
             "Unknown field; a value has date, value, breakdown, note.",
@@ -750,6 +767,8 @@ def test_coordinator_makes_a_token_shown_once(client, alliance, carol, meals):
     [secret] = set(SECRET.findall(page.content.decode()))
     assert "Copy it now: it will not be shown again." in text
     assert f'-H "Authorization: Bearer {secret}"' in text
+    # Nor kept by the browser, to come back with its Back button or its history.
+    assert "no-store" in page["Cache-Control"]
     # Only a fingerprint is kept: the token is in no column, nor left in the session.
     assert token.digest == hash_token(secret)
     assert token.prefix == secret[:8]

@@ -425,6 +425,18 @@ def _drop_dump(members):
         (_add_stranger, "is damaged: media/extra.txt are not in its manifest.json."),
         (_drop_dump, "is damaged: it lacks database."),
         (with_manifest(lambda manifest: manifest.pop("rows")), "its manifest.json is not one"),
+        # A manifest edited by hand: refused with the same sentence, never a traceback.
+        (with_manifest(lambda m: m.update(format_version="2")), "its manifest.json is not one"),
+        (with_manifest(lambda m: m["database"].pop("vendor")), "its manifest.json is not one"),
+        (with_manifest(lambda m: m.pop("created_at")), "its manifest.json is not one"),
+        (
+            with_manifest(lambda m: m["rows"].update(accounts_user="3")),
+            "its manifest.json is not one",
+        ),
+        (
+            with_manifest(lambda m: m["migrations"].update(ratings=["0001_initial"])),
+            "its manifest.json is not one",
+        ),
     ],
 )
 def test_restore_of_a_damaged_archive_is_refused(drill, empty_media, tmp_path, change, says):

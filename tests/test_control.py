@@ -2,6 +2,7 @@
 the partners' pledges of resources, with the component's question answered for the alliance
 as a whole: are we sharing the resources needed in a complete and timely way?"""
 
+import codecs
 import datetime
 import io
 import zipfile
@@ -603,6 +604,24 @@ def filed(alliance, mia):
     return Agreement.objects.get()
 
 
+@pytest.mark.parametrize(
+    ("file_name", "served_as"),
+    [("mou.html", "mou.html.pdf"), ("mou.svg", "mou.svg.pdf"), ("MoU.PDF", "MoU.PDF")],
+)
+def test_a_file_is_downloaded_under_the_extension_of_its_checked_kind(
+    client, filed, mia, file_name, served_as
+):
+    """The name people see comes from the upload, or from an imported alliance's document,
+    which may say anything: saved as `mou.html`, a PDF that is also a web page would run as
+    one when opened from the downloads."""
+    Agreement.objects.filter(pk=filed.pk).update(file_name=file_name)
+    client.force_login(mia)
+    response = client.get(file_url(filed))
+    assert response["Content-Type"] == "application/pdf"
+    response.close()
+    assert response["Content-Disposition"] == f'attachment; filename="{served_as}"'
+
+
 def test_an_outsider_cannot_download_a_file_even_with_its_exact_url(client, filed, olga):
     client.force_login(olga)
     response = client.get(file_url(filed))
@@ -659,7 +678,8 @@ def test_agreements_csv_lists_each_agreement(client, alliance, mia, food_bank):
     assert (
         response["Content-Disposition"] == 'attachment; filename="harvest-alliance-agreements.csv"'
     )
-    assert response.content.decode().splitlines() == [
+    assert response.content.startswith(codecs.BOM_UTF8)  # read as UTF-8 by a spreadsheet
+    assert response.content.decode("utf-8-sig").splitlines() == [
         "title,kind,status,kept by,adopted on,next review by,review overdue,link,file",
         f'"Work plan, 2027",work_plan,in_force,Food Bank,2027-01-15,{(TODAY - DAY).isoformat()},'
         "yes,https://example.org/plan,",

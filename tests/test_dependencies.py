@@ -1,6 +1,7 @@
 """Interdependence: who depends on whom, each partner's answer to the impact question, the
 "should continue" signal, the network picture, the CSV and the review's snapshot."""
 
+import codecs
 import csv
 import datetime
 import io
@@ -618,7 +619,8 @@ def test_the_csv_lists_every_dependency(client, people, alliance, kitchen, food_
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{SLUG}-dependencies.csv"'
-    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+    assert response.content.startswith(codecs.BOM_UTF8)  # read as UTF-8 by a spreadsheet
+    assert list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))) == [
         [
             "partner",
             "depends on",

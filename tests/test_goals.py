@@ -1,5 +1,6 @@
 """Shared purpose: the goals register and the alignment matrix."""
 
+import codecs
 import datetime
 
 import pytest
@@ -179,7 +180,9 @@ def test_goals_csv_lists_each_goal_and_each_partners_stance(client, alliance, mi
     Alignment.objects.create(goal=goal, partner=kitchen, stance="ours")
     client.force_login(mia)
     response = client.get(reverse("registers:goals_csv", args=[alliance.slug]))
-    lines = response.content.decode().splitlines()
+    # A byte order mark, so that a spreadsheet reads the partners' accents as UTF-8.
+    assert response.content.startswith(codecs.BOM_UTF8)
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == (
         "goal,community,measure,target,target date,status,measurable,Community Kitchen"
     )
@@ -254,5 +257,7 @@ def test_goals_achieved_or_retired_are_listed_apart_and_left_out_of_the_matrix(
     assert "Open a second pantry" not in matrix
     assert "Weekend deliveries" not in matrix
     # What stays in the CSV: every goal.
-    csv = client.get(reverse("registers:goals_csv", args=[alliance.slug])).content.decode()
+    csv = client.get(reverse("registers:goals_csv", args=[alliance.slug])).content.decode(
+        "utf-8-sig"
+    )
     assert "Open a second pantry" in csv and "Weekend deliveries" in csv

@@ -516,6 +516,17 @@ def test_tabs_and_quoted_line_breaks_keep_line_numbers(client, meals, mia):
     assert bad_rows(page)[1][0] == "4"
 
 
+def test_blank_lines_before_the_first_line_are_skipped_however_many(client, meals, mia):
+    # More blank lines than the delimiter is guessed from (a sheet's empty top rows).
+    client.force_login(mia)
+    content = "\n" * 70_000 + "  \n" + "date;value\n2027-01-31;12,5\n"
+
+    page, _id = preview_of(client, meals, content)
+
+    assert "with columns separated by semicolons" in pages.text(page)
+    assert good_rows(page)[1][:3] == ["70003", "2027-01-31", "12.5"]
+
+
 def test_a_preview_shows_the_first_rows_and_imports_them_all(client, meals, mia, monkeypatch):
     from indicators.views import imports as import_views
 

@@ -1,5 +1,7 @@
 """Shared power: the resources the work needs, who brings them, and how that is shared."""
 
+import codecs
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -436,7 +438,8 @@ def test_resources_csv_lists_each_resource_and_who_brings_it(
     assert (
         response["Content-Disposition"] == 'attachment; filename="harvest-alliance-resources.csv"'
     )
-    assert response.content.decode().splitlines() == [
+    assert response.content.startswith(codecs.BOM_UTF8)  # read as UTF-8 by a spreadsheet
+    assert response.content.decode("utf-8-sig").splitlines() == [
         "resource,kind,goal,brought by,responsible",
         "Drivers,staff,Summer meals,Community Kitchen; Food Bank,Food Bank",
         '"Translators, Spanish",skills,,,',

@@ -599,6 +599,50 @@ def test_answers_below_the_threshold_cannot_be_imported(document):
     assert any("fewer than 5 written answers: they cannot be shown" in p for p in problems)
 
 
+def test_a_value_of_the_wrong_type_is_said_where_it_is(document):
+    # Not kept as "True", "12345" or "False", nor 90.5 minutes cut to 90 in silence.
+    document["goals"][0]["statement"] = True
+    document["partners"][0]["name"] = 12345
+    document["meetings"][0]["duration_minutes"] = 90.5
+    document["pledges"][0]["amount"] = False
+    before = row_counts()
+
+    problems = import_alliance(document).problems
+
+    assert problems == [
+        "partners[0].name: should be text, in quotes",
+        "goals[0].statement: should be text, in quotes",
+        "pledges[0].amount: should be text, in quotes",
+        "meetings[0].duration_minutes: should be a whole number",
+    ]
+    assert row_counts() == before
+
+
+def test_a_null_character_is_said_where_it_is_before_anything_is_written(document):
+    # PostgreSQL stores no NUL in a text or a JSON value: said like any other problem, at its
+    # place, not as the database's error after the writing began.
+    document["alliance"]["name"] = "Harvest\u0000"
+    document["goals"][0]["statement"] = "Feed\u0000 every child"
+    document["revisions"][0]["changes"] = {"statement": {"old": "", "new": "\u0000"}}
+    purpose = next(r for r in document["rounds"] if r["ratings"] == [2, 3, 4, 4, 5])
+    shown = next(g for g in purpose["reflections"] if g["texts"])
+    shown["texts"][0]["text"] = "Fed\u0000"
+    index = document["rounds"].index(purpose)
+    group = purpose["reflections"].index(shown)
+    before = row_counts()
+
+    problems = import_alliance(document).problems
+
+    null = "Null characters are not allowed."
+    assert problems == [
+        f"alliance.name: {null}",
+        f"goals[0].statement: {null}",
+        f"rounds[{index}].reflections[{group}].texts[0]: {null}",
+        f"revisions[0].changes: {null}",
+    ]
+    assert row_counts() == before
+
+
 def test_an_anonymous_review_cannot_name_who_answered(document):
     purpose = next(r for r in document["rounds"] if r["ratings"] == [2, 3, 4, 4, 5])
     purpose["participants"] = [document["people"][0]["ref"]] * 5

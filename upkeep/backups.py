@@ -498,6 +498,21 @@ def _read_manifest(path: Path) -> dict | None:
         return None
     if manifest["database"]["file"] not in manifest["files"]:
         return None
+    # What the checks and the report read, of the types `backup` writes: a manifest edited
+    # by hand is refused here, not by a traceback before or after the restore.
+    version = manifest.get("format_version", 0)
+    dumped_by = manifest["database"].get("pg_dump_version", 0)
+    numbers = [version, dumped_by, *manifest["rows"].values()]
+    texts = [
+        manifest["database"].get("vendor"),
+        manifest.get("created_at"),
+        *manifest["migrations"].values(),
+        *manifest["files"].values(),
+    ]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        return None
+    if not all(isinstance(text, str) for text in texts):
+        return None
     return manifest
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import access
@@ -64,6 +65,7 @@ def api_tokens(request, slug):
 
 @login_required
 @require_GET
+@never_cache  # shown once: not kept by the browser for its Back button or history either
 def api_token_created(request, slug, token_id):
     """The new token, shown this once: it is taken out of the session as it is shown."""
     membership = access.get_membership(request.user, slug, "coordinate")

@@ -109,10 +109,16 @@ def agreement_file(request, slug, agreement_id):
         handle = agreement.file.storage.open(agreement.file.name, "rb")
     except FileNotFoundError:
         raise Http404 from None
+    # Saved under the extension of the kind it was checked as, whatever name it was given
+    # (an imported document's may say `plan.html`), so that it opens as that kind.
+    name = agreement.file_name or Path(agreement.file.name).name
+    suffix = Path(agreement.file.name).suffix
+    if Path(name).suffix.lower() != suffix.lower():
+        name += suffix
     response = FileResponse(
         handle,
         as_attachment=not (kind and kind.inline),
-        filename=agreement.file_name or Path(agreement.file.name).name,
+        filename=name,
         content_type=kind.content_type if kind else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -126,7 +132,8 @@ def agreement_file(request, slug, agreement_id):
 def agreements_csv(request, slug):
     membership = access.get_membership(request.user, slug)
     register = figures.agreements(membership.alliance)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A byte order mark, so that a spreadsheet opens accented names as UTF-8.
+    response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-agreements.csv"'
     writer = spreadsheet.writer(response)
     writer.writerow(

@@ -169,7 +169,8 @@ def impact(request, slug, review_id, partner_id):
 def dependencies_csv(request, slug):
     membership = access.get_membership(request.user, slug)
     register = figures.dependencies(membership.alliance)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A byte order mark, so that a spreadsheet opens accented names as UTF-8.
+    response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-dependencies.csv"'
     writer = spreadsheet.writer(response)
     writer.writerow(

@@ -121,7 +121,8 @@ def alignment(request, slug, goal_id, partner_id):
 def goals_csv(request, slug):
     membership = access.get_membership(request.user, slug)
     register = figures.goals(membership.alliance)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A byte order mark, so that a spreadsheet opens accented names as UTF-8.
+    response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-goals.csv"'
     writer = spreadsheet.writer(response)
     partners = [p["name"] for p in register["partners"]]

@@ -78,7 +78,8 @@ def resource_edit(request, slug, resource_id):
 def resources_csv(request, slug):
     membership = access.get_membership(request.user, slug)
     register = figures.resources(membership.alliance)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A byte order mark, so that a spreadsheet opens accented names as UTF-8.
+    response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-resources.csv"'
     writer = spreadsheet.writer(response)
     writer.writerow(["resource", "kind", "goal", "brought by", "responsible"])
