@@ -51,7 +51,7 @@ def _send_signup_email(email: str) -> None:
         "signup-email", email, limit=SIGNUP_EMAILS_PER_HOUR, lasts=timedelta(hours=1)
     ):
         return
-    account = User.objects.filter(email__iexact=email).first()
+    account = User.objects.with_address(email)
     if account is None:
         # Nobody to ask yet: the language of the page the address was typed into.
         link = settings.SITE_URL + reverse("accounts:signup_finish", args=[signup_token(email)])

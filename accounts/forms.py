@@ -64,8 +64,10 @@ class ResetForm(PasswordResetForm):
     def get_users(self, email):
         # Django leaves out accounts without a usable password; an account an import made
         # for this address has none until its owner claims it, which is done here.
-        people = User.objects.filter(email__iexact=email, is_active=True)
-        return [u for u in people if u.has_usable_password() or u.is_unclaimed]
+        person = User.objects.with_address(email)
+        if person is None or not person.is_active:
+            return []
+        return [person] if person.has_usable_password() or person.is_unclaimed else []
 
     def save(self, **kwargs):
         # The link starts with SITE_URL, never with the request's Host header (which a

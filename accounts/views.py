@@ -79,7 +79,7 @@ def signup_finish(request, token):
     email = emails.email_for_signup_token(token)
     if email is None:
         return render(request, "accounts/signup_finish.html", {"invalid": True}, status=400)
-    account = User.objects.filter(email__iexact=email).first()
+    account = User.objects.with_address(email)
     if account is not None and not account.is_unclaimed:
         # Made already (the link was used): it works once.
         return render(request, "accounts/signup_finish.html", {"exists": True, "email": email})

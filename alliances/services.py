@@ -104,7 +104,7 @@ def invitation_language(invitation: Invitation) -> str:
     """The language to write to the invited address in: the language its account chose,
     else the one the inviter chose for the invitation (an account an import made has
     chosen none), else the site's."""
-    account = User.objects.filter(email__iexact=invitation.email).first()
+    account = User.objects.with_address(invitation.email)
     return (
         chosen(account.language if account else None)
         or chosen(invitation.language)

@@ -255,7 +255,7 @@ def invitation(request, token):
         )
     if request.user.is_authenticated:
         return _invitation_for_signed_in(request, invitation)
-    account = User.objects.filter(email__iexact=invitation.email).first()
+    account = User.objects.with_address(invitation.email)
     if account is not None and not account.is_unclaimed:
         return render(
             request, "alliances/invitation.html", {"invitation": invitation, "sign_in_first": True}

@@ -389,3 +389,65 @@ def test_sign_up_with_two_different_passwords_is_refused_beside_field(
     assert fields["password2"].errors == ["The two passwords are not the same."]
     assert fields["name"].value == "Nell Newcomer"
     assert User.objects.count() == 0
+
+
+# PostgreSQL's UPPER() folds a few letters that are not ASCII into ASCII ones ("ı" to "I"),
+# so a case-insensitive lookup there takes iris@kıtchen.example, an address at a domain
+# anyone may register, for iris@kitchen.example. (SQLite folds ASCII alone.)
+IRIS = "iris@kitchen.example"
+LOOK_ALIKE = "iris@kıtchen.example"
+
+
+@fast
+def test_sign_in_with_a_look_alike_address_is_refused(client, db):
+    User.objects.create_user(IRIS, PASSWORD, name="Iris")
+
+    response = client.post(SIGN_IN, {"username": LOOK_ALIKE, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert WRONG_LOGIN in pages.text(response)
+    assert signed_in_user_id(client) is None
+
+
+@fast
+def test_sign_up_from_a_look_alike_address_is_told_nothing_of_the_account(
+    client, settings, db, mailoutbox
+):
+    settings.SIGNUP_OPEN = True
+    User.objects.create_user(IRIS, PASSWORD, name="Iris")
+
+    client.post("/accounts/sign-up/", {"email": LOOK_ALIKE})
+
+    (sent,) = mailoutbox
+    assert sent.to == [LOOK_ALIKE]
+    assert sent.subject == "Create your Accord account"
+    assert IRIS not in sent.body
+
+
+@fast
+def test_sign_up_link_of_a_look_alike_address_does_not_claim_an_imported_account(
+    client, settings, db, mailoutbox
+):
+    """The link was asked for before an import made Iris's account (without a password):
+    it makes the look-alike address's own account, and leaves Iris's for her to claim."""
+    settings.SIGNUP_OPEN = True
+    link = sign_up_link(client, mailoutbox, LOOK_ALIKE)
+    iris = User.objects.create_user(IRIS, None, name="Iris")
+
+    response = client.post(link, {"name": "Mallory", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 302
+    iris.refresh_from_db()
+    assert iris.is_unclaimed
+    assert iris.name == "Iris"
+    assert User.objects.get(pk=signed_in_user_id(client)).email == LOOK_ALIKE
+
+
+@fast
+def test_password_reset_from_a_look_alike_address_sends_nothing(client, db, mailoutbox):
+    User.objects.create_user(IRIS, None, name="Iris")
+
+    response = client.post("/accounts/password/reset/", {"email": LOOK_ALIKE})
+
+    assert response.status_code == 302
+    assert mailoutbox == []
