@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django import forms
@@ -16,6 +17,9 @@ from accounts import language, throttle
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+# The most password reset emails sent to one address in an hour (sign-up's limit too).
+RESET_EMAILS_PER_HOUR = 3
 
 
 class ThrottledSignIn:
@@ -70,6 +74,13 @@ class ResetForm(PasswordResetForm):
         return [person] if person.has_usable_password() or person.is_unclaimed else []
 
     def save(self, **kwargs):
+        # Anyone may ask for any address: as at sign-up, at most a few emails an hour go to
+        # one address, so that this cannot flood its owner's inbox. The page says the same.
+        email = self.cleaned_data["email"].strip().lower()
+        if throttle.over_limit(
+            "reset-email", email, limit=RESET_EMAILS_PER_HOUR, lasts=timedelta(hours=1)
+        ):
+            return
         # The link starts with SITE_URL, never with the request's Host header (which a
         # client chooses, and a permissive ALLOWED_HOSTS would let through).
         site = urlsplit(settings.SITE_URL)

@@ -144,6 +144,21 @@ def test_password_reset_for_unknown_email_sends_nothing(client, carol, mailoutbo
     assert mailoutbox == []
 
 
+@fast
+def test_password_reset_sends_at_most_three_emails_an_hour_to_one_address(
+    client, carol, mailoutbox
+):
+    """Anyone may ask for a reset of any address: asking again and again does not fill its
+    owner's inbox, and the page says the same every time."""
+    responses = [
+        client.post("/accounts/password/reset/", {"email": email})
+        for email in ["carol@example.org", "CAROL@example.org"] * 3
+    ]
+
+    assert {(r.status_code, r.url) for r in responses} == {(302, "/accounts/password/reset/sent/")}
+    assert [message.to for message in mailoutbox] == [["carol@example.org"]] * 3
+
+
 def test_password_is_stored_with_argon2(client, settings, db, mailoutbox):
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
     settings.SIGNUP_OPEN = True
