@@ -316,10 +316,14 @@ def _accept(request, invitation, user):
 def history(request, slug, model, object_id):
     """The change history of one record of the alliance."""
     membership = access.get_membership(request.user, slug)
+    app_label, _dot, model_name = model.partition(".")
+    # Names as Python spells them: anything else (a NUL byte, which PostgreSQL refuses in a
+    # query) names no model.
+    if not (app_label.isidentifier() and model_name.isidentifier()):
+        raise Http404
     try:
-        app_label, model_name = model.split(".")
         content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
-    except (ValueError, ContentType.DoesNotExist):
+    except ContentType.DoesNotExist:
         raise Http404 from None
     revisions = list(
         Revision.objects.filter(
