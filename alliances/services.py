@@ -58,11 +58,29 @@ def describe_alliance(*, form, alliance, author) -> Alliance:
     return save_edit(form, alliance=alliance, author=author)
 
 
+class LastCoordinator(Exception):
+    """The change would leave the alliance without a coordinator."""
+
+
 def change_role(*, form) -> Membership:
     """Save a member's role and partner (a valid MembershipForm). Saving the membership is
     what closes the person's open meeting sockets (`meetings.revocation` listens), so that
-    a right taken away is gone everywhere at once."""
-    return form.save()
+    a right taken away is gone everywhere at once. Raises LastCoordinator when the
+    alliance would be left without a coordinator: the form checked that when it was sent,
+    but two coordinators who step down at once each passed that check."""
+    membership = form.instance
+    with transaction.atomic():
+        # Every coordinator locked, in one order: of two such changes at once, the second
+        # waits for the first and sees it.
+        coordinators = (
+            Membership.objects.select_for_update()
+            .filter(alliance_id=membership.alliance_id, role=Role.COORDINATOR)
+            .order_by("pk")
+        )
+        others = [pk for pk in coordinators.values_list("pk", flat=True) if pk != membership.pk]
+        if membership.role != Role.COORDINATOR and not others:
+            raise LastCoordinator
+        return form.save()
 
 
 def add_partner(*, partner: Partner, alliance, author) -> Partner:

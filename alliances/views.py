@@ -219,9 +219,13 @@ def member_edit(request, slug, membership_id):
     other = access.get_member(membership, membership_id)
     form = MembershipForm(request.POST or None, instance=other)
     if form.is_valid():
-        services.change_role(form=form)
-        messages.success(request, _("%(name)s's role is saved.") % {"name": other.user})
-        return redirect("alliances:people", alliance.slug)
+        try:
+            services.change_role(form=form)
+        except services.LastCoordinator:
+            form.add_error("role", _("An alliance needs at least one coordinator."))
+        else:
+            messages.success(request, _("%(name)s's role is saved.") % {"name": other.user})
+            return redirect("alliances:people", alliance.slug)
     return render(
         request,
         "alliances/member_form.html",

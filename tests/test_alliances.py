@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alliances import services
+from alliances.forms import MembershipForm
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from tests import pages
 from tests.factories import PASSWORD, add_member, make_invitation, make_partner, make_user
@@ -736,6 +737,32 @@ def test_coordinator_can_step_down_when_another_coordinates(
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == "member"
+
+
+def test_two_coordinators_stepping_down_at_once_leave_one_coordinating(
+    carol, fiona, alliance, food_bank
+):
+    """Carol and Fiona each send "I step down" at the same moment: each form was checked
+    while the other still coordinated, and the second to be saved is refused."""
+    Membership.objects.filter(alliance=alliance, user=fiona).update(role=Role.COORDINATOR)
+    forms = [
+        MembershipForm(
+            {"role": "member", "partner": food_bank.pk},
+            instance=Membership.objects.get(alliance=alliance, user=person),
+        )
+        for person in (carol, fiona)
+    ]
+    assert all(form.is_valid() for form in forms)
+
+    services.change_role(form=forms[0])
+    with pytest.raises(services.LastCoordinator):
+        services.change_role(form=forms[1])
+
+    assert list(
+        Membership.objects.filter(alliance=alliance, role=Role.COORDINATOR).values_list(
+            "user__name", flat=True
+        )
+    ) == ["Fiona Facilitator"]
 
 
 def test_partner_of_another_alliance_cannot_be_given(client, carol, mia, alliance, riverside):
