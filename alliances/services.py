@@ -180,10 +180,15 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     return membership
 
 
-def revoke_invitation(*, invitation: Invitation) -> None:
-    if invitation.state == "pending":
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+def revoke_invitation(*, invitation: Invitation) -> bool:
+    """Withdraw a pending invitation; False when it was accepted meanwhile (a page open
+    since before), which is then left as it is. Withdrawn or expired, it stays so."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.state == "pending":
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+    return locked.state != "accepted"
 
 
 # How long an invitation that was never accepted stays on the people page after its link

@@ -204,10 +204,16 @@ def invite(request, slug):
 def revoke(request, slug, invitation_id):
     membership = access.get_membership(request.user, slug, "coordinate")
     invitation = access.get_invitation(membership, invitation_id)
-    services.revoke_invitation(invitation=invitation)
-    messages.success(
-        request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
-    )
+    if services.revoke_invitation(invitation=invitation):
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    else:
+        messages.error(
+            request,
+            _("%(email)s accepted the invitation already: it can no longer be withdrawn.")
+            % {"email": invitation.email},
+        )
     return redirect("alliances:people", slug)
 
 

@@ -674,6 +674,25 @@ def test_coordinator_revokes_invitation(client, carol, alliance):
     assert "nell@example.org Observer Revoked" in pages.text(response)
 
 
+def test_withdrawing_an_invitation_accepted_meanwhile_says_so(client, carol, alliance):
+    """Carol's people page was open since yesterday; Nell joined this morning. Withdraw
+    tells Carol it is too late, not that the invitation is withdrawn."""
+    nell = make_user("Nell Newcomer", "nell@example.org")
+    invitation, _ = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
+    services.accept_invitation(invitation=invitation, user=nell)
+    client.force_login(carol)
+
+    response = client.post(f"{HARVEST}/invitations/{invitation.pk}/revoke/", follow=True)
+
+    assert response.redirect_chain == [(f"{HARVEST}/people/", 302)]
+    assert pages.messages(response) == [
+        "nell@example.org accepted the invitation already: it can no longer be withdrawn."
+    ]
+    invitation.refresh_from_db()
+    assert (invitation.state, invitation.revoked_at) == ("accepted", None)
+    assert Membership.objects.filter(alliance=alliance, user=nell).exists()
+
+
 # Roles
 
 
