@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accord import mail
+from accounts import throttle
 from accounts.language import chosen
 from accounts.models import User
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
@@ -32,6 +33,15 @@ class InvitationNotSent(InvitationError):
 
 class WrongAccount(InvitationError):
     """The invitation was sent to another address than the account's."""
+
+
+class TooManyInvitations(InvitationError):
+    """The address had its hour's invitations: nothing is sent, nothing kept."""
+
+
+# Invite, withdraw, invite again: at most this many invitation emails an hour go to one
+# address (from any alliance), so that they cannot flood its owner's inbox.
+INVITATIONS_PER_HOUR = 3
 
 
 def invitation_is_for(invitation: Invitation, user) -> bool:
@@ -102,7 +112,14 @@ def invite(
 ) -> Invitation:
     """Create an invitation and email its link. Raises InvitationNotSent, keeping no
     invitation, when the mail server does not take the email (once the transaction
-    commits, where it runs in one)."""
+    commits, where it runs in one), and TooManyInvitations when the address had its
+    hour's invitations."""
+    if throttle.over_limit(
+        "invitation-email", email.lower(), limit=INVITATIONS_PER_HOUR, lasts=timedelta(hours=1)
+    ):
+        raise TooManyInvitations(
+            _("Too many invitations went to this address within the hour: try again later.")
+        )
     invitation = Invitation(
         alliance=alliance,
         email=email.lower(),

@@ -184,6 +184,8 @@ def invite(request, slug):
             invitation = services.invite(
                 alliance=alliance, invited_by=request.user, **form.cleaned_data
             )
+        except services.TooManyInvitations as error:
+            form.add_error("email", str(error))
         except services.InvitationNotSent as error:
             form.add_error(None, str(error))
         else:

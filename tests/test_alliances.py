@@ -460,6 +460,31 @@ def test_invite_again_after_revoking_is_fine(
     assert len(mailoutbox) == 1
 
 
+def test_inviting_and_withdrawing_again_and_again_sends_at_most_three_emails_an_hour(
+    client, carol, alliance, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Invite, withdraw, invite again: a coordinator cannot flood someone's inbox."""
+    client.force_login(carol)
+    for _ in range(3):
+        invite(
+            client, django_capture_on_commit_callbacks, email="nell@example.org", role="observer"
+        )
+        client.post(f"{HARVEST}/invitations/{Invitation.objects.first().pk}/revoke/")
+
+    response = invite(
+        client, django_capture_on_commit_callbacks, email="Nell@example.org", role="observer"
+    )
+
+    assert response.status_code == 200
+    fields = pages.form_fields(response)
+    assert fields["email"].errors == [
+        "Too many invitations went to this address within the hour: try again later."
+    ]
+    assert fields["email"].value == "Nell@example.org"
+    assert len(mailoutbox) == 3
+    assert Invitation.objects.pending().count() == 0
+
+
 def test_used_invitation_link_says_it_was_used(client, carol, alliance):
     _, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
     client.post(
