@@ -1,7 +1,11 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AccountInUse(ValueError):
+    """The address has an account whose owner uses it: nobody else may set it up."""
 
 
 class UserManager(BaseUserManager):
@@ -24,11 +28,16 @@ class UserManager(BaseUserManager):
         there): made, or claimed if an import made it unclaimed. Never an account in use."""
         user = self.with_address(email) or self.model(email=email.lower())
         if user.pk and not user.is_unclaimed:
-            raise ValueError("This address has an account in use.")
+            raise AccountInUse("This address has an account in use.")
         user.name = name
         user.language = language
         user.set_password(password)
-        user.save(using=self._db)
+        try:
+            with transaction.atomic(using=self._db):
+                user.save(using=self._db)
+        except IntegrityError:
+            # Made meanwhile by the same form sent twice at once (a double click).
+            raise AccountInUse("This address has an account in use.") from None
         return user
 
     def with_address(self, email: str):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import SetPasswordFields
 from accounts.language import chosen
-from accounts.models import User
+from accounts.models import AccountInUse, User
 from accounts.services import remember_alliance
 from alliances import access, services
 from alliances.forms import AllianceForm, InvitationForm, MembershipForm, PartnerForm
@@ -279,12 +279,16 @@ def invitation(request, token):
     form = SetPasswordFields(request.POST or None, initial=initial)
     form.email_for_validation = invitation.email
     if request.method == "POST" and form.is_valid():
-        user = User.objects.set_up_for_owner(
-            invitation.email,
-            name=form.cleaned_data["name"],
-            password=form.cleaned_data["password1"],
-            language=form.cleaned_data["language"],
-        )
+        try:
+            user = User.objects.set_up_for_owner(
+                invitation.email,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                language=form.cleaned_data["language"],
+            )
+        except AccountInUse:  # made meanwhile: the form was sent twice at once
+            context = {"invitation": invitation, "sign_in_first": True}
+            return render(request, "alliances/invitation.html", context)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return _accept(request, invitation, user)
     return render(request, "alliances/invitation.html", {"invitation": invitation, "form": form})

@@ -1,9 +1,12 @@
 """Signing in and out, resetting a password, and creating an account."""
 
 import re
+import threading
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.test import Client
 
 import accord.settings as project_settings
 from accounts.models import User
@@ -275,6 +278,36 @@ def test_sign_up_link_works_once(client, settings, db, mailoutbox):
     assert user.name == "Nell Newcomer"
     assert user.check_password(PASSWORD)
     assert signed_in_user_id(client) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_form_sent_twice_at_once_makes_one_account(settings, mailoutbox):
+    """Nell double-clicks "Create the account": both requests check that the address has no
+    account before either makes it (hashing the password takes a while)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that runs writers in parallel")
+    settings.SIGNUP_OPEN = True
+    link = sign_up_link(Client(), mailoutbox, "nell@example.org")
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send():
+        client = Client(raise_request_exception=False)
+        try:
+            barrier.wait()
+            data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
+            statuses.append(client.post(link, data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 302]
+    assert User.objects.get().name == "Nell Newcomer"
 
 
 @fast

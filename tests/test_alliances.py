@@ -3,8 +3,11 @@ inviting people in, changing roles, and moving between alliances."""
 
 import datetime
 import re
+import threading
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -665,6 +668,38 @@ def test_invited_address_in_another_case_accepts(client, carol, alliance):
 
     assert response.status_code == 302
     assert Membership.objects.get(user=nell).role == Role.OBSERVER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invitation_form_sent_twice_at_once_makes_one_account(carol, alliance, settings):
+    """Nell double-clicks "Join the alliance" on her invitation, which makes her account:
+    both requests check that the address has no account before either makes it (while
+    the password is hashed, which Argon2 takes a while to do)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that runs writers in parallel")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    _, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send():
+        client = Client(raise_request_exception=False)
+        try:
+            barrier.wait()
+            data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
+            statuses.append(client.post(f"/invitations/{token}/", data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 302]
+    nell = User.objects.get(email="nell@example.org")
+    assert Membership.objects.get(alliance=alliance, user=nell).role == Role.OBSERVER
 
 
 def test_invitation_to_an_imported_account_lets_its_owner_claim_it(client, carol, alliance):
