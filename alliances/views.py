@@ -259,6 +259,10 @@ def invitation(request, token):
             status=404,
         )
     if invitation.state != "pending":
+        # Its person back through the link (the email is where many find Accord again), or
+        # a double click that sent "Join the alliance" twice: to the alliance they are in.
+        if _is_member(request.user, invitation.alliance):
+            return redirect("alliances:detail", invitation.alliance.slug)
         return render(
             request,
             "alliances/invitation_problem.html",
@@ -294,6 +298,12 @@ def invitation(request, token):
     return render(request, "alliances/invitation.html", {"invitation": invitation, "form": form})
 
 
+def _is_member(user, alliance) -> bool:
+    return (
+        user.is_authenticated and Membership.objects.filter(alliance=alliance, user=user).exists()
+    )
+
+
 def _invitation_for_signed_in(request, invitation):
     if not services.invitation_is_for(invitation, request.user):
         # Refused before anything is shown to join with: the person is told which address
@@ -315,6 +325,8 @@ def _accept(request, invitation, user):
     except services.WrongAccount:
         return _wrong_account(request, invitation)
     except services.InvitationError as error:
+        if _is_member(user, invitation.alliance):  # the same click, sent twice at once
+            return redirect("alliances:detail", invitation.alliance.slug)
         return render(
             request,
             "alliances/invitation_problem.html",

@@ -506,6 +506,21 @@ def test_used_invitation_link_says_it_was_used(client, carol, alliance):
     assert pages.form_fields(response) == {}
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_used_invitation_link_takes_its_member_to_the_alliance(client, carol, alliance, method):
+    """Nell joined; days later she opens Accord from the invitation email again (or her
+    double click sent "Join the alliance" twice): she lands in the alliance."""
+    nell = make_user("Nell Newcomer", "nell@example.org")
+    invitation, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
+    services.accept_invitation(invitation=invitation, user=nell)
+    client.force_login(nell)
+
+    response = getattr(client, method)(f"/invitations/{token}/")
+
+    assert response.status_code == 302
+    assert response.url == f"{HARVEST}/"
+
+
 def test_expired_invitation_link_says_it_expired(client, carol, alliance):
     invitation, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
     invitation.expires_at = timezone.now() - datetime.timedelta(minutes=1)
