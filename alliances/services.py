@@ -49,11 +49,26 @@ def invitation_is_for(invitation: Invitation, user) -> bool:
     return user.email.strip().lower() == invitation.email.strip().lower()
 
 
+# How soon after making an alliance the same person making it again under the same name is
+# taken for the same click sent twice.
+SAME_CLICK = timedelta(minutes=1)
+
+
 def create_alliance(
     *, name: str, community: str, purpose: str, creator, language: str = ""
 ) -> Alliance:
-    """A new alliance, with its creator as its first coordinator."""
+    """A new alliance, with its creator as its first coordinator; or the one its creator
+    made under this name within SAME_CLICK: the form sent twice (a double click). An
+    alliance cannot be deleted, so a second one would stay beside the first for ever."""
     with transaction.atomic():
+        just_made = Alliance.objects.filter(
+            name=name,
+            memberships__user=creator,
+            memberships__role=Role.COORDINATOR,
+            created_at__gte=timezone.now() - SAME_CLICK,
+        ).first()
+        if just_made is not None:
+            return just_made
         alliance = Alliance(name=name, community=community, purpose=purpose)
         if language:
             alliance.language = language

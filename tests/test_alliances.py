@@ -60,6 +60,26 @@ def test_create_alliance_makes_creator_its_coordinator(client, mia):
     ]
 
 
+def test_create_alliance_sent_twice_makes_one_alliance(client, mia):
+    """Mia double-clicks "Create": an alliance cannot be deleted, so a second one made by
+    the second click would stay beside the first for ever."""
+    client.force_login(mia)
+    data = {
+        "name": "Harvest Youth Alliance",
+        "community": "Young people in Harvest County",
+        "purpose": "Summer meals for every child.",
+    }
+
+    responses = [client.post("/alliances/new/", data) for _ in range(2)]
+
+    assert [(r.status_code, r.url) for r in responses] == [
+        (302, "/a/harvest-youth-alliance/partners/")
+    ] * 2
+    assert list(
+        Alliance.objects.filter(name="Harvest Youth Alliance").values_list("slug", flat=True)
+    ) == ["harvest-youth-alliance"]
+
+
 def test_create_alliance_without_required_fields_keeps_what_was_typed(client, carol):
     client.force_login(carol)
 
