@@ -48,7 +48,10 @@ def send_signup_email(email: str) -> None:
 
 def _send_signup_email(email: str) -> None:
     if throttle.over_limit(
-        "signup-email", email, limit=SIGNUP_EMAILS_PER_HOUR, lasts=timedelta(hours=1)
+        "signup-email",
+        throttle.mailbox(email),
+        limit=SIGNUP_EMAILS_PER_HOUR,
+        lasts=timedelta(hours=1),
     ):
         return
     account = User.objects.with_address(email)

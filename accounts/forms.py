@@ -76,9 +76,11 @@ class ResetForm(PasswordResetForm):
     def save(self, **kwargs):
         # Anyone may ask for any address: as at sign-up, at most a few emails an hour go to
         # one address, so that this cannot flood its owner's inbox. The page says the same.
-        email = self.cleaned_data["email"].strip().lower()
         if throttle.over_limit(
-            "reset-email", email, limit=RESET_EMAILS_PER_HOUR, lasts=timedelta(hours=1)
+            "reset-email",
+            throttle.mailbox(self.cleaned_data["email"]),
+            limit=RESET_EMAILS_PER_HOUR,
+            lasts=timedelta(hours=1),
         ):
             return
         # The link starts with SITE_URL, never with the request's Host header (which a

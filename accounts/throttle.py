@@ -134,6 +134,13 @@ def _lock(key: str, length: timedelta, counter: str) -> int:
     return math.ceil(seconds)
 
 
+def mailbox(email: str) -> str:
+    """The inbox an address reaches, for limits on the emails sent to one: without case or
+    a "+tag" (nell+1@example.org and nell+2@example.org land where nell@example.org does)."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+')[0] or local}@{domain}"
+
+
 def over_limit(kind: str, value: str, *, limit: int, lasts: timedelta) -> bool:
     """Count one more of `kind` for `value`; whether that passes `limit` within `lasts`."""
     return _increment(_key(kind, value), lasts) > limit

@@ -130,7 +130,10 @@ def invite(
     commits, where it runs in one), and TooManyInvitations when the address had its
     hour's invitations."""
     if throttle.over_limit(
-        "invitation-email", email.lower(), limit=INVITATIONS_PER_HOUR, lasts=timedelta(hours=1)
+        "invitation-email",
+        throttle.mailbox(email),
+        limit=INVITATIONS_PER_HOUR,
+        lasts=timedelta(hours=1),
     ):
         raise TooManyInvitations(
             _("Too many invitations went to this address within the hour: try again later.")

@@ -410,6 +410,21 @@ def test_sign_up_sends_at_most_three_emails_an_hour_to_one_address(
 
 
 @fast
+def test_sign_up_counts_the_tags_of_one_mailbox_as_that_mailbox(client, settings, db, mailoutbox):
+    """nell+1@, nell+2@, … all land in Nell's inbox: they share its three emails an hour."""
+    settings.SIGNUP_OPEN = True
+
+    for n in range(5):
+        client.post("/accounts/sign-up/", {"email": f"nell+{n}@example.org"})
+
+    assert [message.to for message in mailoutbox] == [
+        ["nell+0@example.org"],
+        ["nell+1@example.org"],
+        ["nell+2@example.org"],
+    ]
+
+
+@fast
 def test_sign_up_with_an_invalid_address_is_refused_beside_field(client, settings, db, mailoutbox):
     settings.SIGNUP_OPEN = True
 
