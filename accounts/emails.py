@@ -48,10 +48,13 @@ def send_signup_email(email: str) -> None:
 
 def _send_signup_email(email: str) -> None:
     if throttle.over_limit(
-        "signup-email", email, limit=SIGNUP_EMAILS_PER_HOUR, lasts=timedelta(hours=1)
+        "signup-email",
+        throttle.mailbox(email),
+        limit=SIGNUP_EMAILS_PER_HOUR,
+        lasts=timedelta(hours=1),
     ):
         return
-    account = User.objects.filter(email__iexact=email).first()
+    account = User.objects.with_address(email)
     if account is None:
         # Nobody to ask yet: the language of the page the address was typed into.
         link = settings.SITE_URL + reverse("accounts:signup_finish", args=[signup_token(email)])

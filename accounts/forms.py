@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django import forms
@@ -16,6 +17,9 @@ from accounts import language, throttle
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+# The most password reset emails sent to one address in an hour (sign-up's limit too).
+RESET_EMAILS_PER_HOUR = 3
 
 
 class ThrottledSignIn:
@@ -64,10 +68,21 @@ class ResetForm(PasswordResetForm):
     def get_users(self, email):
         # Django leaves out accounts without a usable password; an account an import made
         # for this address has none until its owner claims it, which is done here.
-        people = User.objects.filter(email__iexact=email, is_active=True)
-        return [u for u in people if u.has_usable_password() or u.is_unclaimed]
+        person = User.objects.with_address(email)
+        if person is None or not person.is_active:
+            return []
+        return [person] if person.has_usable_password() or person.is_unclaimed else []
 
     def save(self, **kwargs):
+        # Anyone may ask for any address: as at sign-up, at most a few emails an hour go to
+        # one address, so that this cannot flood its owner's inbox. The page says the same.
+        if throttle.over_limit(
+            "reset-email",
+            throttle.mailbox(self.cleaned_data["email"]),
+            limit=RESET_EMAILS_PER_HOUR,
+            lasts=timedelta(hours=1),
+        ):
+            return
         # The link starts with SITE_URL, never with the request's Host header (which a
         # client chooses, and a permissive ALLOWED_HOSTS would let through).
         site = urlsplit(settings.SITE_URL)

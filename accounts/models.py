@@ -1,7 +1,11 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AccountInUse(ValueError):
+    """The address has an account whose owner uses it: nobody else may set it up."""
 
 
 class UserManager(BaseUserManager):
@@ -22,17 +26,34 @@ class UserManager(BaseUserManager):
     def set_up_for_owner(self, email, *, name, password, language=""):
         """The account of an address whose owner has just shown they hold it (by a link sent
         there): made, or claimed if an import made it unclaimed. Never an account in use."""
-        user = self.filter(email__iexact=email).first() or self.model(email=email.lower())
+        user = self.with_address(email) or self.model(email=email.lower())
         if user.pk and not user.is_unclaimed:
-            raise ValueError("This address has an account in use.")
+            raise AccountInUse("This address has an account in use.")
         user.name = name
         user.language = language
         user.set_password(password)
-        user.save(using=self._db)
+        try:
+            with transaction.atomic(using=self._db):
+                user.save(using=self._db)
+        except IntegrityError:
+            # Made meanwhile by the same form sent twice at once (a double click).
+            raise AccountInUse("This address has an account in use.") from None
         return user
 
+    def with_address(self, email: str):
+        """The account of `email`, typed in any case, or None. Every way of finding a
+        person's account by their address goes through here: PostgreSQL's UPPER() folds a
+        few letters that are not ASCII into ASCII ones ("ı" to "I", "ſ" to "S"), so a
+        case-insensitive lookup alone takes iris@kıtchen.example, at a domain anyone may
+        register, for iris@kitchen.example."""
+        email = email.strip().lower()
+        return next((u for u in self.filter(email__iexact=email) if u.email.lower() == email), None)
+
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        user = self.with_address(email)
+        if user is None:
+            raise self.model.DoesNotExist
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -6,6 +6,7 @@
   out from another address, and the lock is capped.
 - Address: 50 failed sign-ins from one client address (any accounts) within an hour refuse
   every sign-in from it until that hour ends (guessing one password across many accounts).
+- An IPv6 address counts by its /64, which one connection is given whole.
 - While locked the password is not checked at all, so the right one does not get in.
 - Attempts are counted before the password is checked (with the cache's atomic increment),
   so requests sent in parallel get no more tries than requests sent one by one.
@@ -19,6 +20,7 @@ the cache holds neither.
 """
 
 import contextlib
+import ipaddress
 import math
 import secrets
 import time
@@ -63,11 +65,27 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _client(address: str) -> str:
+    """The client an address stands for: an IPv6 address by its /64, which one connection
+    is given whole (an attacker who takes the next address for each guess is still one
+    client); an IPv4 address as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:  # ::ffff:203.0.113.7 is 203.0.113.7
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 class Throttle:
     """The counters for one sign-in attempt: an account (by its typed email) and an address."""
 
     def __init__(self, email: str, address: str):
         email = email.strip().lower()
+        address = _client(address)
         generation = cache.get(_key("generation", email)) or ""
         self.pair = _key("pair", email, generation, address)
         self.address = _key("address", address)
@@ -114,6 +132,13 @@ def _lock(key: str, length: timedelta, counter: str) -> int:
     cache.set(f"{key}:until", _now() + seconds, timeout=seconds + 60)
     cache.delete(counter)
     return math.ceil(seconds)
+
+
+def mailbox(email: str) -> str:
+    """The inbox an address reaches, for limits on the emails sent to one: without case or
+    a "+tag" (nell+1@example.org and nell+2@example.org land where nell@example.org does)."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+')[0] or local}@{domain}"
 
 
 def over_limit(kind: str, value: str, *, limit: int, lasts: timedelta) -> bool:

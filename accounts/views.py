@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accord import mail
 from accounts import emails, language, services
 from accounts.forms import ProfileForm, ResetForm, SetPasswordFields, SignInForm, SignUpForm
-from accounts.models import User
+from accounts.models import AccountInUse, User
 from accounts.stop_link import STOP_MAX_AGE, user_for_stop_token
 
 
@@ -79,19 +79,22 @@ def signup_finish(request, token):
     email = emails.email_for_signup_token(token)
     if email is None:
         return render(request, "accounts/signup_finish.html", {"invalid": True}, status=400)
-    account = User.objects.filter(email__iexact=email).first()
+    account = User.objects.with_address(email)
     if account is not None and not account.is_unclaimed:
         # Made already (the link was used): it works once.
         return render(request, "accounts/signup_finish.html", {"exists": True, "email": email})
     form = SetPasswordFields(request.POST or None)
     form.email_for_validation = email
     if request.method == "POST" and form.is_valid():
-        user = User.objects.set_up_for_owner(
-            email,
-            name=form.cleaned_data["name"],
-            password=form.cleaned_data["password1"],
-            language=form.cleaned_data["language"],
-        )
+        try:
+            user = User.objects.set_up_for_owner(
+                email,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                language=form.cleaned_data["language"],
+            )
+        except AccountInUse:  # made meanwhile: the form was sent twice at once
+            return render(request, "accounts/signup_finish.html", {"exists": True, "email": email})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Accord. Start by creating your alliance."))
         return redirect("alliances:create")

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accord import mail
+from accounts import throttle
 from accounts.language import chosen
 from accounts.models import User
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
@@ -34,16 +35,40 @@ class WrongAccount(InvitationError):
     """The invitation was sent to another address than the account's."""
 
 
+class TooManyInvitations(InvitationError):
+    """The address had its hour's invitations: nothing is sent, nothing kept."""
+
+
+# Invite, withdraw, invite again: at most this many invitation emails an hour go to one
+# address (from any alliance), so that they cannot flood its owner's inbox.
+INVITATIONS_PER_HOUR = 3
+
+
 def invitation_is_for(invitation: Invitation, user) -> bool:
     """Whether the account is the invited address's (in any case)."""
     return user.email.strip().lower() == invitation.email.strip().lower()
 
 
+# How soon after making an alliance the same person making it again under the same name is
+# taken for the same click sent twice.
+SAME_CLICK = timedelta(minutes=1)
+
+
 def create_alliance(
     *, name: str, community: str, purpose: str, creator, language: str = ""
 ) -> Alliance:
-    """A new alliance, with its creator as its first coordinator."""
+    """A new alliance, with its creator as its first coordinator; or the one its creator
+    made under this name within SAME_CLICK: the form sent twice (a double click). An
+    alliance cannot be deleted, so a second one would stay beside the first for ever."""
     with transaction.atomic():
+        just_made = Alliance.objects.filter(
+            name=name,
+            memberships__user=creator,
+            memberships__role=Role.COORDINATOR,
+            created_at__gte=timezone.now() - SAME_CLICK,
+        ).first()
+        if just_made is not None:
+            return just_made
         alliance = Alliance(name=name, community=community, purpose=purpose)
         if language:
             alliance.language = language
@@ -58,11 +83,29 @@ def describe_alliance(*, form, alliance, author) -> Alliance:
     return save_edit(form, alliance=alliance, author=author)
 
 
+class LastCoordinator(Exception):
+    """The change would leave the alliance without a coordinator."""
+
+
 def change_role(*, form) -> Membership:
     """Save a member's role and partner (a valid MembershipForm). Saving the membership is
     what closes the person's open meeting sockets (`meetings.revocation` listens), so that
-    a right taken away is gone everywhere at once."""
-    return form.save()
+    a right taken away is gone everywhere at once. Raises LastCoordinator when the
+    alliance would be left without a coordinator: the form checked that when it was sent,
+    but two coordinators who step down at once each passed that check."""
+    membership = form.instance
+    with transaction.atomic():
+        # Every coordinator locked, in one order: of two such changes at once, the second
+        # waits for the first and sees it.
+        coordinators = (
+            Membership.objects.select_for_update()
+            .filter(alliance_id=membership.alliance_id, role=Role.COORDINATOR)
+            .order_by("pk")
+        )
+        others = [pk for pk in coordinators.values_list("pk", flat=True) if pk != membership.pk]
+        if membership.role != Role.COORDINATOR and not others:
+            raise LastCoordinator
+        return form.save()
 
 
 def add_partner(*, partner: Partner, alliance, author) -> Partner:
@@ -84,7 +127,17 @@ def invite(
 ) -> Invitation:
     """Create an invitation and email its link. Raises InvitationNotSent, keeping no
     invitation, when the mail server does not take the email (once the transaction
-    commits, where it runs in one)."""
+    commits, where it runs in one), and TooManyInvitations when the address had its
+    hour's invitations."""
+    if throttle.over_limit(
+        "invitation-email",
+        throttle.mailbox(email),
+        limit=INVITATIONS_PER_HOUR,
+        lasts=timedelta(hours=1),
+    ):
+        raise TooManyInvitations(
+            _("Too many invitations went to this address within the hour: try again later.")
+        )
     invitation = Invitation(
         alliance=alliance,
         email=email.lower(),
@@ -104,7 +157,7 @@ def invitation_language(invitation: Invitation) -> str:
     """The language to write to the invited address in: the language its account chose,
     else the one the inviter chose for the invitation (an account an import made has
     chosen none), else the site's."""
-    account = User.objects.filter(email__iexact=invitation.email).first()
+    account = User.objects.with_address(invitation.email)
     return (
         chosen(account.language if account else None)
         or chosen(invitation.language)
@@ -162,10 +215,15 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     return membership
 
 
-def revoke_invitation(*, invitation: Invitation) -> None:
-    if invitation.state == "pending":
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+def revoke_invitation(*, invitation: Invitation) -> bool:
+    """Withdraw a pending invitation; False when it was accepted meanwhile (a page open
+    since before), which is then left as it is. Withdrawn or expired, it stays so."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.state == "pending":
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+    return locked.state != "accepted"
 
 
 # How long an invitation that was never accepted stays on the people page after its link

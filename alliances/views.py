@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import SetPasswordFields
 from accounts.language import chosen
-from accounts.models import User
+from accounts.models import AccountInUse, User
 from accounts.services import remember_alliance
 from alliances import access, services
 from alliances.forms import AllianceForm, InvitationForm, MembershipForm, PartnerForm
@@ -184,6 +184,8 @@ def invite(request, slug):
             invitation = services.invite(
                 alliance=alliance, invited_by=request.user, **form.cleaned_data
             )
+        except services.TooManyInvitations as error:
+            form.add_error("email", str(error))
         except services.InvitationNotSent as error:
             form.add_error(None, str(error))
         else:
@@ -204,10 +206,16 @@ def invite(request, slug):
 def revoke(request, slug, invitation_id):
     membership = access.get_membership(request.user, slug, "coordinate")
     invitation = access.get_invitation(membership, invitation_id)
-    services.revoke_invitation(invitation=invitation)
-    messages.success(
-        request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
-    )
+    if services.revoke_invitation(invitation=invitation):
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    else:
+        messages.error(
+            request,
+            _("%(email)s accepted the invitation already: it can no longer be withdrawn.")
+            % {"email": invitation.email},
+        )
     return redirect("alliances:people", slug)
 
 
@@ -219,9 +227,13 @@ def member_edit(request, slug, membership_id):
     other = access.get_member(membership, membership_id)
     form = MembershipForm(request.POST or None, instance=other)
     if form.is_valid():
-        services.change_role(form=form)
-        messages.success(request, _("%(name)s's role is saved.") % {"name": other.user})
-        return redirect("alliances:people", alliance.slug)
+        try:
+            services.change_role(form=form)
+        except services.LastCoordinator:
+            form.add_error("role", _("An alliance needs at least one coordinator."))
+        else:
+            messages.success(request, _("%(name)s's role is saved.") % {"name": other.user})
+            return redirect("alliances:people", alliance.slug)
     return render(
         request,
         "alliances/member_form.html",
@@ -247,6 +259,10 @@ def invitation(request, token):
             status=404,
         )
     if invitation.state != "pending":
+        # Its person back through the link (the email is where many find Accord again), or
+        # a double click that sent "Join the alliance" twice: to the alliance they are in.
+        if _is_member(request.user, invitation.alliance):
+            return redirect("alliances:detail", invitation.alliance.slug)
         return render(
             request,
             "alliances/invitation_problem.html",
@@ -255,7 +271,7 @@ def invitation(request, token):
         )
     if request.user.is_authenticated:
         return _invitation_for_signed_in(request, invitation)
-    account = User.objects.filter(email__iexact=invitation.email).first()
+    account = User.objects.with_address(invitation.email)
     if account is not None and not account.is_unclaimed:
         return render(
             request, "alliances/invitation.html", {"invitation": invitation, "sign_in_first": True}
@@ -267,15 +283,25 @@ def invitation(request, token):
     form = SetPasswordFields(request.POST or None, initial=initial)
     form.email_for_validation = invitation.email
     if request.method == "POST" and form.is_valid():
-        user = User.objects.set_up_for_owner(
-            invitation.email,
-            name=form.cleaned_data["name"],
-            password=form.cleaned_data["password1"],
-            language=form.cleaned_data["language"],
-        )
+        try:
+            user = User.objects.set_up_for_owner(
+                invitation.email,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                language=form.cleaned_data["language"],
+            )
+        except AccountInUse:  # made meanwhile: the form was sent twice at once
+            context = {"invitation": invitation, "sign_in_first": True}
+            return render(request, "alliances/invitation.html", context)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return _accept(request, invitation, user)
     return render(request, "alliances/invitation.html", {"invitation": invitation, "form": form})
+
+
+def _is_member(user, alliance) -> bool:
+    return (
+        user.is_authenticated and Membership.objects.filter(alliance=alliance, user=user).exists()
+    )
 
 
 def _invitation_for_signed_in(request, invitation):
@@ -299,6 +325,8 @@ def _accept(request, invitation, user):
     except services.WrongAccount:
         return _wrong_account(request, invitation)
     except services.InvitationError as error:
+        if _is_member(user, invitation.alliance):  # the same click, sent twice at once
+            return redirect("alliances:detail", invitation.alliance.slug)
         return render(
             request,
             "alliances/invitation_problem.html",
@@ -316,10 +344,14 @@ def _accept(request, invitation, user):
 def history(request, slug, model, object_id):
     """The change history of one record of the alliance."""
     membership = access.get_membership(request.user, slug)
+    app_label, _dot, model_name = model.partition(".")
+    # Names as Python spells them: anything else (a NUL byte, which PostgreSQL refuses in a
+    # query) names no model.
+    if not (app_label.isidentifier() and model_name.isidentifier()):
+        raise Http404
     try:
-        app_label, model_name = model.split(".")
         content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
-    except (ValueError, ContentType.DoesNotExist):
+    except ContentType.DoesNotExist:
         raise Http404 from None
     revisions = list(
         Revision.objects.filter(

@@ -1,9 +1,12 @@
 """Signing in and out, resetting a password, and creating an account."""
 
 import re
+import threading
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.test import Client
 
 import accord.settings as project_settings
 from accounts.models import User
@@ -144,6 +147,21 @@ def test_password_reset_for_unknown_email_sends_nothing(client, carol, mailoutbo
     assert mailoutbox == []
 
 
+@fast
+def test_password_reset_sends_at_most_three_emails_an_hour_to_one_address(
+    client, carol, mailoutbox
+):
+    """Anyone may ask for a reset of any address: asking again and again does not fill its
+    owner's inbox, and the page says the same every time."""
+    responses = [
+        client.post("/accounts/password/reset/", {"email": email})
+        for email in ["carol@example.org", "CAROL@example.org"] * 3
+    ]
+
+    assert {(r.status_code, r.url) for r in responses} == {(302, "/accounts/password/reset/sent/")}
+    assert [message.to for message in mailoutbox] == [["carol@example.org"]] * 3
+
+
 def test_password_is_stored_with_argon2(client, settings, db, mailoutbox):
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
     settings.SIGNUP_OPEN = True
@@ -262,6 +280,36 @@ def test_sign_up_link_works_once(client, settings, db, mailoutbox):
     assert signed_in_user_id(client) is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_form_sent_twice_at_once_makes_one_account(settings, mailoutbox):
+    """Nell double-clicks "Create the account": both requests check that the address has no
+    account before either makes it (hashing the password takes a while)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that runs writers in parallel")
+    settings.SIGNUP_OPEN = True
+    link = sign_up_link(Client(), mailoutbox, "nell@example.org")
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send():
+        client = Client(raise_request_exception=False)
+        try:
+            barrier.wait()
+            data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
+            statuses.append(client.post(link, data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 302]
+    assert User.objects.get().name == "Nell Newcomer"
+
+
 @fast
 def test_sign_up_link_tampered_or_expired_does_not_work(client, settings, db, mailoutbox):
     settings.SIGNUP_OPEN = True
@@ -362,6 +410,21 @@ def test_sign_up_sends_at_most_three_emails_an_hour_to_one_address(
 
 
 @fast
+def test_sign_up_counts_the_tags_of_one_mailbox_as_that_mailbox(client, settings, db, mailoutbox):
+    """nell+1@, nell+2@, … all land in Nell's inbox: they share its three emails an hour."""
+    settings.SIGNUP_OPEN = True
+
+    for n in range(5):
+        client.post("/accounts/sign-up/", {"email": f"nell+{n}@example.org"})
+
+    assert [message.to for message in mailoutbox] == [
+        ["nell+0@example.org"],
+        ["nell+1@example.org"],
+        ["nell+2@example.org"],
+    ]
+
+
+@fast
 def test_sign_up_with_an_invalid_address_is_refused_beside_field(client, settings, db, mailoutbox):
     settings.SIGNUP_OPEN = True
 
@@ -389,3 +452,65 @@ def test_sign_up_with_two_different_passwords_is_refused_beside_field(
     assert fields["password2"].errors == ["The two passwords are not the same."]
     assert fields["name"].value == "Nell Newcomer"
     assert User.objects.count() == 0
+
+
+# PostgreSQL's UPPER() folds a few letters that are not ASCII into ASCII ones ("ı" to "I"),
+# so a case-insensitive lookup there takes iris@kıtchen.example, an address at a domain
+# anyone may register, for iris@kitchen.example. (SQLite folds ASCII alone.)
+IRIS = "iris@kitchen.example"
+LOOK_ALIKE = "iris@kıtchen.example"
+
+
+@fast
+def test_sign_in_with_a_look_alike_address_is_refused(client, db):
+    User.objects.create_user(IRIS, PASSWORD, name="Iris")
+
+    response = client.post(SIGN_IN, {"username": LOOK_ALIKE, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert WRONG_LOGIN in pages.text(response)
+    assert signed_in_user_id(client) is None
+
+
+@fast
+def test_sign_up_from_a_look_alike_address_is_told_nothing_of_the_account(
+    client, settings, db, mailoutbox
+):
+    settings.SIGNUP_OPEN = True
+    User.objects.create_user(IRIS, PASSWORD, name="Iris")
+
+    client.post("/accounts/sign-up/", {"email": LOOK_ALIKE})
+
+    (sent,) = mailoutbox
+    assert sent.to == [LOOK_ALIKE]
+    assert sent.subject == "Create your Accord account"
+    assert IRIS not in sent.body
+
+
+@fast
+def test_sign_up_link_of_a_look_alike_address_does_not_claim_an_imported_account(
+    client, settings, db, mailoutbox
+):
+    """The link was asked for before an import made Iris's account (without a password):
+    it makes the look-alike address's own account, and leaves Iris's for her to claim."""
+    settings.SIGNUP_OPEN = True
+    link = sign_up_link(client, mailoutbox, LOOK_ALIKE)
+    iris = User.objects.create_user(IRIS, None, name="Iris")
+
+    response = client.post(link, {"name": "Mallory", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 302
+    iris.refresh_from_db()
+    assert iris.is_unclaimed
+    assert iris.name == "Iris"
+    assert User.objects.get(pk=signed_in_user_id(client)).email == LOOK_ALIKE
+
+
+@fast
+def test_password_reset_from_a_look_alike_address_sends_nothing(client, db, mailoutbox):
+    User.objects.create_user(IRIS, None, name="Iris")
+
+    response = client.post("/accounts/password/reset/", {"email": LOOK_ALIKE})
+
+    assert response.status_code == 302
+    assert mailoutbox == []

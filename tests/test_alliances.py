@@ -3,12 +3,16 @@ inviting people in, changing roles, and moving between alliances."""
 
 import datetime
 import re
+import threading
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
 from alliances import services
+from alliances.forms import MembershipForm
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from tests import pages
 from tests.factories import PASSWORD, add_member, make_invitation, make_partner, make_user
@@ -54,6 +58,26 @@ def test_create_alliance_makes_creator_its_coordinator(client, mia):
     assert list(alliance.memberships.values_list("user__email", "role", "partner")) == [
         ("mia@example.org", "coordinator", None)
     ]
+
+
+def test_create_alliance_sent_twice_makes_one_alliance(client, mia):
+    """Mia double-clicks "Create": an alliance cannot be deleted, so a second one made by
+    the second click would stay beside the first for ever."""
+    client.force_login(mia)
+    data = {
+        "name": "Harvest Youth Alliance",
+        "community": "Young people in Harvest County",
+        "purpose": "Summer meals for every child.",
+    }
+
+    responses = [client.post("/alliances/new/", data) for _ in range(2)]
+
+    assert [(r.status_code, r.url) for r in responses] == [
+        (302, "/a/harvest-youth-alliance/partners/")
+    ] * 2
+    assert list(
+        Alliance.objects.filter(name="Harvest Youth Alliance").values_list("slug", flat=True)
+    ) == ["harvest-youth-alliance"]
 
 
 def test_create_alliance_without_required_fields_keeps_what_was_typed(client, carol):
@@ -459,6 +483,31 @@ def test_invite_again_after_revoking_is_fine(
     assert len(mailoutbox) == 1
 
 
+def test_inviting_and_withdrawing_again_and_again_sends_at_most_three_emails_an_hour(
+    client, carol, alliance, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Invite, withdraw, invite again: a coordinator cannot flood someone's inbox."""
+    client.force_login(carol)
+    for _ in range(3):
+        invite(
+            client, django_capture_on_commit_callbacks, email="nell@example.org", role="observer"
+        )
+        client.post(f"{HARVEST}/invitations/{Invitation.objects.first().pk}/revoke/")
+
+    response = invite(
+        client, django_capture_on_commit_callbacks, email="Nell@example.org", role="observer"
+    )
+
+    assert response.status_code == 200
+    fields = pages.form_fields(response)
+    assert fields["email"].errors == [
+        "Too many invitations went to this address within the hour: try again later."
+    ]
+    assert fields["email"].value == "Nell@example.org"
+    assert len(mailoutbox) == 3
+    assert Invitation.objects.pending().count() == 0
+
+
 def test_used_invitation_link_says_it_was_used(client, carol, alliance):
     _, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
     client.post(
@@ -475,6 +524,21 @@ def test_used_invitation_link_says_it_was_used(client, carol, alliance):
         "This invitation has already been used. If it was you, sign in."
     ) in pages.text(response)
     assert pages.form_fields(response) == {}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_used_invitation_link_takes_its_member_to_the_alliance(client, carol, alliance, method):
+    """Nell joined; days later she opens Accord from the invitation email again (or her
+    double click sent "Join the alliance" twice): she lands in the alliance."""
+    nell = make_user("Nell Newcomer", "nell@example.org")
+    invitation, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
+    services.accept_invitation(invitation=invitation, user=nell)
+    client.force_login(nell)
+
+    response = getattr(client, method)(f"/invitations/{token}/")
+
+    assert response.status_code == 302
+    assert response.url == f"{HARVEST}/"
 
 
 def test_expired_invitation_link_says_it_expired(client, carol, alliance):
@@ -641,6 +705,38 @@ def test_invited_address_in_another_case_accepts(client, carol, alliance):
     assert Membership.objects.get(user=nell).role == Role.OBSERVER
 
 
+@pytest.mark.django_db(transaction=True)
+def test_invitation_form_sent_twice_at_once_makes_one_account(carol, alliance, settings):
+    """Nell double-clicks "Join the alliance" on her invitation, which makes her account:
+    both requests check that the address has no account before either makes it (while
+    the password is hashed, which Argon2 takes a while to do)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that runs writers in parallel")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    _, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send():
+        client = Client(raise_request_exception=False)
+        try:
+            barrier.wait()
+            data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
+            statuses.append(client.post(f"/invitations/{token}/", data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 302]
+    nell = User.objects.get(email="nell@example.org")
+    assert Membership.objects.get(alliance=alliance, user=nell).role == Role.OBSERVER
+
+
 def test_invitation_to_an_imported_account_lets_its_owner_claim_it(client, carol, alliance):
     """An import made Nell's account without a password: her invitation link lets her choose
     one, as it would make a new account."""
@@ -671,6 +767,25 @@ def test_coordinator_revokes_invitation(client, carol, alliance):
     invitation.refresh_from_db()
     assert invitation.state == "revoked"
     assert "nell@example.org Observer Revoked" in pages.text(response)
+
+
+def test_withdrawing_an_invitation_accepted_meanwhile_says_so(client, carol, alliance):
+    """Carol's people page was open since yesterday; Nell joined this morning. Withdraw
+    tells Carol it is too late, not that the invitation is withdrawn."""
+    nell = make_user("Nell Newcomer", "nell@example.org")
+    invitation, _ = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
+    services.accept_invitation(invitation=invitation, user=nell)
+    client.force_login(carol)
+
+    response = client.post(f"{HARVEST}/invitations/{invitation.pk}/revoke/", follow=True)
+
+    assert response.redirect_chain == [(f"{HARVEST}/people/", 302)]
+    assert pages.messages(response) == [
+        "nell@example.org accepted the invitation already: it can no longer be withdrawn."
+    ]
+    invitation.refresh_from_db()
+    assert (invitation.state, invitation.revoked_at) == ("accepted", None)
+    assert Membership.objects.filter(alliance=alliance, user=nell).exists()
 
 
 # Roles
@@ -736,6 +851,32 @@ def test_coordinator_can_step_down_when_another_coordinates(
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == "member"
+
+
+def test_two_coordinators_stepping_down_at_once_leave_one_coordinating(
+    carol, fiona, alliance, food_bank
+):
+    """Carol and Fiona each send "I step down" at the same moment: each form was checked
+    while the other still coordinated, and the second to be saved is refused."""
+    Membership.objects.filter(alliance=alliance, user=fiona).update(role=Role.COORDINATOR)
+    forms = [
+        MembershipForm(
+            {"role": "member", "partner": food_bank.pk},
+            instance=Membership.objects.get(alliance=alliance, user=person),
+        )
+        for person in (carol, fiona)
+    ]
+    assert all(form.is_valid() for form in forms)
+
+    services.change_role(form=forms[0])
+    with pytest.raises(services.LastCoordinator):
+        services.change_role(form=forms[1])
+
+    assert list(
+        Membership.objects.filter(alliance=alliance, role=Role.COORDINATOR).values_list(
+            "user__name", flat=True
+        )
+    ) == ["Fiona Facilitator"]
 
 
 def test_partner_of_another_alliance_cannot_be_given(client, carol, mia, alliance, riverside):

@@ -119,6 +119,16 @@ def test_history_of_an_unknown_model_is_not_found(client, review, fiona):
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "model", ["reviews.componentrecord\x00", "reviews\x00.componentrecord", "a.b.c", "."]
+)
+def test_history_of_a_malformed_model_name_is_not_found(client, review, fiona, model):
+    client.force_login(fiona)
+    record = ComponentRecord.objects.get(review=review, component_key="purpose")
+    url = reverse("alliances:history", args=[review.alliance.slug, model, record.pk])
+    assert client.get(url).status_code == 404
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_from_one_version_keep_exactly_one(review, fiona, mia):
     if connection.vendor != "postgresql":

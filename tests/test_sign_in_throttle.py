@@ -96,6 +96,21 @@ def test_attacker_does_not_lock_the_owner_out_from_another_address(client, carol
     assert signed_in(client)
 
 
+def test_addresses_of_one_ipv6_network_count_as_one(client, carol, clock):
+    """An IPv6 connection comes with a /64 of addresses: an attacker who moves to the next
+    one for each guess is still one client."""
+    statuses = [
+        sign_in(client, f"guess {n}", address=f"2001:db8:7:7::{n + 1:x}").status_code
+        for n in range(30)
+    ]
+
+    response = sign_in(client, PASSWORD, address="2001:db8:7:7:ffff::1")
+
+    assert statuses == [200] * 5 + [429] * 25
+    assert response.status_code == 429
+    assert sign_in(client, PASSWORD, address="2001:db8:7:8::1").status_code == 302
+
+
 def test_right_password_forgives_the_failures_before_it(client, carol, clock):
     guess(client, 4)
     assert sign_in(client, PASSWORD).status_code == 302
