@@ -441,10 +441,12 @@ def end(*, meeting: Meeting, actor, reason: str = "ended", confirmed: bool = Tru
         m.status = Meeting.Status.ENDED
         m.ended_at = timezone.now()
         m.ended_reason = reason
-        if m.current and m.current.round_id and m.current.component_key == CONFIDENCE_KEY:
-            close_with_confidence(m.current.round, m.ended_at)
-        elif m.current and m.current.round_id:
-            Round.objects.filter(pk=m.current.round_id, closed_at=None).update(closed_at=m.ended_at)
+        # Every round of the meeting still open closes, not only the current phase's: the
+        # facilitator may have gone back from a reflect phase, which leaves its round open.
+        for round in Round.objects.filter(
+            pk__in=m.phases.exclude(round=None).values("round_id"), closed_at=None
+        ).select_related("review"):
+            close_with_confidence(round, m.ended_at)
         detail["text"] = reason
 
 

@@ -576,6 +576,23 @@ def test_end_ends_the_meeting_and_keeps_it(running, fiona):
         services.end(meeting=running, actor=fiona)
 
 
+def test_ending_the_meeting_closes_a_round_left_open_by_going_back(
+    running, fiona, carol, alliance, mia
+):
+    running = move_to(running, Phase.Kind.REFLECT)
+    round_id = running.current.round_id
+    answer(alliance.memberships.get(user=mia), Round.objects.get(pk=round_id), 4)
+    services.go_back(meeting=running, actor=fiona)  # to the introduction: answers stay open
+
+    services.end(meeting=fresh(running), actor=fiona)
+
+    round = Round.objects.select_related("check_in").get(pk=round_id)
+    assert not round.is_open
+    assert round.settled
+    with pytest.raises(AnswerError, match="This round of answers is closed."):
+        answer(alliance.memberships.get(user=carol), round, 2)
+
+
 def _idle(meeting, hours: float) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(
         last_activity_at=timezone.now() - datetime.timedelta(hours=hours)
