@@ -12,6 +12,7 @@ import html
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -676,6 +677,46 @@ def test_a_command_from_htmx_answers_with_the_persons_part(client, fiona, runnin
     assert response.status_code == 200
     assert "Move the meeting" in response.content.decode()
     assert where(running)[:2] == (2, 1)
+
+
+def test_two_facilitators_pressing_next_at_once_move_the_room_once(client, fiona, carol, running):
+    Meeting.objects.filter(pk=running.pk).update(co_facilitator=carol)
+    both = []
+    for person in (fiona, carol):
+        browser = Client()
+        browser.force_login(person)
+        page = browser.get(running.get_absolute_url()).content.decode()
+        drawn_at = re.search(
+            r'name="command" value="advance">\s*<input type="hidden" name="at" value="(\d+)"', page
+        )
+        both.append((browser, drawn_at.group(1)))
+
+    for browser, at in both:
+        response = browser.post(
+            url("command", running), {"command": "advance", "at": at}, follow=True
+        )
+
+    assert pages.messages(response) == [
+        "The meeting moved meanwhile: the room is now at Shared purpose: Introduce. "
+        "Nothing was changed."
+    ]
+    assert where(running) == (2, 1, "live")
+    assert list(running.log.values_list("action", flat=True)) == ["start", "advance"]
+
+
+def test_a_second_record_and_continue_opens_no_answers_of_the_next_component(
+    client, fiona, running
+):
+    running = move_to(running, Phase.Kind.RECORD)
+    client.force_login(fiona)
+    at = str(running.current.position)
+
+    command(client, running, "advance", at=at)
+    command(client, running, "advance", at=at, confirmed="1")  # the same button, twice
+    command(client, running, "back", at=at)  # a Back drawn before the move
+
+    assert fresh(running).current.kind == "introduce"
+    assert not Round.objects.filter(component_key="power").exists()
 
 
 def test_a_refused_command_says_why_and_changes_nothing(client, fiona, running):
