@@ -948,6 +948,23 @@ def test_the_reflect_form_is_offered_to_those_who_answer(client, people, running
     assert offered == {"carol": True, "fiona": False, "mia": True, "otto": False}
 
 
+def test_a_draft_kept_on_a_shared_device_is_offered_back_only_to_its_author(
+    client, carol, mia, running
+):
+    # The answer form keeps what is typed in the browser's storage under this key, and
+    # fills it in again from there: someone who answers next on the same device must not
+    # find the previous person's rating and words in their own form.
+    running = move_to(running, Phase.Kind.REFLECT)
+
+    keys = []
+    for person in (carol, mia):
+        client.force_login(person)
+        page = client.get(url("mine", running)).content.decode()
+        keys.append(re.search(r'data-drafts="([^"]+)"', page).group(1))
+
+    assert keys[0] != keys[1]
+
+
 @pytest.fixture
 def revealed_below_k(running, alliance, carol, mia):
     """Two answers, written and rated, with K = 3 for ratings and 5 for reflections."""
