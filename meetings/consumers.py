@@ -287,6 +287,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             # What a refusal says, it says in the language of the person who asked.
             with translation.override(self.language):
                 meeting = Meeting.objects.get(pk=self.meeting_id)
+                # Asked first without the meeting's lock, as the console's view does: a
+                # participant's commands are refused without making the room's moves and
+                # answers wait on them. The service asks again under the lock.
+                membership = rules.current_membership(self.user, self.alliance_id)
+                if not rules.STEER.allows(membership, meeting):
+                    raise services.MeetingError(str(rules.STEER.message))
                 handler(meeting, self.user, content)
 
         try:

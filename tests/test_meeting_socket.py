@@ -161,6 +161,31 @@ def test_a_command_from_a_participant_is_refused_and_changes_nothing(
     assert list(meeting.log.values_list("action", flat=True)) == ["start"]
 
 
+def test_a_participants_commands_are_refused_without_locking_the_meeting(running, mia, monkeypatch):
+    # The room's moves and answers each lock the meeting: commands sent by someone who may
+    # not steer must not make them wait, however many are sent.
+    locks = []
+    lock = services._lock
+    monkeypatch.setattr(services, "_lock", lambda *a, **k: locks.append(1) or lock(*a, **k))
+    headers = signed_in(mia)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        for _ in range(20):
+            await communicator.send_json_to(ADVANCE)
+        errors = [m for m in await drain(communicator) if m["type"] == "error"]
+        await leave(communicator)
+        return errors
+
+    errors = run(scenario)
+
+    assert errors == [{"type": "error", "message": STEERERS_ONLY}] * 20
+    assert locks == []
+    assert Meeting.objects.get(pk=running.pk).seq == running.seq
+
+
 def test_the_facilitators_advance_reaches_everyone(running, fiona, mia, otto):
     headers = [signed_in(person) for person in (fiona, mia, otto)]
     token = running.issue_projector_token()
