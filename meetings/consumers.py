@@ -10,6 +10,7 @@ they choose one) what their browser's pages are in. Everything it sends is in th
 language: the states of its language's group, and the answers to its commands. A person who
 switches language reloads the page, which connects again."""
 
+import json
 from time import monotonic
 
 from channels.db import database_sync_to_async
@@ -39,6 +40,9 @@ ACCESS_CHANGED = 4409  # the role changed: reconnect to follow with the new one
 HELLO_BURST = 5
 HELLO_PER_SECOND = 1.0
 
+# A page's messages are a few dozen characters; anything much longer is not read.
+MESSAGE_MAX_CHARS = 4096
+
 
 class Budget:
     """A token bucket: at most `burst` at once, refilled at `per_second`."""
@@ -55,6 +59,19 @@ class Budget:
             return False
         self.tokens -= 1
         return True
+
+
+def decoded(text_data) -> dict | None:
+    """A message from a client as the object it must be, or None for anything else (a
+    binary frame, text that is not JSON, JSON that is not an object, a message too long
+    to be one of ours): a socket answers those with an error, never by failing."""
+    if not isinstance(text_data, str) or len(text_data) > MESSAGE_MAX_CHARS:
+        return None
+    try:
+        content = json.loads(text_data)
+    except ValueError:
+        return None
+    return content if isinstance(content, dict) else None
 
 
 @database_sync_to_async
@@ -222,6 +239,14 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         )()
         await database_sync_to_async(live.broadcast_presence)(self.meeting_id)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        content = decoded(text_data)
+        if content is None:
+            if not self.ended:
+                await self._error(_("Unknown message."))
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content, **kwargs):
         if self.ended:
             return
@@ -249,7 +274,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self._send_state()
 
     async def _command(self, content):
-        handler = services.COMMANDS.get(content.get("command"))
+        name = content.get("command")
+        handler = services.COMMANDS.get(name) if isinstance(name, str) else None
         if handler is None:
             await self._error(_("Unknown command."))
             return
@@ -261,6 +287,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             # What a refusal says, it says in the language of the person who asked.
             with translation.override(self.language):
                 meeting = Meeting.objects.get(pk=self.meeting_id)
+                # Asked first without the meeting's lock, as the console's view does: a
+                # participant's commands are refused without making the room's moves and
+                # answers wait on them. The service asks again under the lock.
+                membership = rules.current_membership(self.user, self.alliance_id)
+                if not rules.STEER.allows(membership, meeting):
+                    raise services.MeetingError(str(rules.STEER.message))
                 handler(meeting, self.user, content)
 
         try:
@@ -271,7 +303,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             )
         except services.MeetingError as error:
             await self.send_json({"type": "error", "message": str(error)})
-        except (TypeError, ValueError):  # timer minutes that are not a number
+        except (TypeError, ValueError, OverflowError):  # timer minutes that are not a number
             await self._error(phrases.TIMER_MINUTES)
 
     # Relaying the meeting
@@ -321,6 +353,11 @@ class ProjectorConsumer(AsyncJsonWebsocketConsumer):
         if self.meeting_id is not None:
             for group in self._groups():
                 await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        content = decoded(text_data)
+        if content is not None:  # anything else is not a projector's: passed over
+            await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") != "hello" or not self.hellos.take():

@@ -300,8 +300,11 @@ def start(*, meeting: Meeting, actor) -> None:
         _enter(m, m.phases.get(position=0), actor)
 
 
-def advance(*, meeting: Meeting, actor, confirmed: bool = False) -> None:
+def advance(*, meeting: Meeting, actor, confirmed: bool = False, at: int | None = None) -> None:
+    """Move the room to the next phase; `at`, the phase the facilitator's button was drawn
+    for, refuses the move once the meeting has left it (see `_refuse_if_moved`)."""
     with _change(meeting.pk, actor, "advance") as (m, detail):
+        _refuse_if_moved(m, at)
         following = m.phases.filter(position=m.current.position + 1).first()
         if following is None:
             raise MeetingError(_("This is the last phase: end the meeting instead."))
@@ -322,8 +325,20 @@ def _confirm_early_reveal(meeting: Meeting) -> None:
         )
 
 
-def go_back(*, meeting: Meeting, actor) -> None:
+def _refuse_if_moved(meeting: Meeting, at: int | None) -> None:
+    """Two facilitators pressing Next at once, or one pressing twice, would otherwise move
+    the room twice: past a reveal, or past a record and into the next component's answers.
+    A move says from where it was asked; from anywhere else it is refused."""
+    if at is not None and meeting.current.position != at:
+        raise MeetingError(
+            _("The meeting moved meanwhile: the room is now at %(phase)s. Nothing was changed.")
+            % {"phase": meeting.current}
+        )
+
+
+def go_back(*, meeting: Meeting, actor, at: int | None = None) -> None:
     with _change(meeting.pk, actor, "back") as (m, detail):
+        _refuse_if_moved(m, at)
         before = m.phases.filter(position=m.current.position - 1).first()
         if before is None:
             raise MeetingError(_("This is the first phase."))
@@ -441,10 +456,12 @@ def end(*, meeting: Meeting, actor, reason: str = "ended", confirmed: bool = Tru
         m.status = Meeting.Status.ENDED
         m.ended_at = timezone.now()
         m.ended_reason = reason
-        if m.current and m.current.round_id and m.current.component_key == CONFIDENCE_KEY:
-            close_with_confidence(m.current.round, m.ended_at)
-        elif m.current and m.current.round_id:
-            Round.objects.filter(pk=m.current.round_id, closed_at=None).update(closed_at=m.ended_at)
+        # Every round of the meeting still open closes, not only the current phase's: the
+        # facilitator may have gone back from a reflect phase, which leaves its round open.
+        for round in Round.objects.filter(
+            pk__in=m.phases.exclude(round=None).values("round_id"), closed_at=None
+        ).select_related("review"):
+            close_with_confidence(round, m.ended_at)
         detail["text"] = reason
 
 
@@ -585,14 +602,20 @@ def _languages(data) -> list[str]:
     return value.split(",") if isinstance(value, str) else [str(code) for code in value]
 
 
+def _at(data) -> int | None:
+    """The position of the phase a move was asked from, when the form or message says it."""
+    value = str(data.get("at", ""))
+    return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
 def _minutes(data):
     return int(data["minutes"]) if data.get("minutes") else None
 
 
 COMMANDS = {
     "start": lambda m, u, d: start(meeting=m, actor=u),
-    "advance": lambda m, u, d: advance(meeting=m, actor=u, confirmed=_confirmed(d)),
-    "back": lambda m, u, d: go_back(meeting=m, actor=u),
+    "advance": lambda m, u, d: advance(meeting=m, actor=u, confirmed=_confirmed(d), at=_at(d)),
+    "back": lambda m, u, d: go_back(meeting=m, actor=u, at=_at(d)),
     "reopen": lambda m, u, d: reopen(meeting=m, actor=u),
     "next_item": lambda m, u, d: next_item(meeting=m, actor=u),
     "previous_item": lambda m, u, d: next_item(meeting=m, actor=u, step=-1),

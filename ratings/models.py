@@ -123,16 +123,19 @@ class Round(models.Model):
 class Participation(models.Model):
     """That a person has answered a round. Nothing here says what they answered.
 
-    `user` is empty only for a round imported from another installation
+    `user` is empty for a round imported from another installation
     (`records.transfer_import`): an anonymous review's document holds how many answered, never
-    who, so the imported round keeps its count with nobody behind it."""
+    who, so the imported round keeps its count with nobody behind it. It is emptied too when
+    an account is deleted: like its answers (`Answer.author`), the participation stays, so
+    that the count stays the number of answers, and a later answer is not shown alone by a
+    count that fell by one (`ratings.results`)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

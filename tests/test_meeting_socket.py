@@ -7,6 +7,8 @@ Each scenario is a coroutine run to its end with `async_to_sync`, which also run
 consumers' database work on this thread, inside the test's database.
 """
 
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
@@ -159,6 +161,31 @@ def test_a_command_from_a_participant_is_refused_and_changes_nothing(
     assert list(meeting.log.values_list("action", flat=True)) == ["start"]
 
 
+def test_a_participants_commands_are_refused_without_locking_the_meeting(running, mia, monkeypatch):
+    # The room's moves and answers each lock the meeting: commands sent by someone who may
+    # not steer must not make them wait, however many are sent.
+    locks = []
+    lock = services._lock
+    monkeypatch.setattr(services, "_lock", lambda *a, **k: locks.append(1) or lock(*a, **k))
+    headers = signed_in(mia)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        for _ in range(20):
+            await communicator.send_json_to(ADVANCE)
+        errors = [m for m in await drain(communicator) if m["type"] == "error"]
+        await leave(communicator)
+        return errors
+
+    errors = run(scenario)
+
+    assert errors == [{"type": "error", "message": STEERERS_ONLY}] * 20
+    assert locks == []
+    assert Meeting.objects.get(pk=running.pk).seq == running.seq
+
+
 def test_the_facilitators_advance_reaches_everyone(running, fiona, mia, otto):
     headers = [signed_in(person) for person in (fiona, mia, otto)]
     token = running.issue_projector_token()
@@ -223,6 +250,87 @@ def test_a_timer_over_the_socket_takes_minutes_as_a_number_or_text(running, fion
     assert state["timer_ends_at"] is not None
     assert error == {"type": "error", "message": "A timer runs from 1 to 180 minutes."}
     assert still_open["seq"] == state["seq"]
+
+
+ODD_MESSAGES = [
+    "{not json",
+    "[1, 2]",
+    '"advance"',
+    "null",
+    '{"type": "command", "command": ["advance"]}',
+    '{"type": "command", "command": {"advance": 1}}',
+    '{"type": "command", "command": "timer", "minutes": 1e400}',
+    '{"type": "command", "command": "advance", "confirmed": true, "pad": "%s"}' % ("x" * 5000),
+]
+
+
+@pytest.mark.parametrize("text", ODD_MESSAGES)
+def test_an_odd_message_is_answered_with_an_error_and_the_socket_stays_open(running, fiona, text):
+    headers = signed_in(fiona)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        await communicator.send_input({"type": "websocket.receive", "text": text})
+        answer = await communicator.receive_output(timeout=TIMEOUT)
+        await communicator.send_json_to({"type": "hello", "seq": 0})
+        still_open = await next_of(communicator, "state")
+        await leave(communicator)
+        return answer, still_open
+
+    answer, still_open = run(scenario)
+
+    assert answer["type"] == "websocket.send"
+    assert json.loads(answer["text"])["type"] == "error"
+    assert still_open["seq"] == running.seq
+    meeting = Meeting.objects.get(pk=running.pk)
+    assert (meeting.seq, meeting.current_id, meeting.projector_languages) == (
+        running.seq,
+        running.current_id,
+        running.projector_languages,
+    )
+
+
+def test_a_binary_frame_is_refused_and_the_socket_stays_open(running, fiona):
+    headers = signed_in(fiona)
+
+    async def scenario():
+        communicator = socket(running, headers)
+        await joined(communicator)
+        await drain(communicator)
+        await communicator.send_input({"type": "websocket.receive", "bytes": b"\x00\xff"})
+        answer = await next_of(communicator, "error")
+        await communicator.send_json_to({"type": "hello", "seq": 0})
+        still_open = await next_of(communicator, "state")
+        await leave(communicator)
+        return answer, still_open
+
+    answer, still_open = run(scenario)
+
+    assert answer == {"type": "error", "message": "Unknown message."}
+    assert still_open["seq"] == running.seq
+
+
+@pytest.mark.parametrize("text", ODD_MESSAGES[:4])
+def test_a_projector_passes_over_an_odd_message_and_stays_open(running, text):
+    token = running.issue_projector_token()
+    running.save(update_fields=["projector_token_hash"])
+
+    async def scenario():
+        projector = WebsocketCommunicator(application, f"/ws/projector/{token}/", [ORIGIN, HOST])
+        await joined(projector)
+        await projector.send_input({"type": "websocket.receive", "text": text})
+        nothing = await drain(projector)
+        await projector.send_json_to({"type": "hello", "seq": 0})
+        still_open = await next_of(projector, "state")
+        await leave(projector)
+        return nothing, still_open
+
+    nothing, still_open = run(scenario)
+
+    assert nothing == []
+    assert still_open["seq"] == running.seq
 
 
 def test_hello_with_a_stale_seq_gets_the_whole_state_and_a_current_one_nothing(running, fiona, mia):

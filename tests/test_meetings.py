@@ -12,6 +12,7 @@ import html
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -576,6 +577,23 @@ def test_end_ends_the_meeting_and_keeps_it(running, fiona):
         services.end(meeting=running, actor=fiona)
 
 
+def test_ending_the_meeting_closes_a_round_left_open_by_going_back(
+    running, fiona, carol, alliance, mia
+):
+    running = move_to(running, Phase.Kind.REFLECT)
+    round_id = running.current.round_id
+    answer(alliance.memberships.get(user=mia), Round.objects.get(pk=round_id), 4)
+    services.go_back(meeting=running, actor=fiona)  # to the introduction: answers stay open
+
+    services.end(meeting=fresh(running), actor=fiona)
+
+    round = Round.objects.select_related("check_in").get(pk=round_id)
+    assert not round.is_open
+    assert round.settled
+    with pytest.raises(AnswerError, match="This round of answers is closed."):
+        answer(alliance.memberships.get(user=carol), round, 2)
+
+
 def _idle(meeting, hours: float) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(
         last_activity_at=timezone.now() - datetime.timedelta(hours=hours)
@@ -659,6 +677,46 @@ def test_a_command_from_htmx_answers_with_the_persons_part(client, fiona, runnin
     assert response.status_code == 200
     assert "Move the meeting" in response.content.decode()
     assert where(running)[:2] == (2, 1)
+
+
+def test_two_facilitators_pressing_next_at_once_move_the_room_once(client, fiona, carol, running):
+    Meeting.objects.filter(pk=running.pk).update(co_facilitator=carol)
+    both = []
+    for person in (fiona, carol):
+        browser = Client()
+        browser.force_login(person)
+        page = browser.get(running.get_absolute_url()).content.decode()
+        drawn_at = re.search(
+            r'name="command" value="advance">\s*<input type="hidden" name="at" value="(\d+)"', page
+        )
+        both.append((browser, drawn_at.group(1)))
+
+    for browser, at in both:
+        response = browser.post(
+            url("command", running), {"command": "advance", "at": at}, follow=True
+        )
+
+    assert pages.messages(response) == [
+        "The meeting moved meanwhile: the room is now at Shared purpose: Introduce. "
+        "Nothing was changed."
+    ]
+    assert where(running) == (2, 1, "live")
+    assert list(running.log.values_list("action", flat=True)) == ["start", "advance"]
+
+
+def test_a_second_record_and_continue_opens_no_answers_of_the_next_component(
+    client, fiona, running
+):
+    running = move_to(running, Phase.Kind.RECORD)
+    client.force_login(fiona)
+    at = str(running.current.position)
+
+    command(client, running, "advance", at=at)
+    command(client, running, "advance", at=at, confirmed="1")  # the same button, twice
+    command(client, running, "back", at=at)  # a Back drawn before the move
+
+    assert fresh(running).current.kind == "introduce"
+    assert not Round.objects.filter(component_key="power").exists()
 
 
 def test_a_refused_command_says_why_and_changes_nothing(client, fiona, running):
@@ -888,6 +946,23 @@ def test_the_reflect_form_is_offered_to_those_who_answer(client, people, running
         offered[role] = "Your private answer" in client.get(url("mine", running)).content.decode()
 
     assert offered == {"carol": True, "fiona": False, "mia": True, "otto": False}
+
+
+def test_a_draft_kept_on_a_shared_device_is_offered_back_only_to_its_author(
+    client, carol, mia, running
+):
+    # The answer form keeps what is typed in the browser's storage under this key, and
+    # fills it in again from there: someone who answers next on the same device must not
+    # find the previous person's rating and words in their own form.
+    running = move_to(running, Phase.Kind.REFLECT)
+
+    keys = []
+    for person in (carol, mia):
+        client.force_login(person)
+        page = client.get(url("mine", running)).content.decode()
+        keys.append(re.search(r'data-drafts="([^"]+)"', page).group(1))
+
+    assert keys[0] != keys[1]
 
 
 @pytest.fixture

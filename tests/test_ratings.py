@@ -12,8 +12,14 @@ from django.utils import timezone
 
 from alliances.models import Membership
 from ratings import results
-from ratings.models import CheckIn, Participation, Rating, Reflection, SealedAnswer
-from ratings.services import AnswerError, ComponentAnswer, close_check_in
+from ratings.models import CheckIn, Participation, Rating, Reflection, Round, SealedAnswer
+from ratings.services import (
+    AnswerError,
+    ComponentAnswer,
+    close_check_in,
+    close_with_confidence,
+    reopen_with_confidence,
+)
 from reviews.services import start_review
 from tests.answering import answer, check_in_on, submit_shown
 from tests.factories import add_members
@@ -269,6 +275,26 @@ def test_result_counts_spread_and_median(review):
         (5, 1, 25),
     ]
     assert result.median == 4
+
+
+def test_a_deleted_account_leaves_its_round_counted_and_a_late_answer_hidden(review):
+    # A meeting's round, shown to the room with three answers, then reopened.
+    round = Round.objects.create(review=review, component_key="purpose")
+    first, second, third, late = add_members(review.alliance, 4)
+    for membership in (first, second, third):
+        answer(membership, round, 4)
+    close_with_confidence(round, timezone.now())
+    assert results.result(Round.objects.get(pk=round.pk)).shown
+    reopen_with_confidence(round)
+
+    first.user.delete()  # an account deleted by the staff meanwhile
+    answer(late, Round.objects.get(pk=round.pk), 1)
+    close_with_confidence(round, timezone.now())
+    result = results.result(Round.objects.get(pk=round.pk))
+
+    # Four answers, and the one given since the room saw three is not shown alone by a
+    # spread that would differ from the last one only by it.
+    assert (result.count, result.shown, result.more_needed) == (4, False, 2)
 
 
 def test_in_a_two_member_alliance_the_spread_never_shows(review, alliance):
