@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from records import report
 from registers.models import Goal
@@ -185,7 +186,10 @@ def test_report_draws_each_indicator_with_the_values_the_review_kept(client, rev
     open_component(record=record, author=fiona, reason="The figures are due now.")
     record.refresh_from_db()
     record_component(record=record, author=fiona)
-    add_values(indicator, (TODAY + datetime.timedelta(days=1), 999))  # after the review kept it
+    # After the review kept it: tomorrow by the clock now, not when the module was imported
+    # (a run that crosses midnight would make that day today).
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    add_values(indicator, (tomorrow, 999))
     client.force_login(mia)
     response = client.get(url(review))
 
