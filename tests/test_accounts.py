@@ -1,7 +1,6 @@
 """Signing in and out, resetting a password, and creating an account."""
 
 import re
-import threading
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -11,6 +10,7 @@ from django.test import Client
 import accord.settings as project_settings
 from accounts.models import User
 from tests import pages
+from tests.at_once import post_twice
 from tests.factories import PASSWORD
 
 fast = pytest.mark.usefixtures("fast_passwords")
@@ -288,23 +288,8 @@ def test_sign_up_form_sent_twice_at_once_makes_one_account(settings, mailoutbox)
         pytest.skip("needs a database that runs writers in parallel")
     settings.SIGNUP_OPEN = True
     link = sign_up_link(Client(), mailoutbox, "nell@example.org")
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def send():
-        client = Client(raise_request_exception=False)
-        try:
-            barrier.wait()
-            data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
-            statuses.append(client.post(link, data).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
+    statuses = post_twice(link, data)
 
     assert sorted(statuses) == [200, 302]
     assert User.objects.get().name == "Nell Newcomer"

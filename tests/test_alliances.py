@@ -3,11 +3,9 @@ inviting people in, changing roles, and moving between alliances."""
 
 import datetime
 import re
-import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,6 +13,7 @@ from alliances import services
 from alliances.forms import MembershipForm
 from alliances.models import Alliance, Invitation, Membership, Partner, Role
 from tests import pages
+from tests.at_once import post_twice
 from tests.factories import PASSWORD, add_member, make_invitation, make_partner, make_user
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -714,23 +713,8 @@ def test_invitation_form_sent_twice_at_once_makes_one_account(carol, alliance, s
         pytest.skip("needs a database that runs writers in parallel")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     _, token = make_invitation(alliance, "nell@example.org", Role.OBSERVER, None, carol)
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def send():
-        client = Client(raise_request_exception=False)
-        try:
-            barrier.wait()
-            data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
-            statuses.append(client.post(f"/invitations/{token}/", data).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    data = {"name": "Nell Newcomer", "password1": PASSWORD, "password2": PASSWORD}
+    statuses = post_twice(f"/invitations/{token}/", data)
 
     assert sorted(statuses) == [200, 302]
     nell = User.objects.get(email="nell@example.org")
